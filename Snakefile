@@ -1,0 +1,16 @@
+# Re-analysis of the low-dose rapamycin trial in ME/CFS from its supplementary tables.
+# Stages live in workflow/rules/; the logic is in the package workflow/rapamycin_mecfs.
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/extract.smk"
+include: "workflow/rules/clean.smk"
+
+
+rule all:
+    input:
+        get_final_outputs(),
+    default_target: True

@@ -1,0 +1,50 @@
+"""Atomic file writes: an output either appears whole or not at all."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+# Fixed float format so tables are byte-identical across runs and platforms.
+FLOAT_FORMAT = "%.10g"
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; move it into place only if the block succeeds."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write a table as UTF-8 CSV with Unix newlines, atomically."""
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False, lineterminator="\n", float_format=FLOAT_FORMAT)
+
+
+def write_text(text: str, path: str | os.PathLike) -> None:
+    """Write text atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def read_csv(path: str | os.PathLike, numeric: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Read a table written by write_csv: text stays text (no NA guessing); `numeric` columns become float."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    for column in numeric:
+        frame[column] = pd.to_numeric(frame[column].replace("", "nan"))
+    return frame

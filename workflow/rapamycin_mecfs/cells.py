@@ -1,0 +1,99 @@
+"""Reading single cells: participant IDs, missing tokens, numbers stored as text, below-LLOQ values."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .errors import SupplementError
+
+# Flags recorded on cleaned values (joined with ';' in tables).
+FLAG_TEXT_NUMBER = "number_stored_as_text"
+FLAG_MISSING = "missing"
+FLAG_BELOW_LLOQ = "below_lloq"
+FLAG_CORRECTED = "corrected"
+FLAG_ABSENT = "not_in_table"
+
+_BELOW_LIMIT = re.compile(r"^<\s*([0-9]*\.?[0-9]+)$")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalise_text(value: object) -> str:
+    """Header or cell text with runs of whitespace (including line breaks) collapsed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _WHITESPACE.sub(" ", str(value)).strip()
+
+
+class IdNormaliser:
+    """Maps the ways an ID is written ("RAP 12", "rap-012 ") to one canonical form ("RAP-012")."""
+
+    def __init__(self, pattern: str, canonical: str):
+        self.pattern = re.compile(pattern, re.IGNORECASE)
+        self.canonical = canonical
+
+    def matches(self, raw: object) -> bool:
+        return bool(self.pattern.match(normalise_text(raw)))
+
+    def __call__(self, raw: object, where: str = "") -> str:
+        match = self.pattern.match(normalise_text(raw))
+        if not match:
+            raise SupplementError(
+                f"{where}: value {raw!r}: not a participant ID; expected text matching {self.pattern.pattern!r}"
+            )
+        return self.canonical.format(number=int(match.group(1)))
+
+
+@dataclass(frozen=True)
+class ParsedValue:
+    value: float  # NaN when missing
+    flags: tuple[str, ...] = ()
+
+
+class CellParser:
+    """Turns a raw cell (as extracted) into a number, NaN or an error naming the cell."""
+
+    def __init__(self, missing_tokens: list[str], below_lloq: str = "lloq_half"):
+        # Missing tokens compare case-insensitively after whitespace normalisation.
+        self.missing = {normalise_text(t).casefold() for t in missing_tokens}
+        self.missing_shown = sorted(set(missing_tokens))
+        self.below_lloq = below_lloq
+
+    def is_missing(self, raw: str) -> bool:
+        return normalise_text(raw).casefold() in self.missing
+
+    def parse(self, raw: str, raw_type: str, where: str, lloq: float | None = None) -> ParsedValue:
+        text = normalise_text(raw)
+        if raw_type == "number":
+            return ParsedValue(float(text))
+        if text.casefold() in self.missing:
+            return ParsedValue(math.nan, (FLAG_MISSING,))
+        below = _BELOW_LIMIT.match(text)
+        if below:
+            return self._below_limit(float(below.group(1)), raw, where, lloq)
+        try:
+            number = float(text)
+        except ValueError:
+            raise SupplementError(
+                f"{where}: value {raw!r}: unknown missing token or not a number; "
+                f"expected a number or one of the missing tokens {self.missing_shown}"
+            ) from None
+        if not math.isfinite(number):
+            raise SupplementError(f"{where}: value {raw!r}: not a finite number; expected a number")
+        return ParsedValue(number, (FLAG_TEXT_NUMBER,))
+
+    def _below_limit(self, limit: float, raw: str, where: str, lloq: float | None) -> ParsedValue:
+        if lloq is None:
+            raise SupplementError(
+                f"{where}: value {raw!r}: a below-limit value for an outcome without an LLOQ; "
+                "expected a number (or set `lloq` for this outcome in config.yaml)"
+            )
+        if not math.isclose(limit, lloq, rel_tol=1e-9):
+            raise SupplementError(
+                f"{where}: value {raw!r}: states a limit of {limit:g}; expected the configured LLOQ {lloq:g}"
+            )
+        substitute = {"lloq_half": lloq / 2, "lloq": lloq, "missing": math.nan}[self.below_lloq]
+        return ParsedValue(substitute, (FLAG_BELOW_LLOQ,))

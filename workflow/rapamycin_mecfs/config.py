@@ -1,0 +1,143 @@
+"""Load and validate config.yaml, and answer the questions rules ask of it."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import SupplementError
+
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml"
+
+
+def _validator_with_defaults():
+    """A Draft 2020-12 validator that fills in `default`s, as Snakemake's validate() does."""
+    import jsonschema
+
+    base = jsonschema.Draft202012Validator
+
+    def set_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for name, subschema in properties.items():
+                if "default" in subschema and name not in instance:
+                    instance[name] = copy.deepcopy(subschema["default"])
+        yield from base.VALIDATORS["properties"](validator, properties, instance, schema)
+
+    return jsonschema.validators.extend(base, {"properties": set_defaults})
+
+
+def validate_config(config: dict[str, Any], source: str = "config.yaml") -> dict[str, Any]:
+    """Return a validated copy of `config` with defaults filled in; raise SupplementError if invalid."""
+    schema = yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
+    config = copy.deepcopy(config)
+    validator = _validator_with_defaults()(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise SupplementError(
+            [
+                f"{source}: key '{'/'.join(map(str, e.absolute_path)) or '(top level)'}': {e.message}"
+                for e in errors
+            ]
+        )
+    check_cross_references(config, source)
+    return config
+
+
+def check_cross_references(config: dict[str, Any], source: str = "config.yaml") -> None:
+    """Consistency the schema cannot express: keys that must refer to each other."""
+    problems = []
+    visit_ids = [v["id"] for v in config["visits"]]
+    if len(set(visit_ids)) != len(visit_ids):
+        problems.append(f"{source}: visits: duplicate visit id in {visit_ids}")
+    seen_outcomes: dict[str, str] = {}
+    for name, instrument in config["instruments"].items():
+        table = instrument["table"]
+        if table not in config["tables"]:
+            problems.append(f"{source}: instruments/{name}/table: unknown table '{table}'")
+            continue
+        mapped = set(config["tables"][table].get("outcomes", {}).values())
+        for outcome in instrument["outcomes"]:
+            if outcome in seen_outcomes:
+                problems.append(
+                    f"{source}: outcome '{outcome}' is in instruments '{seen_outcomes[outcome]}' and '{name}'"
+                )
+            seen_outcomes[outcome] = name
+            if outcome not in mapped:
+                problems.append(
+                    f"{source}: instruments/{name}/outcomes/{outcome}: not mapped in tables/{table}/outcomes"
+                )
+    for key, table in config["tables"].items():
+        for header, visit in table.get("visits", {}).items():
+            if visit not in visit_ids:
+                problems.append(
+                    f"{source}: tables/{key}/visits/{header}: '{visit}' is not one of the visits {visit_ids}"
+                )
+        suffix = Path(table["file"]).suffix.lower()
+        if suffix == ".xlsx" and "sheet" not in table:
+            problems.append(f"{source}: tables/{key}: an .xlsx table needs 'sheet'")
+    if config["analysis_sets"]["completer_visit"] not in visit_ids:
+        problems.append(f"{source}: analysis_sets/completer_visit: not one of the visits {visit_ids}")
+    if problems:
+        raise SupplementError(problems)
+
+
+def load_config(path: str | Path = "config.yaml") -> dict[str, Any]:
+    """Read and validate a config file."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SupplementError(f"{path}: config file not found") from None
+    except yaml.YAMLError as error:
+        raise SupplementError(f"{path}: not valid YAML: {error}") from None
+    return validate_config(raw or {}, source=str(path))
+
+
+@dataclass(frozen=True)
+class OutcomeSpec:
+    """Scale definition of one outcome, as cleaning and analysis need it."""
+
+    key: str
+    instrument: str
+    label: str
+    unit: str
+    min: float
+    max: float
+    step: float
+    direction: str
+    lloq: float | None = None
+
+
+def outcome_specs(config: dict[str, Any]) -> dict[str, OutcomeSpec]:
+    """Every configured outcome, in config order."""
+    specs = {}
+    for instrument, definition in config["instruments"].items():
+        for key, spec in definition["outcomes"].items():
+            specs[key] = OutcomeSpec(
+                key=key,
+                instrument=instrument,
+                label=spec["label"],
+                unit=spec["unit"],
+                min=float(spec["min"]),
+                max=float(spec["max"]),
+                step=float(spec["step"]),
+                direction=spec["direction"],
+                lloq=float(spec["lloq"]) if "lloq" in spec else None,
+            )
+    return specs
+
+
+def visit_ids(config: dict[str, Any]) -> list[str]:
+    return [v["id"] for v in config["visits"]]
+
+
+def visit_days(config: dict[str, Any]) -> dict[str, int]:
+    return {v["id"]: int(v["day"]) for v in config["visits"]}
+
+
+def questionnaire_instruments(config: dict[str, Any]) -> list[str]:
+    return [name for name, inst in config["instruments"].items() if inst.get("questionnaire", True)]

@@ -1,0 +1,228 @@
+"""Turn one configured source table into a tidy long table with cell-level lineage.
+
+Output columns (one row per value cell): table, raw_participant_id, id_locator, outcome, visit,
+raw_value, raw_type, source_file, source_locator. `outcome` holds the field name for
+one-value-per-participant tables (whose `visit` is empty).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from .cells import IdNormaliser, normalise_text
+from .errors import SupplementError
+from .sources import Cell, Grid, read_tables
+
+COLUMNS = [
+    "table",
+    "raw_participant_id",
+    "id_locator",
+    "outcome",
+    "visit",
+    "raw_value",
+    "raw_type",
+    "source_file",
+    "source_locator",
+]
+
+
+def format_raw(value: object) -> tuple[str, str]:
+    """(text, type) of a cell as stored: type is number, text or empty."""
+    if value is None or (isinstance(value, str) and value == ""):
+        return "", "empty"
+    if isinstance(value, bool):
+        return str(value), "text"
+    if isinstance(value, int):
+        return str(value), "number"
+    if isinstance(value, float):
+        return (str(int(value)) if value.is_integer() else repr(value)), "number"
+    return str(value), "text"
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    id_column: int
+    header_end: int  # index of the last header row
+    targets: dict[int, tuple[str, str]]  # column index -> (outcome or field, visit or "")
+
+
+def _header_text(cell: Cell) -> str:
+    return normalise_text(cell.value if cell.value is not None else cell.merged_value)
+
+
+def find_header_row(grid: Grid, id_header: str, search_rows: int) -> tuple[int, int] | None:
+    """(row index, column index) of the first cell reading `id_header`, within `search_rows` rows."""
+    wanted = normalise_text(id_header).casefold()
+    for r, row in enumerate(grid[:search_rows]):
+        for c, cell in enumerate(row):
+            if _header_text(cell).casefold() == wanted:
+                return r, c
+    return None
+
+
+def map_columns(grid: Grid, start: int, id_column: int, spec: dict[str, Any], where: str) -> ColumnMap:
+    """Map every non-ID column of the header to (outcome, visit) or a field; unmapped is an error."""
+    header_rows = spec.get("header_rows", 1)
+    if start + header_rows > len(grid):
+        raise SupplementError(f"{where}: header starts at row {start + 1} but the table ends there")
+    upper_row = grid[start]
+    lower_row = grid[start + header_rows - 1]
+    ignored = {normalise_text(h).casefold() for h in spec.get("ignore_headers", [])}
+    targets: dict[int, tuple[str, str]] = {}
+    used_keys: set[tuple[str, str]] = set()
+    problems = []
+    carried_upper = ""
+    for c in range(len(upper_row)):
+        if c == id_column:
+            carried_upper = ""
+            continue
+        upper = _header_text(upper_row[c])
+        lower = _header_text(lower_row[c]) if c < len(lower_row) else ""
+        if header_rows == 2:
+            # A spanning header written once (merged, or a PDF span read as empty) covers the columns to its right.
+            upper = upper or (carried_upper if lower else "")
+            carried_upper = upper
+        if not upper and not lower:
+            continue
+        if upper.casefold() in ignored or (header_rows == 2 and lower.casefold() in ignored):
+            continue
+        locator = upper_row[c].locator
+        if header_rows == 1:
+            field = _lookup(spec["fields"], upper)
+            if field is None:
+                problems.append(
+                    f"{where} [{locator}]: value {upper!r}: unmapped column; expected one of the headers "
+                    f"{sorted(spec['fields'])} (or list it under ignore_headers)"
+                )
+                continue
+            key = (field, "")
+        else:
+            outcome = _lookup(spec["outcomes"], upper)
+            visit = _lookup(spec["visits"], lower)
+            if outcome is None or visit is None:
+                bad, known, cell = (
+                    (upper, spec["outcomes"], locator) if outcome is None else (lower, spec["visits"], lower_row[c].locator)
+                )
+                problems.append(
+                    f"{where} [{cell}]: value {bad!r}: unmapped column; expected one of the headers "
+                    f"{sorted(known)} (or list it under ignore_headers)"
+                )
+                continue
+            key = (outcome, visit)
+        if key in used_keys:
+            problems.append(f"{where} [{locator}]: value {upper!r}: a second column for {key}; expected each once")
+            continue
+        used_keys.add(key)
+        targets[c] = key
+    problems += _unmatched_config_headers(spec, upper_row, lower_row, header_rows, where)
+    if problems:
+        raise SupplementError(problems)
+    return ColumnMap(id_column=id_column, header_end=start + header_rows - 1, targets=targets)
+
+
+def _lookup(mapping: dict[str, str], text: str) -> str | None:
+    folded = {normalise_text(k).casefold(): v for k, v in mapping.items()}
+    return folded.get(text.casefold())
+
+
+def _unmatched_config_headers(spec, upper_row, lower_row, header_rows, where) -> list[str]:
+    """Configured headers that the file does not have: a renamed column must not vanish quietly."""
+    present_upper = {_header_text(c).casefold() for c in upper_row}
+    present_lower = {_header_text(c).casefold() for c in lower_row}
+    problems = []
+    groups = [("fields", present_upper)] if header_rows == 1 else [("outcomes", present_upper), ("visits", present_lower)]
+    for key, present in groups:
+        for header in spec.get(key, {}):
+            if normalise_text(header).casefold() not in present:
+                problems.append(
+                    f"{where}: header {header!r} (config tables/.../{key}) not found in the header row; "
+                    "expected the supplement to have it"
+                )
+    return problems
+
+
+def _is_note(row: list[Cell], ids: IdNormaliser) -> bool:
+    """A footnote or caption: one text cell on an otherwise empty row, not a participant ID."""
+    filled = [c for c in row if format_raw(c.value)[1] != "empty"]
+    return len(filled) == 1 and format_raw(filled[0].value)[1] == "text" and not ids.matches(filled[0].value)
+
+
+def grid_rows_to_records(
+    grid: Grid, columns: ColumnMap, ids: IdNormaliser, spec: dict[str, Any], table: str, source: str, where: str
+) -> list[dict[str, str]]:
+    records = []
+    problems = []
+    id_header = normalise_text(spec["id_header"]).casefold()
+    for row in grid[columns.header_end + 1 :]:
+        if all(format_raw(c.value)[1] == "empty" for c in row):
+            continue
+        id_cell = row[columns.id_column] if columns.id_column < len(row) else None
+        id_text = normalise_text(id_cell.value) if id_cell else ""
+        if id_text.casefold() == id_header:
+            continue  # header repeated (e.g. on a new PDF page)
+        if not ids.matches(id_text):
+            if _is_note(row, ids):
+                continue
+            locator = id_cell.locator if id_cell else row[0].locator
+            problems.append(
+                f"{where} [{locator}]: value {id_text!r}: row has values but no participant ID; "
+                f"expected an ID matching {ids.pattern.pattern!r}"
+            )
+            continue
+        stray = [
+            c for i, c in enumerate(row) if i != columns.id_column and i not in columns.targets and format_raw(c.value)[1] != "empty"
+        ]
+        for cell in stray:
+            problems.append(
+                f"{where} [{cell.locator}]: value {format_raw(cell.value)[0]!r}: value in a column without a header; "
+                "expected every value column to have a mapped header"
+            )
+        for c, (outcome, visit) in columns.targets.items():
+            cell = row[c] if c < len(row) else Cell(None, "")
+            text, kind = format_raw(cell.value)
+            records.append(
+                {
+                    "table": table,
+                    "raw_participant_id": id_text,
+                    "id_locator": id_cell.locator,
+                    "outcome": outcome,
+                    "visit": visit,
+                    "raw_value": text,
+                    "raw_type": kind,
+                    "source_file": source,
+                    "source_locator": cell.locator,
+                }
+            )
+    if problems:
+        raise SupplementError(problems)
+    return records
+
+
+def extract_table(table: str, spec: dict[str, Any], ids: IdNormaliser) -> pd.DataFrame:
+    """Read the configured table and return its long form (see module docstring)."""
+    source = spec["file"]
+    where_file = f"{source}" + (f" sheet {spec['sheet']!r}" if "sheet" in spec else "")
+    grids = read_tables(source, spec.get("sheet"), spec.get("pages", "all"))
+    records: list[dict[str, str]] = []
+    columns: ColumnMap | None = None
+    for grid in grids:
+        found = find_header_row(grid, spec["id_header"], spec.get("search_rows", 20))
+        if found is not None:
+            columns = map_columns(grid, found[0], found[1], spec, where_file)
+        elif columns is None or not grid:
+            continue  # a PDF table before the wanted one
+        else:
+            # A PDF table continued without its header: the same columns, from the first row.
+            columns = ColumnMap(columns.id_column, -1, columns.targets)
+        records += grid_rows_to_records(grid, columns, ids, spec, table, source, where_file)
+    if columns is None:
+        raise SupplementError(
+            f"{where_file}: header not found: no cell reads {spec['id_header']!r} in the first "
+            f"{spec.get('search_rows', 20)} rows; expected the participant ID column header (tables/{table}/id_header)"
+        )
+    if not records:
+        raise SupplementError(f"{where_file}: no data rows below the header; expected one row per participant")
+    return pd.DataFrame.from_records(records, columns=COLUMNS)

@@ -1,0 +1,81 @@
+"""Reading and routing the corrections ledger (standard library only: Snakemake reads it while planning).
+
+Each instrument's clean job receives only its own rows as a param, so adding or editing a
+correction replans that instrument's jobs and nothing else.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from .errors import SupplementError
+
+LEDGER_COLUMNS = [
+    "correction_id",
+    "participant_id",
+    "outcome",
+    "visit",
+    "expected_current_value",
+    "new_value",
+    "reason",
+    "reference",
+]
+
+
+def read_ledger(path: str | Path) -> list[dict[str, str]]:
+    """Ledger rows as dicts of stripped text; an empty ledger (header only) is valid."""
+    path = Path(path)
+    if not path.exists():
+        raise SupplementError(f"{path}: corrections ledger not found; expected a CSV with columns {LEDGER_COLUMNS}")
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        missing = [c for c in LEDGER_COLUMNS if c not in header]
+        if missing:
+            raise SupplementError(f"{path} [line 1]: columns {missing} missing; expected columns {LEDGER_COLUMNS}")
+        rows = [{c: (row[c] or "").strip() for c in LEDGER_COLUMNS} for row in reader]
+    problems = []
+    seen: dict[str, int] = {}
+    for line, row in enumerate(rows, start=2):
+        for column in ("correction_id", "participant_id", "outcome", "visit"):
+            if not row[column]:
+                problems.append(f"{path} [line {line}]: column {column} is empty; expected a value")
+        if row["correction_id"] in seen:
+            problems.append(
+                f"{path} [line {line}]: value {row['correction_id']!r}: duplicate correction_id "
+                f"(also line {seen[row['correction_id']]}); expected unique ids"
+            )
+        seen.setdefault(row["correction_id"], line)
+    if problems:
+        raise SupplementError(problems)
+    return rows
+
+
+def route(rows: list[dict[str, str]], outcomes_by_instrument: dict[str, list[str]], source: str) -> dict[str, list[dict[str, str]]]:
+    """instrument -> its ledger rows. A row naming no configured outcome is dangling and stops planning."""
+    owner = {o: name for name, outcomes in outcomes_by_instrument.items() for o in outcomes}
+    problems = [
+        f"{source} [correction {row['correction_id']}]: value {row['outcome']!r}: unknown outcome (dangling "
+        f"correction); expected one of {sorted(owner)}"
+        for row in rows
+        if row["outcome"] not in owner
+    ]
+    if problems:
+        raise SupplementError(problems)
+    routed: dict[str, list[dict[str, str]]] = {name: [] for name in outcomes_by_instrument}
+    for row in rows:
+        routed[owner[row["outcome"]]].append(row)
+    return routed
+
+
+def presence_changes(rows: list[dict[str, str]], is_missing) -> list[dict[str, str]]:
+    """Rows that turn a missing value into a present one or back.
+
+    Only these can change who counts as a completer, so only these are passed to the participants job.
+    """
+    return [
+        {k: row[k] for k in ("correction_id", "participant_id", "outcome", "visit", "new_value")}
+        for row in rows
+        if is_missing(row["expected_current_value"]) != is_missing(row["new_value"])
+    ]

@@ -1,0 +1,27 @@
+"""Shared start-up for the rule scripts: import path, log file, and readable errors.
+
+Snakemake puts this directory on sys.path. The package sits beside it, so scripts import it
+the same way in the project's venv and in a per-rule conda env.
+"""
+
+import logging
+import sys
+from pathlib import Path
+
+
+def run_step(main, snakemake) -> None:
+    """Run main(snakemake); bad input ends the job with one clear message on the terminal and in the log."""
+    sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parent))
+    from rapamycin_mecfs.errors import SupplementError
+
+    log_file = snakemake.log[0] if snakemake.log else None
+    handlers = [logging.StreamHandler(sys.stderr)]
+    if log_file:
+        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_file, mode="w", encoding="utf-8"))
+    logging.basicConfig(level=logging.INFO, format=f"[{snakemake.rule}] %(message)s", handlers=handlers, force=True)
+    try:
+        main(snakemake)
+    except SupplementError as error:
+        logging.error("ERROR: %s", error)
+        sys.exit(1)
