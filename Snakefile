@@ -11,6 +11,6 @@ include: "workflow/rules/clean.smk"
 
 
 rule all:
+    default_target: True
     input:
         get_final_outputs(),
-    default_target: True

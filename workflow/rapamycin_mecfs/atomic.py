@@ -46,5 +46,5 @@ def read_csv(path: str | os.PathLike, numeric: tuple[str, ...] = ()) -> pd.DataF
     """Read a table written by write_csv: text stays text (no NA guessing); `numeric` columns become float."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
     for column in numeric:
-        frame[column] = pd.to_numeric(frame[column].replace("", "nan"))
+        frame[column] = pd.to_numeric(frame[column].where(frame[column] != ""))
     return frame

@@ -5,13 +5,13 @@ rule clean_instrument:
     output:
         clean=f"{RESULTS}/clean/{{instrument}}.csv",
         audit=f"{RESULTS}/clean/{{instrument}}.corrections.csv",
-    params:
-        settings=get_instrument_settings,
-        corrections=get_instrument_corrections,
     log:
         "logs/clean/{instrument}.log",
     conda:
         "../envs/core.yaml"
+    params:
+        settings=get_instrument_settings,
+        corrections=get_instrument_corrections,
     script:
         "../scripts/clean_instrument.py"
 
@@ -22,15 +22,15 @@ rule participants:
     output:
         participants=f"{RESULTS}/clean/participants.csv",
         attrition=f"{RESULTS}/clean/attrition.csv",
+    log:
+        "logs/clean/participants.log",
+    conda:
+        "../envs/core.yaml"
     params:
         settings=shared_settings(),
         questionnaire_names=QUESTIONNAIRES,
         questionnaire_outcomes=get_questionnaire_outcomes(),
         presence_corrections=get_presence_corrections(),
-    log:
-        "logs/clean/participants.log",
-    conda:
-        "../envs/core.yaml"
     script:
         "../scripts/participants.py"
 
@@ -44,8 +44,8 @@ rule corrections_audit:
         audit=f"{RESULTS}/clean/corrections_audit.csv",
     log:
         "logs/clean/corrections_audit.log",
+    localrule: True
     conda:
         "../envs/core.yaml"
-    localrule: True
     script:
         "../scripts/combine_audits.py"

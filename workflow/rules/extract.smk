@@ -3,12 +3,12 @@ rule extract_table:
         source=get_table_file,
     output:
         table=f"{RESULTS}/extracted/{{table}}.csv",
-    params:
-        spec=lambda wildcards: config["tables"][wildcards.table],
-        participant_ids=config["participant_ids"],
     log:
         "logs/extract/{table}.log",
     conda:
         "../envs/core.yaml"
+    params:
+        spec=lambda wildcards: config["tables"][wildcards.table],
+        participant_ids=config["participant_ids"],
     script:
         "../scripts/extract_table.py"

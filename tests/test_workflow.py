@@ -1,0 +1,140 @@
+"""End-to-end: the workflow on the shipped synthetic supplement, in a temporary copy of the project."""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from rapamycin_mecfs.config import load_config, outcome_specs
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+PROJECT_FILES = ["Snakefile", "config.yaml", "workflow", "resources"]
+
+pytestmark = pytest.mark.workflow
+
+
+def copy_project(destination: Path) -> Path:
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, destination / name)
+    return destination
+
+
+def snakemake(project: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [*SNAKEMAKE, "--cores", "2", *args], cwd=project, capture_output=True, text=True, timeout=600
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    project = copy_project(tmp_path_factory.mktemp("project"))
+    snakemake(project)
+    return project
+
+
+def read(project: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(project / "results" / "clean" / name, keep_default_na=False, dtype=str)
+
+
+def test_participant_counts_and_attrition(project):
+    people = read(project, "participants.csv")
+    assert len(people) == 86 and people["participant_id"].is_unique
+    assert (people["has_data_T1"] == "True").sum() == 70
+    assert 50 <= (people["has_data_T2"] == "True").sum() <= 62  # "about 56"
+    assert (people["has_data_T3"] == "True").sum() == 46
+    assert (people["set_completers"] == "True").sum() == 40
+    assert (people["stopped"] == "True").sum() == 40
+    attrition = read(project, "attrition.csv").set_index(["category", "visit"])
+    assert attrition.loc[("completers", "T3"), "n"] == "40"
+
+
+def test_every_present_value_has_its_source_cell(project):
+    for instrument in ("bas", "sss", "mfi", "sf36", "biomarkers", "dose"):
+        clean = read(project, f"{instrument}.csv")
+        present = clean[clean["value"] != ""]
+        assert len(present) > 0
+        assert present["source_locator"].str.match(r"^'[^']+'![A-Z]+\d+$").all(), instrument
+        assert (present["source_file"] == "resources/supplementary/supplementary_tables.xlsx").all()
+
+
+def test_shipped_correction_is_applied_and_audited(project):
+    ledger = list(csv.DictReader((ROOT / "resources" / "corrections.csv").open()))
+    assert len(ledger) >= 1
+    audit = read(project, "corrections_audit.csv")
+    assert sorted(audit["correction_id"]) == sorted(row["correction_id"] for row in ledger)
+    for row in ledger:
+        instrument = outcome_specs(load_config(ROOT / "config.yaml"))[row["outcome"]].instrument
+        clean = read(project, f"{instrument}.csv")
+        cell = clean[
+            (clean["participant_id"] == row["participant_id"])
+            & (clean["outcome"] == row["outcome"])
+            & (clean["visit"] == row["visit"])
+        ].iloc[0]
+        assert float(cell["value"]) == float(row["new_value"])
+        assert float(cell["raw_value"]) == float(row["expected_current_value"])
+        assert cell["correction_id"] == row["correction_id"] and "corrected" in cell["flag"]
+
+
+def planned_outputs(dry_run_output: str) -> set[str]:
+    """Output files of the jobs a dry run plans."""
+    return set(re.findall(r"^\s+output: (.+)$", dry_run_output, flags=re.M))
+
+
+def test_one_mfi_correction_replans_only_mfi(project):
+    assert "Nothing to be done" in snakemake(project, "-n").stdout
+    mfi = read(project, "mfi.csv")
+    target = mfi[(mfi["value"] != "") & (mfi["correction_id"] == "")].iloc[0]
+    new_value = 4 if float(target["value"]) != 4 else 5
+    ledger = project / "resources" / "corrections.csv"
+    with ledger.open("a", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerow(
+            ["T900", target["participant_id"], target["outcome"], target["visit"], target["value"], new_value,
+             "test: change one MFI value", "tests/test_workflow.py"]
+        )
+    planned = " ".join(planned_outputs(snakemake(project, "-n").stdout))
+    assert "results/clean/mfi.csv" in planned
+    for other in ("bas", "sss", "sf36", "biomarkers", "dose", "participants"):
+        assert f"results/clean/{other}.csv" not in planned, f"{other} was replanned:\n{planned}"
+    assert "results/extracted/" not in planned
+
+
+def test_lint_is_clean():
+    result = subprocess.run([*SNAKEMAKE, "--lint"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "Congratulations" in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+def test_snakefmt_is_clean():
+    snakefmt = Path(sys.executable).with_name("snakefmt")
+    result = subprocess.run([str(snakefmt), "--check", "Snakefile", "workflow/rules"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_bad_value_stops_the_run_with_one_message_and_no_output(tmp_path):
+    import openpyxl
+
+    project = copy_project(tmp_path)
+    workbook_path = project / "resources" / "supplementary" / "supplementary_tables.xlsx"
+    workbook = openpyxl.load_workbook(workbook_path)
+    sheet = workbook["S3 BAS"]
+    sheet["C7"] = 35  # BAS moves in steps of 10
+    workbook.save(workbook_path)
+    result = snakemake(project, check=False)
+    assert result.returncode != 0
+    message = result.stdout + result.stderr
+    assert "'S3 BAS'!C7" in message and "35" in message and "multiple of 10" in message
+    assert not (project / "results" / "clean" / "bas.csv").exists()
