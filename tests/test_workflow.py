@@ -106,11 +106,15 @@ def test_one_mfi_correction_replans_only_mfi(project):
             ["T900", target["participant_id"], target["outcome"], target["visit"], target["value"], new_value,
              "test: change one MFI value", "tests/test_workflow.py"]
         )
-    planned = " ".join(planned_outputs(snakemake(project, "-n").stdout))
-    assert "results/clean/mfi.csv" in planned
+    planned = planned_outputs(snakemake(project, "-n").stdout)
+    joined = " ".join(planned)
+    assert f"results/clean/outcomes/{target['outcome']}.csv" in joined
+    assert "results/clean/mfi.csv" in joined  # the instrument table stacks its outcomes
+    replanned_outcomes = set(re.findall(r"results/clean/outcomes/(\w+)\.csv", joined))
+    assert replanned_outcomes == {target["outcome"]}, replanned_outcomes
     for other in ("bas", "sss", "sf36", "biomarkers", "dose", "participants"):
-        assert f"results/clean/{other}.csv" not in planned, f"{other} was replanned:\n{planned}"
-    assert "results/extracted/" not in planned
+        assert f"results/clean/{other}.csv" not in joined, f"{other} was replanned:\n{joined}"
+    assert "results/extracted/" not in joined
 
 
 def test_lint_is_clean():

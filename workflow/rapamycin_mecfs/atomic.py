@@ -36,6 +36,20 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
         frame.to_csv(tmp, index=False, lineterminator="\n", float_format=FLOAT_FORMAT)
 
 
+SYNTHETIC_STATUS = "SYNTHETIC - not trial data"
+REAL_STATUS = "supplement"
+
+
+def write_table(frame: pd.DataFrame, path: str | os.PathLike, synthetic: bool) -> None:
+    """Write an output table whose first column says whether it comes from synthetic data.
+
+    A CSV travels without the report around it, so the warning travels inside it.
+    """
+    stamped = frame.drop(columns="data_status", errors="ignore")
+    stamped.insert(0, "data_status", SYNTHETIC_STATUS if synthetic else REAL_STATUS)
+    write_csv(stamped, path)
+
+
 def write_text(text: str, path: str | os.PathLike) -> None:
     """Write text atomically."""
     with atomic_path(path) as tmp:

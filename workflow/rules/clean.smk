@@ -1,19 +1,36 @@
-rule clean_instrument:
+rule clean_outcome:
     input:
-        extracted=get_instrument_extracted,
+        extracted=get_outcome_extracted,
         roster=get_extracted("participants"),
+    output:
+        clean=get_clean_outcome("{outcome}"),
+        audit=f"{RESULTS}/clean/outcomes/{{outcome}}.corrections.csv",
+    log:
+        "logs/clean/{outcome}.log",
+    conda:
+        "../envs/core.yaml"
+    params:
+        settings=get_outcome_settings,
+        corrections=get_outcome_corrections,
+    script:
+        "../scripts/clean_outcome.py"
+
+
+rule combine_instrument:
+    input:
+        unpack(get_instrument_outcomes),
     output:
         clean=f"{RESULTS}/clean/{{instrument}}.csv",
         audit=f"{RESULTS}/clean/{{instrument}}.corrections.csv",
     log:
         "logs/clean/{instrument}.log",
+    localrule: True
     conda:
         "../envs/core.yaml"
     params:
-        settings=get_instrument_settings,
-        corrections=get_instrument_corrections,
+        synthetic=config["synthetic"],
     script:
-        "../scripts/clean_instrument.py"
+        "../scripts/combine_tables.py"
 
 
 rule participants:
@@ -37,8 +54,8 @@ rule participants:
 
 rule corrections_audit:
     input:
-        audits=expand(
-            f"{RESULTS}/clean/{{instrument}}.corrections.csv", instrument=INSTRUMENTS
+        audit=expand(
+            f"{RESULTS}/clean/outcomes/{{outcome}}.corrections.csv", outcome=OUTCOMES
         ),
     output:
         audit=f"{RESULTS}/clean/corrections_audit.csv",
@@ -47,5 +64,7 @@ rule corrections_audit:
     localrule: True
     conda:
         "../envs/core.yaml"
+    params:
+        synthetic=config["synthetic"],
     script:
-        "../scripts/combine_audits.py"
+        "../scripts/combine_tables.py"

@@ -19,6 +19,12 @@ check_cross_references(config)
 RESULTS = config["results_dir"]
 TABLES = list(config["tables"])
 INSTRUMENTS = list(config["instruments"])
+OUTCOME_INSTRUMENT = {
+    outcome: name
+    for name, inst in config["instruments"].items()
+    for outcome in inst["outcomes"]
+}
+OUTCOMES = list(OUTCOME_INSTRUMENT)
 QUESTIONNAIRES = [
     name for name, inst in config["instruments"].items() if inst["questionnaire"]
 ]
@@ -33,11 +39,13 @@ CORRECTIONS = route(
 wildcard_constraints:
     table="|".join(TABLES),
     instrument="|".join(INSTRUMENTS),
+    outcome="|".join(OUTCOMES),
 
 
 # Settings every step shares; each job receives these plus only its own part of the config,
 # so that editing one instrument's definition replans that instrument alone.
 SHARED_KEYS = [
+    "synthetic",
     "visits",
     "participant_ids",
     "missing_tokens",
@@ -60,22 +68,52 @@ def get_extracted(table):
     return f"{RESULTS}/extracted/{table}.csv"
 
 
-def get_instrument_extracted(wildcards):
-    return get_extracted(config["instruments"][wildcards.instrument]["table"])
+def get_outcome_extracted(wildcards):
+    instrument = OUTCOME_INSTRUMENT[wildcards.outcome]
+    return get_extracted(config["instruments"][instrument]["table"])
 
 
-def get_instrument_settings(wildcards):
-    instrument = config["instruments"][wildcards.instrument]
+def get_outcome_settings(wildcards):
+    """The config as cleaning one outcome needs it: its instrument reduced to that outcome."""
+    name = OUTCOME_INSTRUMENT[wildcards.outcome]
+    instrument = config["instruments"][name]
     table = instrument["table"]
     return {
         **shared_settings(),
         "tables": {table: config["tables"][table]},
-        "instruments": {wildcards.instrument: instrument},
+        "instruments": {
+            name: {
+                **instrument,
+                "outcomes": {
+                    wildcards.outcome: instrument["outcomes"][wildcards.outcome]
+                },
+            }
+        },
     }
 
 
-def get_instrument_corrections(wildcards):
-    return CORRECTIONS[wildcards.instrument]
+def get_outcome_corrections(wildcards):
+    instrument = OUTCOME_INSTRUMENT[wildcards.outcome]
+    return [
+        row for row in CORRECTIONS[instrument] if row["outcome"] == wildcards.outcome
+    ]
+
+
+def get_clean_outcome(outcome):
+    return f"{RESULTS}/clean/outcomes/{outcome}.csv"
+
+
+def get_instrument_outcomes(wildcards):
+    return {
+        "clean": [
+            get_clean_outcome(o)
+            for o in config["instruments"][wildcards.instrument]["outcomes"]
+        ],
+        "audit": [
+            f"{RESULTS}/clean/outcomes/{o}.corrections.csv"
+            for o in config["instruments"][wildcards.instrument]["outcomes"]
+        ],
+    }
 
 
 def get_participants_inputs(wildcards):
@@ -88,7 +126,9 @@ def get_participants_inputs(wildcards):
         ],
     }
     if "dose" in config["instruments"]:
-        inputs["dose"] = f"{RESULTS}/clean/dose.csv"
+        inputs["dose"] = [
+            get_clean_outcome(o) for o in config["instruments"]["dose"]["outcomes"]
+        ]
     return inputs
 
 

@@ -10,5 +10,6 @@ rule extract_table:
     params:
         spec=lambda wildcards: config["tables"][wildcards.table],
         participant_ids=config["participant_ids"],
+        synthetic=config["synthetic"],
     script:
         "../scripts/extract_table.py"

@@ -6,13 +6,13 @@ from _step import run_step
 def main(snakemake):
     import logging
 
-    from rapamycin_mecfs.atomic import write_csv
+    from rapamycin_mecfs.atomic import write_table
     from rapamycin_mecfs.cells import IdNormaliser
     from rapamycin_mecfs.extract import extract_table
 
     ids = IdNormaliser(**snakemake.params.participant_ids)
     table = extract_table(snakemake.wildcards.table, snakemake.params.spec, ids)
-    write_csv(table, snakemake.output.table)
+    write_table(table, snakemake.output.table, snakemake.params.synthetic)
     logging.info(
         "%s: %d cells from %d participants in %s",
         snakemake.wildcards.table,

@@ -6,13 +6,17 @@ from _step import run_step
 def main(snakemake):
     import logging
 
-    from rapamycin_mecfs.atomic import read_csv, write_csv
+    import pandas as pd
+
+    from rapamycin_mecfs.atomic import read_csv, write_table
     from rapamycin_mecfs.participants import build_participants
 
     questionnaires = {
         name: read_csv(path) for name, path in zip(snakemake.params.questionnaire_names, snakemake.input.questionnaires)
     }
-    dose = read_csv(snakemake.input.dose, numeric=("value",)) if "dose" in snakemake.input.keys() else None
+    dose = None
+    if "dose" in snakemake.input.keys():
+        dose = pd.concat([read_csv(path, numeric=("value",)) for path in snakemake.input.dose], ignore_index=True)
     people, attrition = build_participants(
         read_csv(snakemake.input.roster),
         read_csv(snakemake.input.discontinuations),
@@ -22,8 +26,8 @@ def main(snakemake):
         snakemake.params.settings,
         snakemake.params.presence_corrections,
     )
-    write_csv(people, snakemake.output.participants)
-    write_csv(attrition, snakemake.output.attrition)
+    write_table(people, snakemake.output.participants, snakemake.params.settings["synthetic"])
+    write_table(attrition, snakemake.output.attrition, snakemake.params.settings["synthetic"])
     for row in attrition.itertuples():
         logging.info("%s %s %s: %d", row.category, row.visit, row.reason, row.n)
 

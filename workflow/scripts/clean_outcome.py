@@ -1,4 +1,4 @@
-"""Rule clean_instrument: parse, correct and validate one instrument's values."""
+"""Rule clean_outcome: parse, correct and validate one outcome's values."""
 
 from _step import run_step
 
@@ -6,22 +6,23 @@ from _step import run_step
 def main(snakemake):
     import logging
 
-    from rapamycin_mecfs.atomic import read_csv, write_csv
+    from rapamycin_mecfs.atomic import read_csv, write_table
     from rapamycin_mecfs.clean import clean_instrument
 
-    instrument = snakemake.wildcards.instrument
+    settings = snakemake.params.settings
+    (instrument,) = settings["instruments"]
     cleaned, audit = clean_instrument(
         read_csv(snakemake.input.extracted),
         read_csv(snakemake.input.roster),
-        snakemake.params.settings,
+        settings,
         instrument,
         snakemake.params.corrections,
     )
-    write_csv(cleaned, snakemake.output.clean)
-    write_csv(audit, snakemake.output.audit)
+    write_table(cleaned, snakemake.output.clean, settings["synthetic"])
+    write_table(audit, snakemake.output.audit, settings["synthetic"])
     logging.info(
         "%s: %d values (%d present), %d corrections applied",
-        instrument,
+        snakemake.wildcards.outcome,
         len(cleaned),
         int(cleaned["value"].notna().sum()),
         len(audit),
