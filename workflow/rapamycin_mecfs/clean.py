@@ -159,7 +159,11 @@ def clean_instrument(
     for row in values.itertuples():
         reason = check_value(specs[row.outcome], row.value, config["grid_tolerance"])
         if reason:
-            problems.append(f"{row.source_file} [{row.source_locator}]: value {row.raw_value!r}: {reason}")
+            shown = repr(row.raw_value)
+            if row.correction_id:
+                # The checked value is the ledger's, not the cell's: name both so the user fixes the right file.
+                shown += f" corrected to {row.value:g} by correction {row.correction_id} in {config.get('corrections', 'corrections')}"
+            problems.append(f"{row.source_file} [{row.source_locator}]: value {shown}: {reason}")
     if problems:
         raise SupplementError(problems)
 

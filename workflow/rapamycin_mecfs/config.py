@@ -56,21 +56,28 @@ def check_cross_references(config: dict[str, Any], source: str = "config.yaml") 
     seen_outcomes: dict[str, str] = {}
     for name, instrument in config["instruments"].items():
         table = instrument["table"]
-        if table not in config["tables"]:
-            problems.append(f"{source}: instruments/{name}/table: unknown table '{table}'")
-            continue
-        mapped = set(config["tables"][table].get("outcomes", {}).values())
         for outcome in instrument["outcomes"]:
             if outcome in seen_outcomes:
                 problems.append(
                     f"{source}: outcome '{outcome}' is in instruments '{seen_outcomes[outcome]}' and '{name}'"
                 )
             seen_outcomes[outcome] = name
+        if table not in config["tables"]:
+            problems.append(f"{source}: instruments/{name}/table: unknown table '{table}'")
+            continue
+        mapped = set(config["tables"][table].get("outcomes", {}).values())
+        for outcome in instrument["outcomes"]:
             if outcome not in mapped:
                 problems.append(
                     f"{source}: instruments/{name}/outcomes/{outcome}: not mapped in tables/{table}/outcomes"
                 )
     for key, table in config["tables"].items():
+        for header, outcome in table.get("outcomes", {}).items():
+            if outcome not in seen_outcomes:
+                problems.append(
+                    f"{source}: tables/{key}/outcomes/{header}: outcome '{outcome}' belongs to no instrument; "
+                    "expected it under instruments/<name>/outcomes (or list the header under ignore_headers)"
+                )
         for header, visit in table.get("visits", {}).items():
             if visit not in visit_ids:
                 problems.append(

@@ -47,6 +47,7 @@ class ColumnMap:
     id_column: int
     header_end: int  # index of the last header row
     targets: dict[int, tuple[str, str]]  # column index -> (outcome or field, visit or "")
+    ignored: frozenset[int] = frozenset()  # columns left out on purpose (ignore_headers)
 
 
 def _header_text(cell: Cell) -> str:
@@ -72,6 +73,7 @@ def map_columns(grid: Grid, start: int, id_column: int, spec: dict[str, Any], wh
     lower_row = grid[start + header_rows - 1]
     ignored = {normalise_text(h).casefold() for h in spec.get("ignore_headers", [])}
     targets: dict[int, tuple[str, str]] = {}
+    ignored_columns: set[int] = set()
     used_keys: set[tuple[str, str]] = set()
     problems = []
     carried_upper = ""
@@ -88,6 +90,7 @@ def map_columns(grid: Grid, start: int, id_column: int, spec: dict[str, Any], wh
         if not upper and not lower:
             continue
         if upper.casefold() in ignored or (header_rows == 2 and lower.casefold() in ignored):
+            ignored_columns.add(c)
             continue
         locator = upper_row[c].locator
         if header_rows == 1:
@@ -120,7 +123,9 @@ def map_columns(grid: Grid, start: int, id_column: int, spec: dict[str, Any], wh
     problems += _unmatched_config_headers(spec, upper_row, lower_row, header_rows, where)
     if problems:
         raise SupplementError(problems)
-    return ColumnMap(id_column=id_column, header_end=start + header_rows - 1, targets=targets)
+    return ColumnMap(
+        id_column=id_column, header_end=start + header_rows - 1, targets=targets, ignored=frozenset(ignored_columns)
+    )
 
 
 def _lookup(mapping: dict[str, str], text: str) -> str | None:
@@ -138,7 +143,7 @@ def _unmatched_config_headers(spec, upper_row, lower_row, header_rows, where) ->
         for header in spec.get(key, {}):
             if normalise_text(header).casefold() not in present:
                 problems.append(
-                    f"{where}: header {header!r} (config tables/.../{key}) not found in the header row; "
+                    f"{where}: header {header!r} (configured under {key}) not found in the header row; "
                     "expected the supplement to have it"
                 )
     return problems
@@ -173,7 +178,12 @@ def grid_rows_to_records(
             )
             continue
         stray = [
-            c for i, c in enumerate(row) if i != columns.id_column and i not in columns.targets and format_raw(c.value)[1] != "empty"
+            c
+            for i, c in enumerate(row)
+            if i != columns.id_column
+            and i not in columns.targets
+            and i not in columns.ignored
+            and format_raw(c.value)[1] != "empty"
         ]
         for cell in stray:
             problems.append(
@@ -204,8 +214,8 @@ def grid_rows_to_records(
 def extract_table(table: str, spec: dict[str, Any], ids: IdNormaliser) -> pd.DataFrame:
     """Read the configured table and return its long form (see module docstring)."""
     source = spec["file"]
-    where_file = f"{source}" + (f" sheet {spec['sheet']!r}" if "sheet" in spec else "")
-    grids = read_tables(source, spec.get("sheet"), spec.get("pages", "all"))
+    where_file = f"{source}" + (f" sheet {spec['sheet']!r}" if "sheet" in spec else "") + f" (tables/{table})"
+    grids = read_tables(source, spec.get("sheet"), spec.get("pages", "all"), config_key=f"tables/{table}/file")
     records: list[dict[str, str]] = []
     columns: ColumnMap | None = None
     for grid in grids:
@@ -216,7 +226,7 @@ def extract_table(table: str, spec: dict[str, Any], ids: IdNormaliser) -> pd.Dat
             continue  # a PDF table before the wanted one
         else:
             # A PDF table continued without its header: the same columns, from the first row.
-            columns = ColumnMap(columns.id_column, -1, columns.targets)
+            columns = ColumnMap(columns.id_column, -1, columns.targets, columns.ignored)
         records += grid_rows_to_records(grid, columns, ids, spec, table, source, where_file)
     if columns is None:
         raise SupplementError(

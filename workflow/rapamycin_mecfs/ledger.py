@@ -34,10 +34,14 @@ def read_ledger(path: str | Path) -> list[dict[str, str]]:
         missing = [c for c in LEDGER_COLUMNS if c not in header]
         if missing:
             raise SupplementError(f"{path} [line 1]: columns {missing} missing; expected columns {LEDGER_COLUMNS}")
-        rows = [{c: (row[c] or "").strip() for c in LEDGER_COLUMNS} for row in reader]
+        rows, lines = [], []
+        for row in reader:
+            rows.append({c: (row[c] or "").strip() for c in LEDGER_COLUMNS})
+            # The file line the row ends on: blank lines and quoted line breaks make it differ from the row count.
+            lines.append(reader.line_num)
     problems = []
     seen: dict[str, int] = {}
-    for line, row in enumerate(rows, start=2):
+    for line, row in zip(lines, rows):
         for column in ("correction_id", "participant_id", "outcome", "visit"):
             if not row[column]:
                 problems.append(f"{path} [line {line}]: column {column} is empty; expected a value")

@@ -22,6 +22,7 @@ ATTRITION_COLUMNS = ["category", "visit", "reason", "n", "definition"]
 def _wide_fields(extracted: pd.DataFrame) -> pd.DataFrame:
     """participant_id x field table of raw text, numbers parsed where the whole column is numeric."""
     wide = extracted.pivot(index="participant_id", columns="outcome", values="raw_value")
+    wide = wide.reindex(columns=extracted["outcome"].unique())  # columns in the order of the source table
     for field in wide.columns:
         numeric = pd.to_numeric(wide[field].str.strip().replace("", np.nan), errors="coerce")
         if numeric.notna().sum() == (wide[field].str.strip() != "").sum():
@@ -47,12 +48,15 @@ def presence(
         frames.append(table[["participant_id", "outcome", "visit"]].assign(present=present.to_numpy()))
     cells = pd.concat(frames, ignore_index=True)
     for row in corrections:
-        key = (
-            (cells["participant_id"] == ids(row["participant_id"], f"correction {row['correction_id']}"))
-            & (cells["outcome"] == row["outcome"])
-            & (cells["visit"] == row["visit"])
-        )
-        cells.loc[key, "present"] = not parser.is_missing(row["new_value"])
+        participant = ids(row["participant_id"], f"correction {row['correction_id']}")
+        key = (cells["participant_id"] == participant) & (cells["outcome"] == row["outcome"]) & (cells["visit"] == row["visit"])
+        present = not parser.is_missing(row["new_value"])
+        if key.any():
+            cells.loc[key, "present"] = present
+        elif row["outcome"] in questionnaire:
+            # A cell not in the table (cleaning flags it not_in_table) that the ledger fills in.
+            added = {"participant_id": participant, "outcome": row["outcome"], "visit": row["visit"], "present": present}
+            cells = pd.concat([cells, pd.DataFrame([added])], ignore_index=True)
     return cells
 
 

@@ -24,11 +24,12 @@ class Cell:
 Grid = list[list[Cell]]
 
 
-def read_tables(path: str | Path, sheet: str | None = None, pages="all") -> list[Grid]:
-    """Dispatch on the file type; errors name the file."""
+def read_tables(path: str | Path, sheet: str | None = None, pages="all", config_key: str = "") -> list[Grid]:
+    """Dispatch on the file type; errors name the file (and the config key that points at it)."""
     path = Path(path)
     if not path.exists():
-        raise SupplementError(f"{path}: file not found; expected the supplement file named in config.yaml")
+        named_by = f" ({config_key} in config.yaml)" if config_key else " in config.yaml"
+        raise SupplementError(f"{path}: file not found; expected the supplement file named{named_by}")
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         return [read_xlsx_sheet(path, sheet)]
