@@ -8,6 +8,7 @@ configfile: "config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/extract.smk"
 include: "workflow/rules/clean.smk"
+include: "workflow/rules/analyse.smk"
 
 
 rule all:

@@ -115,6 +115,46 @@ def test_one_mfi_correction_replans_only_mfi(project):
     for other in ("bas", "sss", "sf36", "biomarkers", "dose", "participants"):
         assert f"results/clean/{other}.csv" not in joined, f"{other} was replanned:\n{joined}"
     assert "results/extracted/" not in joined
+    # Analyses: only the corrected outcome's job, then the tables that combine all outcomes.
+    reanalysed = set(re.findall(r"results/tables/outcomes/(\w+)/", joined))
+    assert reanalysed == {target["outcome"]}, reanalysed
+    assert "results/tables/paired_tests.csv" in joined
+    assert "results/tables/responders.csv" not in joined  # the responder rule reads SSS items only
+
+
+def read_table(project: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(project / "results" / "tables" / name)
+
+
+def test_paired_tests_cover_every_outcome_with_method_and_adjusted_p(project):
+    config = load_config(ROOT / "config.yaml")
+    questionnaire = [
+        o for name, inst in config["instruments"].items() if inst["questionnaire"] for o in inst["outcomes"]
+    ]
+    paired = read_table(project, "paired_tests.csv")
+    assert sorted(paired["outcome"].unique()) == sorted(questionnaire)
+    # one row per outcome x visit x analysis set x test
+    assert len(paired) == len(questionnaire) * 3 * 3 * 2
+    assert not paired.duplicated(["outcome", "visit", "analysis_set", "test"]).any()
+    for column in ("analysis_set", "n_pairs", "test", "method", "p_value", "p_holm", "p_fdr_bh", "family"):
+        assert paired[column].notna().all(), column
+    assert (paired["data_status"] == "SYNTHETIC - not trial data").all()
+    completers_t3 = paired[(paired["analysis_set"] == "completers") & (paired["visit"] == "T3")]
+    assert (completers_t3["n_pairs"] <= 40).all()
+
+
+def test_responders_three_denominators_and_tipping_point_for_every_outcome(project):
+    responders = read_table(project, "responders.csv").set_index("analysis_set")
+    assert list(responders.index) == ["completers", "reached_T1_locf", "enrolled_worst_case"]
+    assert responders.loc["enrolled_worst_case", "n"] == 86
+    assert responders.loc["reached_T1_locf", "n"] <= 70
+    assert responders.loc["completers", "n"] <= 40
+    # Counting those who stopped as non-responders cannot raise the proportion.
+    assert responders.loc["enrolled_worst_case", "proportion"] <= responders.loc["completers", "proportion"]
+    tipping = read_table(project, "tipping_point.csv")
+    paired = read_table(project, "paired_tests.csv")
+    assert sorted(tipping["outcome"]) == sorted(paired["outcome"].unique())
+    assert tipping["method"].notna().all()
 
 
 def test_lint_is_clean():

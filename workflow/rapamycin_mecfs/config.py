@@ -86,10 +86,40 @@ def check_cross_references(config: dict[str, Any], source: str = "config.yaml") 
         suffix = Path(table["file"]).suffix.lower()
         if suffix == ".xlsx" and "sheet" not in table:
             problems.append(f"{source}: tables/{key}: an .xlsx table needs 'sheet'")
+    problems += _analysis_references(config, seen_outcomes, visit_ids, source)
     if config["analysis_sets"]["completer_visit"] not in visit_ids:
         problems.append(f"{source}: analysis_sets/completer_visit: not one of the visits {visit_ids}")
     if problems:
         raise SupplementError(problems)
+
+
+def _analysis_references(config, owner: dict[str, str], visit_ids: list[str], source: str) -> list[str]:
+    """Outcomes and visits named by the analysis plan must exist, and analysed outcomes need a direction."""
+    analysis = config.get("analysis")
+    if not analysis:
+        return []
+    problems = []
+    directions = {
+        key: spec["direction"] for inst in config["instruments"].values() for key, spec in inst["outcomes"].items()
+    }
+    named = [("analysis/outcomes", o) for o in analysis.get("outcomes", [])]
+    named += [("analysis/responders/criteria", c["outcome"]) for c in analysis.get("responders", {}).get("criteria", [])]
+    named += [("analysis/regression_to_mean", o) for o in analysis.get("regression_to_mean", {})]
+    for where, outcome in named:
+        if outcome not in owner:
+            problems.append(f"{source}: {where}: unknown outcome '{outcome}'; expected one of {sorted(owner)}")
+        elif directions[outcome] == "none":
+            problems.append(f"{source}: {where}: outcome '{outcome}' has direction 'none'; expected an outcome with a direction")
+    for where, visit in (
+        ("analysis/responders/visit", analysis.get("responders", {}).get("visit")),
+        ("analysis/tipping_point/visit", analysis.get("tipping_point", {}).get("visit")),
+    ):
+        if visit is not None and visit not in visit_ids[1:]:
+            problems.append(f"{source}: {where}: '{visit}' is not a follow-up visit; expected one of {visit_ids[1:]}")
+    responders = analysis.get("responders")
+    if responders and responders.get("combine") == "at_least" and responders["k"] > len(responders["criteria"]):
+        problems.append(f"{source}: analysis/responders/k: {responders['k']} exceeds the {len(responders['criteria'])} criteria")
+    return problems
 
 
 def load_config(path: str | Path = "config.yaml") -> dict[str, Any]:

@@ -2,6 +2,7 @@ rule clean_outcome:
     input:
         extracted=get_outcome_extracted,
         roster=get_extracted("participants"),
+        code=package_code("atomic", "cells", "clean", "config", "corrections", "errors"),
     output:
         clean=get_clean_outcome("{outcome}"),
         audit=f"{RESULTS}/clean/outcomes/{{outcome}}.corrections.csv",

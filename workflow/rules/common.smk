@@ -1,3 +1,4 @@
+import os
 import sys
 from pathlib import Path
 
@@ -15,6 +16,22 @@ from rapamycin_mecfs.config import check_cross_references
 from rapamycin_mecfs.ledger import presence_changes, read_ledger, route
 
 check_cross_references(config)
+
+PACKAGE = Path(workflow.basedir) / "workflow" / "rapamycin_mecfs"
+
+
+def package_code(*modules):
+    """Source files of the package modules a rule's script runs, as inputs: Snakemake's code
+    trigger sees only the script, so a change to the logic itself would otherwise not rerun.
+    """
+    files = []
+    for module in modules:
+        path = PACKAGE / module
+        files += (
+            sorted(path.glob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
+        )
+    return [os.path.relpath(f) for f in files]
+
 
 RESULTS = config["results_dir"]
 TABLES = list(config["tables"])
@@ -118,6 +135,9 @@ def get_instrument_outcomes(wildcards):
 
 def get_participants_inputs(wildcards):
     inputs = {
+        "code": package_code(
+            "atomic", "cells", "clean", "config", "errors", "participants"
+        ),
         "roster": get_extracted("participants"),
         "discontinuations": get_extracted("discontinuations"),
         "questionnaires": [
@@ -147,8 +167,84 @@ def get_presence_corrections():
 
 def get_final_outputs():
     return [
+        *expand(f"{RESULTS}/tables/{{name}}.csv", name=OUTCOME_TABLES),
+        f"{RESULTS}/tables/responders.csv",
         *expand(f"{RESULTS}/clean/{{instrument}}.csv", instrument=INSTRUMENTS),
         f"{RESULTS}/clean/participants.csv",
         f"{RESULTS}/clean/attrition.csv",
         f"{RESULTS}/clean/corrections_audit.csv",
     ]
+
+
+# --- analysis -------------------------------------------------------------------------------
+
+OUTCOME_TABLES = [
+    "paired_tests",
+    "friedman",
+    "mixed_model",
+    "baseline_by_completion",
+    "tipping_point",
+    "regression_to_mean",
+    "dose_response",
+    "dose_bands",
+]
+ANALYSED_OUTCOMES = config["analysis"]["outcomes"] or [
+    outcome
+    for name in QUESTIONNAIRES
+    for outcome in config["instruments"][name]["outcomes"]
+]
+
+
+def get_outcome_definition(wildcards):
+    instrument = OUTCOME_INSTRUMENT[wildcards.outcome]
+    return {
+        "key": wildcards.outcome,
+        "instrument": instrument,
+        **config["instruments"][instrument]["outcomes"][wildcards.outcome],
+    }
+
+
+def get_outcome_analysis_settings(wildcards):
+    """Only what one outcome's analyses read, so the responder rule or another outcome's
+    reliability can change without replanning this outcome."""
+    analysis = config["analysis"]
+    rtm = analysis["regression_to_mean"]
+    return {
+        "visits": config["visits"],
+        "confidence": analysis["confidence"],
+        "alpha": analysis["alpha"],
+        "wilcoxon_method": analysis["wilcoxon_method"],
+        "tipping_point": analysis["tipping_point"],
+        "dose_bands": analysis["dose_bands"],
+        "regression_to_mean": (
+            {wildcards.outcome: rtm[wildcards.outcome]}
+            if wildcards.outcome in rtm
+            else {}
+        ),
+        "synthetic": config["synthetic"],
+    }
+
+
+def get_outcome_tables(wildcards):
+    tables = {
+        name: expand(
+            f"{RESULTS}/tables/outcomes/{{outcome}}/{name}.csv",
+            outcome=ANALYSED_OUTCOMES,
+        )
+        for name in OUTCOME_TABLES
+    }
+    return {
+        "code": package_code("analysis/combine", "stats/multiplicity", "atomic"),
+        **tables,
+    }
+
+
+def get_responder_outcomes():
+    outcomes = [c["outcome"] for c in config["analysis"]["responders"]["criteria"]]
+    return {
+        o: config["instruments"][OUTCOME_INSTRUMENT[o]]["outcomes"][o] for o in outcomes
+    }
+
+
+def get_responder_inputs():
+    return [get_clean_outcome(o) for o in get_responder_outcomes()]

@@ -1,0 +1,26 @@
+"""Rule combine_outcome_tables: one table per analysis across outcomes, with adjusted p-values."""
+
+from _step import run_step
+
+
+def main(snakemake):
+    import logging
+
+    import pandas as pd
+
+    from rapamycin_mecfs.analysis.combine import adjust_within_families
+    from rapamycin_mecfs.atomic import read_csv, write_table
+
+    options = snakemake.params.multiplicity
+    for name, path in snakemake.output.items():
+        parts = snakemake.input[name]
+        parts = [parts] if isinstance(parts, str) else list(parts)
+        table = pd.concat([read_csv(part) for part in parts], ignore_index=True)
+        if "p_value" in table:
+            table["p_value"] = pd.to_numeric(table["p_value"].where(table["p_value"] != ""))
+            table = adjust_within_families(table, options["family_by"], options["methods"])
+        write_table(table, path, snakemake.params.synthetic)
+        logging.info("%s: %d rows from %d outcomes", name, len(table), len(parts))
+
+
+run_step(main, snakemake)
