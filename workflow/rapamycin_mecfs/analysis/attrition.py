@@ -64,10 +64,12 @@ def tipping_point(
     alpha = settings["alpha"]
     method = settings["wilcoxon_method"]
 
+    # Zeros are ranked (Pratt) so that delta = 0 is the baseline-carried-forward analysis and the
+    # p-value moves continuously from there, instead of jumping when imputed zeros become negative.
     def test(d):
-        return wilcoxon_signed_rank(d, method=method, correction=True, zero_method="wilcox")["p_value"]
+        return wilcoxon_signed_rank(d, method=method, correction=True, zero_method="pratt")["p_value"]
 
-    test.__name__ = f"Wilcoxon signed-rank ({method}, continuity-corrected, zeros dropped)"
+    test.__name__ = f"Wilcoxon signed-rank ({method}, continuity-corrected, zeros ranked (Pratt))"
 
     row = {
         "visit": visit,
@@ -82,6 +84,12 @@ def tipping_point(
     }
     if base.size < 2 or not np.isfinite(sd) or sd == 0:
         return pd.DataFrame([{**row, "method": "not computed: too few baseline values"}])
+    at_zero_shift = np.where(missing, 0.0, follow - base)
+    zero = wilcoxon_signed_rank(at_zero_shift, method=method, correction=True, zero_method="pratt")
+    if improvement_sign(direction) * zero["rank_biserial"] < 0:
+        # The search for a worsening shift that removes significance only makes sense for an improvement.
+        return pd.DataFrame([{**row, "p_at_zero_shift": zero["p_value"],
+                              "method": "not computed: the observed change is a worsening, not an improvement"}])
     result = tipping_point_delta(
         base,
         follow,

@@ -17,7 +17,11 @@ def adjust_within_families(table: pd.DataFrame, family_by: list[str], methods: l
     if "p_value" not in table or table.empty:
         return table
     keys = [c for c in family_by if c in table.columns]
-    groups = table.groupby(keys, sort=False, dropna=False).groups.values() if keys else [table.index]
+    groups = (
+        table.groupby(keys if len(keys) > 1 else keys[0], sort=False, dropna=False).groups.values()
+        if keys
+        else [table.index]
+    )
     table["family"] = ""
     table["family_size"] = 0
     for method in methods:

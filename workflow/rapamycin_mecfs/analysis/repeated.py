@@ -49,7 +49,7 @@ def mixed_model_rows(
     long = long.dropna(subset=["value"])
     try:
         table = mixed_model_change(long, visits=visits, confidence=settings["confidence"])
-    except np.linalg.LinAlgError as error:
+    except (np.linalg.LinAlgError, ValueError) as error:
         # e.g. a scale at its floor for nearly everyone (SF-36 role-physical): report, don't stop.
         table = pd.DataFrame(
             {
