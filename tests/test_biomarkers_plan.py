@@ -1,0 +1,89 @@
+"""biomarkers/plan.py and the biomarker_analysis config section: what each marker job receives."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from rapamycin_mecfs.biomarkers import plan
+from rapamycin_mecfs.config import load_config
+from rapamycin_mecfs.errors import SupplementError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def project():
+    return load_config(ROOT / "config.yaml")
+
+
+def test_project_section_and_defaults(project):
+    section = project["biomarker_analysis"]
+    assert section["markers"] == ["patg13", "beclin1"]
+    assert section["change_visits"] == ["T1", "T3"]
+    assert section["bootstrap"] == {"resamples": 2000, "seed": 20250523}
+    plan.check(project)
+
+
+def test_defaults_filled_when_section_absent(project):
+    from rapamycin_mecfs.config import validate_config
+
+    raw = {k: v for k, v in copy.deepcopy(project).items() if k != "biomarker_analysis"}
+    filled = validate_config(raw)["biomarker_analysis"]
+    assert filled == {"markers": ["patg13", "beclin1"], "correlate_with": [], "change_visits": ["T1", "T3"],
+                      "bootstrap": {"resamples": 2000, "seed": 20250523}}
+
+
+def test_empty_correlate_with_means_every_questionnaire_outcome(project):
+    outcomes = plan.correlated_outcomes(project)
+    expected = [o for inst in project["instruments"].values() if inst["questionnaire"] for o in inst["outcomes"]]
+    assert outcomes == expected
+    assert {f"mfi_{d}" for d in ("general_fatigue", "physical_fatigue", "reduced_activity",
+                                 "reduced_motivation", "mental_fatigue")} <= set(outcomes)
+    assert "patg13" not in outcomes and "dose_mg_week" not in outcomes
+    chosen = copy.deepcopy(project)
+    chosen["biomarker_analysis"]["correlate_with"] = ["mfi_general_fatigue"]
+    assert plan.correlated_outcomes(chosen) == ["mfi_general_fatigue"]
+
+
+def test_each_job_gets_only_its_marker_definition(project):
+    definition = plan.marker_definition(project, "patg13")
+    assert definition == {"key": "patg13", "instrument": "biomarkers", "label": "pSer258-ATG13", "unit": "ng/mL",
+                          "direction": "none", "lloq": 0.05}
+    edited = copy.deepcopy(project)
+    edited["instruments"]["biomarkers"]["outcomes"]["beclin1"]["lloq"] = 0.1
+    assert plan.marker_definition(edited, "patg13") == definition
+    assert plan.marker_settings(edited) == plan.marker_settings(project)
+
+
+def test_inputs_and_outputs(project):
+    inputs = plan.job_inputs(project, "beclin1", "results", ["code.py"])
+    assert inputs["marker"] == "results/clean/outcomes/beclin1.csv"
+    assert "results/clean/outcomes/mfi_mental_fatigue.csv" in inputs["outcomes"]
+    assert inputs["criteria"] == [f"results/clean/outcomes/{o}.csv" for o in ("sss_pem", "sss_fatigue", "sss_oi")]
+    assert inputs["participants"] == "results/clean/participants.csv"
+    combined = plan.combine_inputs(project, "results", [])
+    assert combined["roc_auc"] == ["results/tables/biomarkers/patg13/roc_auc.csv", "results/tables/biomarkers/beclin1/roc_auc.csv"]
+    assert plan.final_outputs(project, "results") == [f"results/tables/biomarkers/{t}.csv" for t in plan.TABLES]
+    assert plan.report_tables(project, "results")["biomarkers/rm_corr"] == "results/tables/biomarkers/rm_corr.csv"
+    none = copy.deepcopy(project)
+    none["biomarker_analysis"]["markers"] = []
+    assert plan.final_outputs(none, "results") == [] and plan.report_tables(none, "results") == {}
+
+
+@pytest.mark.parametrize(
+    "key, value, fragment",
+    [
+        ("markers", ["patg99"], "unknown outcome 'patg99'"),
+        ("markers", ["bas"], "direction 'higher_is_better'"),
+        ("correlate_with", ["nope"], "correlate_with: unknown outcome 'nope'"),
+        ("change_visits", ["T0"], "'T0' is not a follow-up visit"),
+    ],
+)
+def test_check_names_the_bad_key(project, key, value, fragment):
+    bad = copy.deepcopy(project)
+    bad["biomarker_analysis"][key] = value
+    with pytest.raises(SupplementError, match=fragment):
+        plan.check(bad)

@@ -1,0 +1,166 @@
+"""What each biomarker job needs from the config (standard library only: Snakemake plans with it).
+
+Each marker's job receives only its own marker definition and the shared biomarker settings, so
+editing one marker's definition replans that marker's job alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import SupplementError
+
+# Tables each marker job writes, and the combining job stacks over markers.
+TABLES = (
+    "lloq_counts",
+    "trajectory",
+    "spearman_cross_sectional",
+    "spearman_change",
+    "rm_corr",
+    "responders_compare",
+    "roc_auc",
+)
+
+
+def _outcomes(config: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+    return {
+        key: (name, spec) for name, inst in config["instruments"].items() for key, spec in inst["outcomes"].items()
+    }
+
+
+def markers(config: dict[str, Any]) -> list[str]:
+    return list(config["biomarker_analysis"]["markers"])
+
+
+def correlated_outcomes(config: dict[str, Any]) -> list[str]:
+    """The configured outcomes, or (empty list) every outcome of the questionnaire instruments."""
+    chosen = config["biomarker_analysis"]["correlate_with"]
+    if chosen:
+        return list(chosen)
+    return [
+        key
+        for inst in config["instruments"].values()
+        if inst.get("questionnaire", True)
+        for key in inst["outcomes"]
+    ]
+
+
+def responder_outcomes(config: dict[str, Any]) -> list[str]:
+    return [c["outcome"] for c in config["analysis"]["responders"]["criteria"]]
+
+
+def check(config: dict[str, Any], source: str = "config.yaml") -> None:
+    """Markers and correlated outcomes must exist; change visits must be follow-up visits."""
+    owner = _outcomes(config)
+    section = config["biomarker_analysis"]
+    visits = [v["id"] for v in config["visits"]]
+    problems = []
+    for marker in section["markers"]:
+        if marker not in owner:
+            problems.append(f"{source}: biomarker_analysis/markers: unknown outcome '{marker}'; expected one of {sorted(owner)}")
+        elif owner[marker][1]["direction"] != "none":
+            problems.append(
+                f"{source}: biomarker_analysis/markers: '{marker}' has direction '{owner[marker][1]['direction']}'; "
+                "expected a marker (direction 'none')"
+            )
+    for outcome in section["correlate_with"]:
+        if outcome not in owner:
+            problems.append(
+                f"{source}: biomarker_analysis/correlate_with: unknown outcome '{outcome}'; expected one of {sorted(owner)}"
+            )
+    for visit in section["change_visits"]:
+        if visit not in visits[1:]:
+            problems.append(
+                f"{source}: biomarker_analysis/change_visits: '{visit}' is not a follow-up visit; expected one of {visits[1:]}"
+            )
+    if problems:
+        raise SupplementError(problems)
+
+
+def marker_definition(config: dict[str, Any], marker: str) -> dict[str, Any]:
+    """The marker's own definition, as its job needs it (no scale limits: analysis does not use them)."""
+    instrument, spec = _outcomes(config)[marker]
+    definition = {
+        "key": marker,
+        "instrument": instrument,
+        "label": spec["label"],
+        "unit": spec["unit"],
+        "direction": spec["direction"],
+    }
+    if "lloq" in spec:
+        definition["lloq"] = spec["lloq"]
+    return definition
+
+
+def outcome_definitions(config: dict[str, Any], keys: list[str]) -> dict[str, dict[str, Any]]:
+    owner = _outcomes(config)
+    return {
+        key: {"instrument": owner[key][0], "label": owner[key][1]["label"], "direction": owner[key][1]["direction"]}
+        for key in keys
+    }
+
+
+def marker_settings(config: dict[str, Any]) -> dict[str, Any]:
+    """Settings every marker job shares: visits, confidence, tests, the responder rule, bootstrap."""
+    section = config["biomarker_analysis"]
+    analysis = config["analysis"]
+    return {
+        "visits": [v["id"] for v in config["visits"]],
+        "confidence": analysis["confidence"],
+        "wilcoxon_method": analysis["wilcoxon_method"],
+        "below_lloq_substitute": config["below_lloq"]["substitute"],
+        "change_visits": list(section["change_visits"]),
+        "bootstrap": dict(section["bootstrap"]),
+        "responders": analysis["responders"],
+        "responder_outcomes": outcome_definitions(config, responder_outcomes(config)),
+        "synthetic": config["synthetic"],
+    }
+
+
+# --- paths, for the rules -------------------------------------------------------------------
+
+
+def clean_outcome(results: str, outcome: str) -> str:
+    return f"{results}/clean/outcomes/{outcome}.csv"
+
+
+def marker_table(results: str, marker: str, name: str) -> str:
+    return f"{results}/tables/biomarkers/{marker}/{name}.csv"
+
+
+def combined_table(results: str, name: str) -> str:
+    return f"{results}/tables/biomarkers/{name}.csv"
+
+
+def final_outputs(config: dict[str, Any], results: str) -> list[str]:
+    """The combined tables; none when no marker is configured."""
+    if not markers(config):
+        return []
+    return [combined_table(results, name) for name in TABLES]
+
+
+def report_tables(config: dict[str, Any], results: str) -> dict[str, str]:
+    """name -> combined table, for the HTML report (names "biomarkers/<table>", as the report groups them)."""
+    if not markers(config):
+        return {}
+    return {f"biomarkers/{name}": combined_table(results, name) for name in TABLES}
+
+
+def job_inputs(config: dict[str, Any], marker: str, results: str, code: list[str]) -> dict[str, Any]:
+    """Inputs of one marker's job: its cleaned values, the correlated and responder-criterion outcomes,
+    the participant table and the package code it runs."""
+    return {
+        "marker": clean_outcome(results, marker),
+        "outcomes": [clean_outcome(results, o) for o in correlated_outcomes(config)],
+        "criteria": [clean_outcome(results, o) for o in responder_outcomes(config)],
+        "participants": f"{results}/clean/participants.csv",
+        "code": list(code),
+    }
+
+
+def combine_inputs(config: dict[str, Any], results: str, code: list[str]) -> dict[str, Any]:
+    """Inputs of the combining job: each table of every marker, and the package code it runs."""
+    return {
+        "code": list(code),
+        **{name: [marker_table(results, m, name) for m in markers(config)] for name in TABLES},
+    }

@@ -1,0 +1,85 @@
+# Biomarker analyses: one job per marker, then one job stacking each table over markers.
+# The planning logic (paths, checks, what each job receives) is in rapamycin_mecfs/biomarkers/plan.py.
+from functools import partial
+
+from rapamycin_mecfs.biomarkers import plan as biomarker_plan
+
+biomarker_plan.check(config)
+
+MARKERS = biomarker_plan.markers(config)
+BIOMARKER_TABLES = list(biomarker_plan.TABLES)
+BIOMARKER_CODE = package_code(
+    "biomarkers",
+    "analysis/data",
+    "analysis/paired",
+    "analysis/responders",
+    "analysis/combine",
+    "stats/_validate",
+    "stats/paired",
+    "stats/association",
+    "stats/multiplicity",
+    "stats/proportions",
+    "atomic",
+    "cells",
+)
+BIOMARKER_COMBINE_CODE = package_code(
+    "biomarkers/families", "analysis/combine", "stats/multiplicity", "atomic"
+)
+# For rule all: the combined tables (none when no marker is configured).
+get_biomarker_outputs = partial(biomarker_plan.final_outputs, config, RESULTS)
+# For the report (common.smk looks this name up): "biomarkers/<table>" -> combined table.
+get_biomarker_report_tables = partial(biomarker_plan.report_tables, config, RESULTS)
+
+
+wildcard_constraints:
+    marker="|".join(MARKERS) or "(?!)",
+
+
+rule analyse_biomarker:
+    input:
+        unpack(
+            lambda wildcards: biomarker_plan.job_inputs(
+                config, wildcards.marker, RESULTS, BIOMARKER_CODE
+            )
+        ),
+    output:
+        **{
+            name: biomarker_plan.marker_table(RESULTS, "{marker}", name)
+            for name in BIOMARKER_TABLES
+        },
+    log:
+        "logs/biomarkers/{marker}.log",
+    conda:
+        "../envs/stats.yaml"
+    params:
+        marker=lambda wildcards: biomarker_plan.marker_definition(
+            config, wildcards.marker
+        ),
+        outcomes=biomarker_plan.outcome_definitions(
+            config, biomarker_plan.correlated_outcomes(config)
+        ),
+        settings=biomarker_plan.marker_settings(config),
+    script:
+        "../scripts/analyse_biomarker.py"
+
+
+rule combine_biomarker_tables:
+    input:
+        unpack(
+            lambda wildcards: biomarker_plan.combine_inputs(
+                config, RESULTS, BIOMARKER_COMBINE_CODE
+            )
+        ),
+    output:
+        **{
+            name: biomarker_plan.combined_table(RESULTS, name)
+            for name in BIOMARKER_TABLES
+        },
+    log:
+        "logs/biomarkers/combine_biomarker_tables.log",
+    conda:
+        "../envs/stats.yaml"
+    params:
+        synthetic=config["synthetic"],
+    script:
+        "../scripts/combine_biomarker_tables.py"
