@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 
 # command name -> (module, one-line help); each module exposes add_arguments(parser) and run(args)
 COMMANDS = {
     "generate": ("rapamycin_mecfs.synthetic.cli", "write the synthetic supplement (seeded, documented)"),
+    "trace": ("rapamycin_mecfs.trace", "show the supplement cells behind a number in a results table"),
 }
 
 
 def main(argv: list[str] | None = None) -> int:
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `... | head` ends quietly
     parser = argparse.ArgumentParser(prog="python -m rapamycin_mecfs", description=__doc__)
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name, (module_name, help_text) in COMMANDS.items():

@@ -10,6 +10,10 @@ from typing import Iterator
 
 import pandas as pd
 
+# The process umask, read once (os.umask can only be read by setting it).
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 # Fixed float format so tables are byte-identical across runs and platforms.
 FLOAT_FORMAT = "%.10g"
 
@@ -24,6 +28,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        # mkstemp makes the file private (0600); outputs get the usual permissions instead.
+        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, target)
     finally:
         if tmp.exists():

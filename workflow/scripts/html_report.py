@@ -1,0 +1,37 @@
+"""Rule html_report: one self-contained HTML file with every table, figure, method and provenance."""
+
+from _step import run_step
+
+
+def main(snakemake):
+    import logging
+
+    from rapamycin_mecfs.atomic import write_text
+    from rapamycin_mecfs.provenance import installed_versions
+    from rapamycin_mecfs.report.build import load_tables, render
+
+    try:
+        from rapamycin_mecfs.plots.registry import FIGURES
+    except ImportError:
+        FIGURES = []
+    tables = load_tables(dict(zip(snakemake.params.table_names, snakemake.input.tables)))
+    figures = dict(zip(snakemake.params.figure_names, snakemake.input.figures))
+    inputs = {
+        "supplement": list(snakemake.input.supplement),
+        "ledger": [snakemake.input.ledger],
+        "claims": [snakemake.input.claims],
+    }
+    html = render(
+        tables,
+        figures,
+        FIGURES,
+        snakemake.params.config,
+        inputs,
+        snakemake.params.code_version,
+        installed_versions(snakemake.input.lock),
+    )
+    write_text(html, snakemake.output.report)
+    logging.info("report: %d tables, %d figures, %d bytes", len(tables), len(figures), len(html.encode()))
+
+
+run_step(main, snakemake)
