@@ -1,0 +1,6 @@
+"""Figures of the re-analysis, each drawn from the pipeline's tables.
+
+Every module builds a matplotlib Figure from plain DataFrames (so tests can feed small hand-made
+tables) and `style.save` writes it as PNG and SVG, byte-identical across runs. `registry.FIGURES`
+lists every figure with its report section and caption.
+"""

@@ -1,0 +1,172 @@
+"""Shared look, the synthetic-data watermark, and deterministic, atomic saving of figures.
+
+Byte-identical output across runs rests on:
+
+* the Agg backend, whatever the environment says (``matplotlib.use("Agg")`` before pyplot);
+* the font bundled with matplotlib (DejaVu Sans), so no system font can change the glyphs;
+* SVG text drawn as paths (``svg.fonttype = "path"``: the file renders the same without the font)
+  and a fixed ``svg.hashsalt`` and ``svg.id``, so the clip-path and glyph ids do not come from uuid4;
+* no timestamp or version in the files: PNG ``Software`` and SVG ``Date`` and ``Creator`` removed;
+* a fixed size and dpi (no ``bbox_inches="tight"``), so the pixel size is known in advance;
+* anything random (none today) seeded by the caller.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from contextlib import contextmanager
+from typing import Iterator
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import seaborn as sns  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from ..atomic import atomic_path  # noqa: E402
+
+DPI = 150
+SYNTHETIC_LABEL = "SYNTHETIC DATA \N{EM DASH} not trial results"
+# ASCII versions for file metadata (PNG tEXt chunks are Latin-1).
+SYNTHETIC_METADATA = "SYNTHETIC DATA - not trial results"
+HASH_SALT = "rapamycin-mecfs-figures"
+BANNER_INCHES = 0.34
+TITLE_INCHES = 0.30
+SUBTITLE_LINE_INCHES = 0.2
+HEADER_PAD = 0.06
+WARNING_RED = "#b2182b"
+
+# Colour-blind-safe colours (seaborn "colorblind"), one per analysis set, fixed so every figure agrees.
+_PALETTE = sns.color_palette("colorblind", 10)
+SET_COLOURS = {
+    "completers": _PALETTE[0],
+    "enrolled_available": _PALETTE[1],
+    "enrolled_bocf": _PALETTE[2],
+    "all_available": _PALETTE[1],
+    "reached_T1_locf": _PALETTE[1],
+    "enrolled_worst_case": _PALETTE[2],
+    "stopped": _PALETTE[3],
+}
+NEUTRAL = "0.35"
+
+RC = {
+    **sns.axes_style("whitegrid"),
+    **sns.plotting_context("paper", font_scale=1.15),
+    "font.family": "DejaVu Sans",
+    "font.sans-serif": ["DejaVu Sans"],
+    "mathtext.fontset": "dejavusans",
+    "axes.unicode_minus": True,
+    "axes.titleweight": "bold",
+    "axes.titlesize": 10.5,
+    "figure.titlesize": 13,
+    "figure.titleweight": "bold",
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "savefig.facecolor": "white",
+    "savefig.transparent": False,
+    "svg.fonttype": "path",
+    "svg.hashsalt": HASH_SALT,
+    "svg.id": "figure",
+    "svg.image_inline": True,
+    "path.simplify": True,
+    "legend.frameon": True,
+    "legend.framealpha": 0.9,
+}
+
+
+@contextmanager
+def context() -> Iterator[None]:
+    """Every figure is built and saved inside this rc context (nothing global is changed)."""
+    with plt.rc_context(RC):
+        yield
+
+
+def new_figure(
+    width: float, height: float, title: str, synthetic: bool, subtitle: str | None = None, watermark_colour: str = WARNING_RED, **grid
+) -> tuple[Figure, object]:
+    """A figure of fixed size: a header (banner when synthetic, bold title, plain subtitle lines) and a body.
+
+    The header is its own subfigure of computed height, so constrained layout in the body never
+    overlaps it. `grid` goes to `subplots` of the body (nrows, ncols, squeeze, ...); nrows = 0
+    makes no axes and returns the body instead. Returns (figure, axes); the body is
+    `axes.get_figure(root=False)` for legends and texts. Call inside `context()`.
+    """
+    fig = plt.figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    lines = [] if not subtitle else subtitle.split("\n")
+    head = HEADER_PAD + (BANNER_INCHES if synthetic else 0) + TITLE_INCHES + SUBTITLE_LINE_INCHES * len(lines) + HEADER_PAD
+    header, body = fig.subfigures(2, 1, height_ratios=[head, height - head], hspace=0)
+    y = HEADER_PAD
+    if synthetic:
+        header.text(
+            0.5, 1 - (y + BANNER_INCHES / 2) / head, SYNTHETIC_LABEL, ha="center", va="center", color="white",
+            fontsize=11, fontweight="bold", bbox={"boxstyle": "square,pad=0.3", "facecolor": WARNING_RED, "edgecolor": "none"},
+        )
+        y += BANNER_INCHES
+    header.text(0.5, 1 - (y + TITLE_INCHES / 2) / head, title, ha="center", va="center", fontsize=13, fontweight="bold")
+    y += TITLE_INCHES
+    for line in lines:
+        header.text(0.5, 1 - (y + SUBTITLE_LINE_INCHES / 2) / head, line, ha="center", va="center", fontsize=9.5, color="0.2")
+        y += SUBTITLE_LINE_INCHES
+    nrows, ncols = grid.pop("nrows", 1), grid.pop("ncols", 1)
+    axes = body.subplots(nrows, ncols, squeeze=grid.pop("squeeze", True), **grid) if nrows * ncols else body
+    watermark(fig, synthetic, watermark_colour)
+    return fig, axes
+
+
+def watermark(fig: Figure, synthetic: bool, colour: str = WARNING_RED) -> None:
+    """A faint diagonal "SYNTHETIC DATA" across the whole figure, drawn last (over the data, 9% opaque)."""
+    if not synthetic:
+        return
+    width, height = fig.get_size_inches()
+    fig.text(
+        0.5, 0.45, "SYNTHETIC DATA", ha="center", va="center", rotation=30, color=colour, alpha=0.09,
+        fontsize=min(width, height) * 9, fontweight="bold", zorder=10,
+    )
+
+
+def save(fig: Figure, png: str | os.PathLike, svg: str | os.PathLike, synthetic: bool, title: str = "") -> None:
+    """Write the figure as PNG and SVG, atomically and without timestamps; then close it."""
+    warning = {"Warning": SYNTHETIC_METADATA} if synthetic else {}
+    with context():
+        with atomic_path(png) as tmp:
+            fig.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None, "Title": _ascii(title), **warning})
+        with atomic_path(svg) as tmp:
+            svg_meta = {"Date": None, "Creator": None, "Title": title}
+            if synthetic:
+                svg_meta["Description"] = SYNTHETIC_METADATA
+            fig.savefig(tmp, format="svg", dpi=DPI, metadata=svg_meta)
+    plt.close(fig)
+
+
+def _ascii(text: str) -> str:
+    return text.encode("ascii", "replace").decode("ascii")
+
+
+def direction_text(direction: str) -> str:
+    """Axis wording of which way is better."""
+    return {
+        "higher_is_better": "higher = better",
+        "lower_is_better": "lower = better",
+    }.get(direction, "no better direction")
+
+
+def wrap(text: str, width: int = 90) -> str:
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def fmt_ci(estimate: float, low: float, high: float, digits: int = 2) -> str:
+    """'0.19 (95% CI −0.05 to 0.41)'-style text with a proper minus sign."""
+    f = lambda x: f"{x:.{digits}f}".replace("-", "\N{MINUS SIGN}")  # noqa: E731
+    return f"{f(estimate)} ({f(low)} to {f(high)})"
+
+
+def minus(text: str) -> str:
+    return text.replace("-", "\N{MINUS SIGN}")
+
+
+def to_bool(series):
+    """'True'/'False' strings (as read_csv leaves them) or bools to bools."""
+    return series.map(lambda v: v is True or str(v).strip().lower() == "true")

@@ -1,0 +1,117 @@
+"""Outcome trajectories: each participant faint, the median with its 95% CI bold.
+
+The CI of the median is the distribution-free order-statistic interval: with n values sorted,
+[x_(r), x_(n+1-r)] where r is the largest rank with P(B <= r - 1) <= (1 - confidence) / 2 for
+B ~ Binomial(n, 1/2); its coverage is at least `confidence`. No resampling, so nothing random.
+When n is too small for any such r, the CI is not drawn.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from scipy import stats
+
+from . import style
+
+
+def median_ci_ranks(n: int, confidence: float = 0.95) -> tuple[int, int] | None:
+    """1-based ranks (r, n + 1 - r) of the order-statistic CI of the median, or None when n is too small."""
+    if n < 1:
+        return None
+    alpha = 1 - confidence
+    cdf = stats.binom.cdf(np.arange(n + 1), n, 0.5)
+    # r - 1 = the largest k with P(B <= k) <= alpha / 2; r >= 1 needs P(B <= 0) <= alpha / 2.
+    ok = np.nonzero(cdf <= alpha / 2 + 1e-12)[0]
+    if ok.size == 0:
+        return None
+    r = int(ok[-1]) + 1
+    return r, n + 1 - r
+
+
+def median_ci(values, confidence: float = 0.95) -> tuple[float, float, float]:
+    """(median, ci_low, ci_high); the CI is NaN when n is too small."""
+    x = np.sort(np.asarray(values, dtype=float))
+    x = x[~np.isnan(x)]
+    if x.size == 0:
+        return (np.nan, np.nan, np.nan)
+    ranks = median_ci_ranks(x.size, confidence)
+    if ranks is None:
+        return (float(np.median(x)), np.nan, np.nan)
+    return float(np.median(x)), float(x[ranks[0] - 1]), float(x[ranks[1] - 1])
+
+
+def summarise(wide: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """Per visit (column of `wide`): n, median and its CI."""
+    rows = []
+    for visit in wide.columns:
+        values = wide[visit].dropna().to_numpy()
+        median, low, high = median_ci(values, confidence)
+        rows.append({"visit": visit, "n": int(values.size), "median": median, "ci_low": low, "ci_high": high})
+    return pd.DataFrame(rows)
+
+
+def wide_values(clean: pd.DataFrame, outcome: str, visits: list[str]) -> pd.DataFrame:
+    """participant x visit values of one outcome (NaN when missing), visits in order."""
+    rows = clean[clean["outcome"] == outcome]
+    values = pd.to_numeric(rows["value"].where(rows["value"].astype(str) != ""), errors="coerce")
+    wide = rows.assign(value=values).pivot(index="participant_id", columns="visit", values="value")
+    return wide.reindex(columns=visits).astype(float).sort_index()
+
+
+def _panel(ax, wide: pd.DataFrame, days: list[int], colour, confidence: float, spec: dict) -> pd.DataFrame:
+    x = np.asarray(days, dtype=float)
+    for _, row in wide.iterrows():
+        y = row.to_numpy()
+        ax.plot(x, y, color="0.45", alpha=0.22, lw=0.7, marker="o", ms=1.8, zorder=1)
+    summary = summarise(wide, confidence)
+    ax.fill_between(x, summary["ci_low"], summary["ci_high"], color=colour, alpha=0.22, lw=0, zorder=2)
+    ax.errorbar(x, summary["median"], yerr=[summary["median"] - summary["ci_low"], summary["ci_high"] - summary["median"]],
+                color=colour, lw=2.6, marker="o", ms=5.5, capsize=3.5, capthick=1.6, elinewidth=1.6, zorder=3)
+    low, high = float(spec["min"]), float(spec["max"])
+    pad = 0.04 * (high - low)
+    ax.set_ylim(low - pad, high + pad)
+    ax.set_xticks(x)
+    return summary
+
+
+def trajectories_figure(
+    clean: pd.DataFrame,
+    completers: list[str],
+    outcomes: dict[str, dict],
+    visits: list[dict],
+    instrument_label: str,
+    synthetic: bool,
+    confidence: float = 0.95,
+) -> Figure:
+    """One row per outcome; left column completers only, right column every available value."""
+    visit_ids = [v["id"] for v in visits]
+    days = [int(v["day"]) for v in visits]
+    keys = list(outcomes)
+    completer_set = set(completers)
+    level = f"{100 * confidence:g}%"
+    with style.context():
+        fig, axes = style.new_figure(
+            11, max(5.0, 1.3 + 2.6 * len(keys)), f"{instrument_label}: individual trajectories and median", synthetic,
+            subtitle=(f"left: completers (n = {len(completer_set)}); right: every available value; n per visit under each tick\n"
+                      f"bold: median with {level} CI (order-statistic method); faint: one line per participant"),
+            nrows=len(keys), ncols=2, squeeze=False,
+        )
+        for i, key in enumerate(keys):
+            spec = outcomes[key]
+            wide = wide_values(clean, key, visit_ids)
+            panels = (
+                ("completers", wide[wide.index.isin(completer_set)], "completers"),
+                ("all_available", wide.dropna(how="all"), "all available values"),
+            )
+            for j, (name, subset, heading) in enumerate(panels):
+                ax = axes[i, j]
+                summary = _panel(ax, subset, days, style.SET_COLOURS[name], confidence, spec)
+                ax.set_title(f"{spec['label']} \N{MIDDLE DOT} {heading}", fontsize=10)
+                ax.set_xticks(days, [f"{v}\nday {d}\nn = {n}" for v, d, n in zip(visit_ids, days, summary["n"])], fontsize=8)
+                ax.set_ylabel(f"score, {spec.get('unit', '')}\n({style.direction_text(spec['direction'])})")
+                ax.set_xlim(days[0] - 0.06 * (days[-1] - days[0]), days[-1] + 0.06 * (days[-1] - days[0]))
+        for ax in axes[-1]:
+            ax.set_xlabel("visit (study day); n = participants with a value")
+    return fig
