@@ -9,9 +9,16 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/extract.smk"
 include: "workflow/rules/clean.smk"
 include: "workflow/rules/analyse.smk"
+include: "workflow/rules/report.smk"
+include: "workflow/rules/biomarkers.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/simulate.smk"
 
 
 rule all:
     default_target: True
     input:
         get_final_outputs(),
+        get_biomarker_outputs(),
+        get_figure_outputs(),
+        get_simulation_outputs(),

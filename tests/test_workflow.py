@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shutil
 import subprocess
@@ -16,7 +17,7 @@ from rapamycin_mecfs.config import load_config, outcome_specs
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-PROJECT_FILES = ["Snakefile", "config.yaml", "workflow", "resources"]
+PROJECT_FILES = ["Snakefile", "config.yaml", "workflow", "resources", "requirements.lock"]
 
 pytestmark = pytest.mark.workflow
 
@@ -155,6 +156,105 @@ def test_responders_three_denominators_and_tipping_point_for_every_outcome(proje
     paired = read_table(project, "paired_tests.csv")
     assert sorted(tipping["outcome"]) == sorted(paired["outcome"].unique())
     assert tipping["method"].notna().all()
+
+
+def test_trace_reproduces_a_paired_test_row(project):
+    """The participants and values the trace command lists give the row's n and means."""
+    import io
+
+    row = read_table(project, "paired_tests.csv")
+    row = row[
+        (row["outcome"] == "sf36_physical_functioning") & (row["visit"] == "T1") & (row["analysis_set"] == "available_pairs")
+        & (row["test"] == "wilcoxon_signed_rank")
+    ].iloc[0]
+    result = subprocess.run(
+        [sys.executable, "-m", "rapamycin_mecfs", "trace", "results/tables/paired_tests.csv",
+         "--outcome", "sf36_physical_functioning", "--visit", "T1", "--set", "available_pairs", "--csv"],
+        cwd=project, capture_output=True, text=True, check=True,
+    )
+    csv_text = result.stdout[result.stdout.index("participant_id,"):]
+    traced = pd.read_csv(io.StringIO(csv_text), keep_default_na=False)
+    assert len(traced) == row["n_pairs"]
+    assert traced["baseline_value"].mean() == pytest.approx(row["baseline_mean"])
+    assert traced["follow_up_value"].mean() == pytest.approx(row["follow_up_mean"])
+    assert traced["follow_up_source"].str.contains(r"\['S6 SF-36'!C\d+\]").all()
+    # The shipped correction (850 -> 85 at RAP-023 T1) shows up with its id and the raw cell value.
+    corrected = traced[traced["follow_up_correction"] != ""]
+    assert list(corrected["participant_id"]) == ["RAP-023"] and list(corrected["follow_up_correction"]) == ["C001"]
+    assert (corrected["follow_up_raw"].astype(str) == "850").all() and (corrected["follow_up_value"] == 85).all()
+
+
+def files_under(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_two_clean_runs_are_byte_identical(project, tmp_path):
+    second = copy_project(tmp_path)
+    snakemake(second)
+    first_files = files_under(project / "results")
+    second_files = files_under(second / "results")
+    first_files.pop("report_screenshot.png", None)  # written by the browser test, not the pipeline
+    assert sorted(first_files) == sorted(second_files)
+    assert any(name.endswith(".png") for name in first_files) and "report.html" in first_files
+    differing = [name for name in first_files if first_files[name] != second_files[name]]
+    assert differing == []
+
+
+def test_report_and_provenance_describe_the_run(project):
+    report = (project / "results" / "report.html").read_text(encoding="utf-8")
+    assert 'id="synthetic-banner"' in report
+    # Every section heading carries the synthetic tag.
+    assert report.count('<span class="synthetic-tag">SYNTHETIC DATA</span>') >= 10
+    import hashlib
+    import json
+
+    supplement = project / "resources" / "supplementary" / "supplementary_tables.xlsx"
+    assert hashlib.sha256(supplement.read_bytes()).hexdigest() in report
+    manifest = json.loads((project / "results" / "provenance.json").read_text())
+    entry = manifest["files"]["results/clean/outcomes/sf36_physical_functioning.csv"]
+    assert entry["rule"] == "clean_outcome" and entry["script"] == "workflow/scripts/clean_outcome.py"
+    made = project / "results" / "clean" / "outcomes" / "sf36_physical_functioning.csv"
+    assert entry["sha256"] == hashlib.sha256(made.read_bytes()).hexdigest()
+    extracted = "results/extracted/sf36.csv"
+    assert entry["inputs"][extracted] == hashlib.sha256((project / extracted).read_bytes()).hexdigest()
+    listed = set(manifest["files"])
+    on_disk = {p.relative_to(project).as_posix() for p in (project / "results").rglob("*") if p.is_file()}
+    assert on_disk - listed - {"results/report_screenshot.png"} == {"results/provenance.json"}
+
+
+def test_report_in_a_real_browser(project):
+    """Headless Chromium: every image decodes, no console errors, the banner is visible."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium")
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    report = project / "results" / "report.html"
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )
+        page = browser.new_page(viewport={"width": 1300, "height": 1800})
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(report.as_uri())
+        page.wait_for_load_state("load")
+        images = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.alt, i.complete, i.naturalWidth])")
+        banner_visible = page.is_visible("#synthetic-banner")
+        page.screenshot(path=str(project / "results" / "report_screenshot.png"), full_page=False)
+        browser.close()
+    # Also beside the checkout's own results, where a developer or CI log can point to it.
+    (ROOT / "results").mkdir(exist_ok=True)
+    shutil.copy(project / "results" / "report_screenshot.png", ROOT / "results" / "report_screenshot.png")
+    assert images, "the report has no images"
+    assert all(complete and width > 0 for _, complete, width in images), images
+    assert errors == []
+    assert banner_visible
 
 
 def test_lint_is_clean():

@@ -169,6 +169,9 @@ def get_final_outputs():
     return [
         *expand(f"{RESULTS}/tables/{{name}}.csv", name=OUTCOME_TABLES),
         f"{RESULTS}/tables/responders.csv",
+        f"{RESULTS}/tables/claims_audit.csv",
+        f"{RESULTS}/report.html",
+        f"{RESULTS}/provenance.json",
         *expand(f"{RESULTS}/clean/{{instrument}}.csv", instrument=INSTRUMENTS),
         f"{RESULTS}/clean/participants.csv",
         f"{RESULTS}/clean/attrition.csv",
@@ -248,3 +251,74 @@ def get_responder_outcomes():
 
 def get_responder_inputs():
     return [get_clean_outcome(o) for o in get_responder_outcomes()]
+
+
+# --- report ---------------------------------------------------------------------------------
+
+from rapamycin_mecfs.provenance import code_version
+
+CODE_VERSION = code_version(workflow.basedir)
+
+
+def get_report_tables():
+    """name -> table the report reads (biomarker and figure outputs join when their rules exist)."""
+    tables = {
+        "participants": f"{RESULTS}/clean/participants.csv",
+        "attrition": f"{RESULTS}/clean/attrition.csv",
+        "corrections_audit": f"{RESULTS}/clean/corrections_audit.csv",
+        **{name: f"{RESULTS}/tables/{name}.csv" for name in OUTCOME_TABLES},
+        "responders": f"{RESULTS}/tables/responders.csv",
+        "claims_audit": f"{RESULTS}/tables/claims_audit.csv",
+        "grim": f"{RESULTS}/tables/grim.csv",
+    }
+    for provider in ("get_biomarker_report_tables", "get_simulation_report_tables"):
+        if provider in globals():
+            tables.update(globals()[provider]())
+    return tables
+
+
+def get_report_figures():
+    """figure name -> PNG, in the registry's order."""
+    figures = {}
+    for provider in ("get_figure_pngs", "get_simulation_figures"):
+        if provider in globals():
+            figures.update(globals()[provider]())
+    return figures
+
+
+def get_figure_registry():
+    """Title, section and caption of every figure the report places (config-driven)."""
+    from rapamycin_mecfs.plots.plan import figures
+
+    simulation = {
+        "name": "simulation_null",
+        "title": "Apparent results of simulated trials with no treatment effect",
+        "section": "simulation",
+        "caption": (
+            "Distribution of the responder proportion under each denominator in simulated single-arm "
+            "trials shaped like this one, per scenario (attrition and selection at entry as configured "
+            "under simulation in config.yaml); the observed proportion is marked. Same responder rule "
+            "and statistics as the main analysis."
+        ),
+    }
+    return [*figures(config), simulation]
+
+
+def get_report_inputs(wildcards):
+    return {
+        "tables": list(get_report_tables().values()),
+        "figures": list(get_report_figures().values()),
+        "supplement": sorted({table["file"] for table in config["tables"].values()}),
+        "ledger": config["corrections"],
+        "claims": config["claims"],
+        "lock": "requirements.lock",
+        "template": "workflow/report/report.html.j2",
+        "code": package_code("report", "provenance", "atomic", "plots/registry"),
+    }
+
+
+def get_pre_provenance_outputs():
+    """Everything the manifest describes: every final output but the manifest itself."""
+    return [
+        path for path in get_final_outputs() if not path.endswith("provenance.json")
+    ]

@@ -10,10 +10,6 @@ def main(snakemake):
     from rapamycin_mecfs.provenance import installed_versions
     from rapamycin_mecfs.report.build import load_tables, render
 
-    try:
-        from rapamycin_mecfs.plots.registry import FIGURES
-    except ImportError:
-        FIGURES = []
     tables = load_tables(dict(zip(snakemake.params.table_names, snakemake.input.tables)))
     figures = dict(zip(snakemake.params.figure_names, snakemake.input.figures))
     inputs = {
@@ -24,7 +20,7 @@ def main(snakemake):
     html = render(
         tables,
         figures,
-        FIGURES,
+        snakemake.params.figure_registry,
         snakemake.params.config,
         inputs,
         snakemake.params.code_version,

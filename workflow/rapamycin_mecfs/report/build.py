@@ -24,6 +24,7 @@ SECTIONS = [
     ("attrition", "Attrition and sensitivity"),
     ("biomarkers", "Biomarkers"),
     ("dose_response", "Dose–response"),
+    ("simulation", "What attrition and regression to the mean alone produce: null-trial simulation"),
     ("claims", "Claims audit"),
     ("methods", "Methods"),
     ("provenance", "Provenance"),
@@ -140,6 +141,21 @@ def biomarker_tables(tables: dict[str, pd.DataFrame]) -> list[dict[str, str]]:
     return blocks
 
 
+def simulation_tables(tables: dict[str, pd.DataFrame]) -> list[dict[str, str]]:
+    """The simulation's summary tables, shown whole (tidy and labelled by the simulation)."""
+    blocks = []
+    for name, frame in tables.items():
+        if not name.startswith("simulation_"):
+            continue
+        shown = frame.drop(columns=[c for c in ("data_status",) if c in frame])
+        formatted = shown.copy()
+        for column in shown.columns:
+            if pd.api.types.is_float_dtype(shown[column]):
+                formatted[column] = shown[column].map(p_value if column.startswith("p_") or column == "p" else number)
+        blocks.append({"title": name.replace("_", " ").capitalize(), "html": html_table(formatted)})
+    return blocks
+
+
 def claims_tables(tables: dict[str, pd.DataFrame]) -> list[dict[str, str]]:
     blocks = []
     if "claims_audit" in tables:
@@ -199,6 +215,7 @@ def render(
         "biomarker_tables": biomarker_tables(tables),
         "dose_tables": dose_tables(tables),
         "claims_tables": claims_tables(tables),
+        "simulation_tables": simulation_tables(tables),
         "methods": methods(config),
         "provenance": provenance(inputs, config, code_version, versions, tables["corrections_audit"]),
     }

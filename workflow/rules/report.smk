@@ -1,0 +1,56 @@
+rule claims_audit:
+    input:
+        claims=config["claims"],
+        participants=f"{RESULTS}/clean/participants.csv",
+        responders=f"{RESULTS}/tables/responders.csv",
+        code=package_code("claims", "atomic", "errors"),
+    output:
+        audit=f"{RESULTS}/tables/claims_audit.csv",
+        grim=f"{RESULTS}/tables/grim.csv",
+    log:
+        "logs/report/claims_audit.log",
+    conda:
+        "../envs/core.yaml"
+    params:
+        synthetic=config["synthetic"],
+    script:
+        "../scripts/claims_audit.py"
+
+
+rule html_report:
+    input:
+        unpack(get_report_inputs),
+    output:
+        report=f"{RESULTS}/report.html",
+    log:
+        "logs/report/html_report.log",
+    conda:
+        "../envs/plots.yaml"
+    params:
+        config=config,
+        code_version=CODE_VERSION,
+        table_names=lambda wildcards: list(get_report_tables()),
+        figure_names=lambda wildcards: list(get_report_figures()),
+        figure_registry=lambda wildcards: get_figure_registry(),
+    script:
+        "../scripts/html_report.py"
+
+
+rule provenance:
+    input:
+        outputs=get_pre_provenance_outputs(),
+        lock="requirements.lock",
+        code=package_code("provenance", "atomic"),
+    output:
+        manifest=f"{RESULTS}/provenance.json",
+    log:
+        "logs/report/provenance.log",
+    localrule: True
+    conda:
+        "../envs/core.yaml"
+    params:
+        synthetic=config["synthetic"],
+        code_version=CODE_VERSION,
+        results=lambda wildcards, output: os.path.dirname(output.manifest),
+    script:
+        "../scripts/provenance.py"
