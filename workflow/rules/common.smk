@@ -319,6 +319,12 @@ def get_report_inputs(wildcards):
 
 def get_pre_provenance_outputs():
     """Everything the manifest describes: every final output but the manifest itself."""
-    return [
-        path for path in get_final_outputs() if not path.endswith("provenance.json")
-    ]
+    outputs = list(get_final_outputs())
+    for provider in (
+        "get_biomarker_outputs",
+        "get_figure_outputs",
+        "get_simulation_outputs",
+    ):
+        if provider in globals():
+            outputs += globals()[provider]()
+    return [path for path in outputs if not path.endswith("provenance.json")]

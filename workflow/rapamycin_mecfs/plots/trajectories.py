@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from scipy import stats
 
@@ -62,9 +63,22 @@ def wide_values(clean: pd.DataFrame, outcome: str, visits: list[str]) -> pd.Data
 
 def _panel(ax, wide: pd.DataFrame, days: list[int], colour, confidence: float, spec: dict) -> pd.DataFrame:
     x = np.asarray(days, dtype=float)
-    for _, row in wide.iterrows():
-        y = row.to_numpy()
-        ax.plot(x, y, color="0.45", alpha=0.22, lw=0.7, marker="o", ms=1.8, zorder=1)
+    # One collection for all participants' lines and one for their points: a Line2D per
+    # participant made drawing (and constrained layout) dominate the job's run time.
+    segments, points = [], []
+    for y in wide.to_numpy(dtype=float):
+        present = ~np.isnan(y)
+        points.append(np.column_stack([x[present], y[present]]))
+        # a missing visit breaks the line, as a Line2D with NaN would
+        breaks = np.flatnonzero(~present)
+        for run_x, run_y in zip(np.split(x, breaks), np.split(y, breaks)):
+            keep = ~np.isnan(run_y)
+            if keep.sum() >= 2:
+                segments.append(np.column_stack([run_x[keep], run_y[keep]]))
+    ax.add_collection(LineCollection(segments, colors="0.45", alpha=0.22, linewidths=0.7, zorder=1), autolim=False)
+    if points:
+        stacked = np.vstack(points)
+        ax.scatter(stacked[:, 0], stacked[:, 1], s=1.8**2, color="0.45", alpha=0.22, linewidths=0, zorder=1)
     summary = summarise(wide, confidence)
     ax.fill_between(x, summary["ci_low"], summary["ci_high"], color=colour, alpha=0.22, lw=0, zorder=2)
     ax.errorbar(x, summary["median"], yerr=[summary["median"] - summary["ci_low"], summary["ci_high"] - summary["median"]],
