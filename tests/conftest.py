@@ -355,3 +355,14 @@ def _extracted(_session_config, tmp_path_factory) -> dict[str, Any]:
 @pytest.fixture
 def extracted(_extracted) -> dict[str, Any]:
     return {name: frame.copy() for name, frame in _extracted.items()}
+
+
+@pytest.fixture(scope="session")
+def local_project(tmp_path_factory):
+    """One full local run of the pipeline on the shipped supplement, shared by the workflow and SLURM
+    tests (a full run is the slowest thing the suite does). Tests only read its results/."""
+    from test_workflow import copy_project, snakemake
+
+    project = copy_project(tmp_path_factory.mktemp("project"))
+    snakemake(project)
+    return project

@@ -42,10 +42,8 @@ def snakemake(project: Path, *args: str, check: bool = True) -> subprocess.Compl
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    project = copy_project(tmp_path_factory.mktemp("project"))
-    snakemake(project)
-    return project
+def project(local_project) -> Path:
+    return local_project
 
 
 def read(project: Path, name: str) -> pd.DataFrame:
