@@ -26,13 +26,12 @@ ROOT = Path(__file__).resolve().parents[2]
 PROJECT_FILES = ["Snakefile", "config.yaml", "workflow", "resources", "requirements.lock"]
 
 
-def copy_project(destination: Path) -> Path:
+def copy_project(destination: Path, source: Path = ROOT) -> Path:
     for name in PROJECT_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
+        if (source / name).is_dir():
+            shutil.copytree(source / name, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
-            shutil.copy2(source, destination / name)
+            shutil.copy2(source / name, destination / name)
     return destination
 
 
@@ -130,7 +129,8 @@ def floor_seconds(project: Path) -> float:
 
 def measure(project: Path, cores: int) -> dict[str, float]:
     snakemake = [sys.executable, "-m", "snakemake", "--cores", str(cores)]
-    analysis = copy_project_like(project)
+    # A second copy with the same inputs, for the analysis-only run.
+    analysis = copy_project(Path(tempfile.mkdtemp(prefix="bench-analysis-")), source=project)
     times = {
         "analysis stages, cold": timed([*snakemake, *analysis_targets()], analysis),
         "floor: analysis stages in one process": floor_seconds(project),
@@ -140,18 +140,6 @@ def measure(project: Path, cores: int) -> dict[str, float]:
     add_mfi_correction(project)
     times["rerun after one MFI correction"] = timed(snakemake, project)
     return times
-
-
-def copy_project_like(project: Path) -> Path:
-    """A second copy with the same inputs, for the analysis-only run."""
-    destination = Path(tempfile.mkdtemp(prefix="bench-analysis-"))
-    for name in PROJECT_FILES:
-        source = project / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name)
-        else:
-            shutil.copy2(source, destination / name)
-    return destination
 
 
 def main() -> int:

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import model
+from ..ledger import LEDGER_COLUMNS
 
 TEXT_NUMBER_FRACTION = 0.05
 TEXT_NUMBER_STYLES: tuple[tuple[str, float], ...] = (("plain", 0.6), ("padded", 0.25), ("trailing", 0.15))
@@ -37,16 +38,8 @@ LLOQ_TEXT = "<0.05"
 IMPOSSIBLE_FACTOR = 10  # 85 -> 850: an extra digit
 ID_VARIANT_SHEET = "S4 SSS"
 ID_VARIANT_NUMBERS: tuple[int, ...] = (12, 31, 45)
-CORRECTION_COLUMNS: tuple[str, ...] = (
-    "correction_id",
-    "participant_id",
-    "outcome",
-    "visit",
-    "expected_current_value",
-    "new_value",
-    "reason",
-    "reference",
-)
+# The ledger the pipeline reads defines the columns; the generator writes exactly those.
+CORRECTION_COLUMNS: tuple[str, ...] = tuple(LEDGER_COLUMNS)
 
 
 def defect_rng(seed: int) -> np.random.Generator:
