@@ -26,6 +26,7 @@ from pathlib import Path
 import psutil
 import pytest
 import yaml
+from test_workflow import copy_project as copy_workflow_project
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
@@ -52,14 +53,7 @@ def cannot_run(reason: str):
 
 
 def copy_project(destination: Path) -> Path:
-    destination.mkdir(parents=True, exist_ok=True)
-    for name in PROJECT_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, destination / name)
-    return destination
+    return copy_workflow_project(destination, PROJECT_FILES)
 
 
 def files_under(root: Path) -> dict[str, bytes]:

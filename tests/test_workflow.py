@@ -22,8 +22,10 @@ PROJECT_FILES = ["Snakefile", "config.yaml", "workflow", "resources", "requireme
 pytestmark = pytest.mark.workflow
 
 
-def copy_project(destination: Path) -> Path:
-    for name in PROJECT_FILES:
+def copy_project(destination: Path, names: list[str] = PROJECT_FILES) -> Path:
+    """The project's inputs and code (not results/ or .snakemake/) in a fresh directory."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in names:
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
