@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
+import tracemalloc
 
 import numpy as np
 import pytest
 import scipy.stats
 
+import rapamycin_mecfs.stats.paired as paired_module
 from rapamycin_mecfs.stats.paired import describe, hodges_lehmann, paired_t, rank_biserial_paired, wilcoxon_signed_rank
 
 # Hollander & Wolfe (1999, Table 3.1), Hamilton depression scale before (x) and after (y)
@@ -220,6 +223,125 @@ def test_hl_ci_not_achievable_for_tiny_n():
     six = hodges_lehmann([1.0, 2.5, 3.2, 4.1, -0.5, 6.0])
     assert six["k"] == 1 and (six["ci_low"], six["ci_high"]) == (-0.5, 6.0)
     assert "R would lower the level" in six["method"]
+
+
+# --- hodges_lehmann: exact selection against the brute force ---------------------------------
+# hodges_lehmann selects the order statistics it needs without listing all n(n+1)/2 Walsh
+# averages; the reference here lists and sorts them all (the O(n^2) definition). The results must
+# be the same floats, so these tests compare with == (which treats -0.0 and 0.0 as equal: the
+# sort itself places those two arbitrarily).
+
+
+def sorted_walsh(used: np.ndarray) -> np.ndarray:
+    i, j = np.triu_indices(used.size)
+    return np.sort((used[i] + used[j]) / 2)
+
+
+def brute_force_hl(d: np.ndarray, k: int, zero_method: str) -> tuple[float, float, float]:
+    """Estimate and the order statistics k and M + 1 - k of all Walsh averages, listed and sorted."""
+    used = d[d != 0] if zero_method == "wilcox" else d
+    walsh = sorted_walsh(used)
+    return float(np.median(walsh)), float(walsh[k - 1]), float(walsh[walsh.size - k])
+
+
+def _grid(step: float, low: int, high: int):
+    return lambda rng, n: rng.integers(low, high + 1, n) * step
+
+
+GENERATORS = {
+    "continuous": lambda rng, n: rng.normal(2.0, 5.0, n),
+    "continuous-with-zeros": lambda rng, n: np.where(rng.random(n) < 0.2, 0.0, rng.normal(0.3, 1.0, n)),
+    "integers-3..3": _grid(1.0, -3, 3),
+    "halves": _grid(0.5, -6, 6),
+    "tens": _grid(10.0, -5, 5),
+    "tenths-inexact": _grid(0.1, -9, 9),  # sums of 0.1 steps round: ties must still match
+    "signed-zeros": lambda rng, n: -1.0 * rng.integers(-1, 2, n),  # -0.0, as in sign * (y - x)
+    "all-equal": lambda rng, n: np.full(n, 2.5),
+    "all-zero": lambda rng, n: np.zeros(n),
+}
+SIZES = [1, 2, 3, 4, 5, 6, 7, 8, 11, 24, 50, 99, 160]  # odd and even Walsh counts, small and large
+
+
+@pytest.mark.parametrize("kind", sorted(GENERATORS))
+@pytest.mark.parametrize("zero_method", ["wilcox", "include"])
+def test_hl_equals_brute_force_exactly(kind, zero_method):
+    rng = np.random.default_rng(sorted(GENERATORS).index(kind))
+    checked = 0
+    for n in SIZES:
+        for _ in range(3):
+            d = np.asarray(GENERATORS[kind](rng, n), dtype=float)
+            for confidence, correction in [(0.95, True), (0.95, False), (0.5, True), (0.99, True)]:
+                result = hodges_lehmann(d, confidence=confidence, correction=correction, zero_method=zero_method)
+                if result["n"] == 0:
+                    assert math.isnan(result["estimate"])
+                    continue
+                assert result["n_walsh"] == result["n"] * (result["n"] + 1) // 2
+                achievable = not math.isnan(result["k"])  # else the CI is NaN and only the estimate counts
+                estimate, low, high = brute_force_hl(d, result["k"] if achievable else 1, zero_method)
+                assert result["estimate"] == estimate
+                if achievable:
+                    assert (result["ci_low"], result["ci_high"]) == (low, high)
+                    checked += 1
+                else:
+                    assert math.isnan(result["ci_low"]) and math.isnan(result["ci_high"])
+    assert checked > 0 or (kind == "all-zero" and zero_method == "wilcox")  # nothing left to estimate from
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"_LIST_CANDIDATES_PER_ROW": 0}, {"_LIST_CANDIDATES_PER_ROW": 0, "_GUESS_SLACK": 0}],
+    ids=["default", "no-listing", "no-listing-no-slack"],
+)
+def test_every_walsh_order_statistic_equals_the_sorted_list(monkeypatch, settings):
+    # Every rank, not only the ones hodges_lehmann asks for. Listing nothing forces the pivot steps
+    # down to a single candidate; no slack sends every row's boundary search to the fallback.
+    for name, value in settings.items():
+        monkeypatch.setattr(paired_module, name, value)
+    rng = np.random.default_rng(11)
+    for kind in sorted(GENERATORS):
+        for n in (1, 2, 3, 9, 20, 37):
+            x = np.sort(np.asarray(GENERATORS[kind](rng, n), dtype=float))
+            walsh = sorted_walsh(x)
+            selected = [paired_module._walsh_order_statistic(x, rank) for rank in range(1, walsh.size + 1)]
+            assert selected == walsh.tolist()
+            assert paired_module._walsh_median(x) == float(np.median(walsh))
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_hl_keeps_extreme_magnitudes_exact():
+    # Sums that overflow to inf and averages that underflow: the selection compares the same
+    # rounded floats the sort does, so even these agree.
+    d = np.array([1e308, 1.7e308, 5e-324, -5e-324, 1e-320, -1.7e308, 3.0, 1e308, 2e-323, -1e308, 7.5])
+    result = hodges_lehmann(d, confidence=0.5)
+    assert (result["estimate"], result["ci_low"], result["ci_high"]) == brute_force_hl(d, result["k"], "wilcox")
+
+
+def test_hl_pratt_is_not_a_zero_method_for_the_estimate():
+    with pytest.raises(ValueError, match="zero_method"):
+        hodges_lehmann(TIED, zero_method="pratt")
+
+
+def test_hl_scales_to_large_cohorts_without_quadratic_memory():
+    # The brute force needs n(n+1)/2 floats: 400 MB at n = 10,000, 10 GB at n = 50,000.
+    rng = np.random.default_rng(5)
+    for n, seconds in [(10_000, 1.0), (50_000, 5.0)]:
+        d = rng.normal(0.5, 3.0, n)
+        tracemalloc.start()
+        start = time.perf_counter()
+        result = hodges_lehmann(d)
+        elapsed = time.perf_counter() - start
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert result["n_walsh"] == n * (n + 1) // 2 and result["ci_low"] < result["estimate"] < result["ci_high"]
+        assert elapsed < seconds, f"n = {n}: {elapsed:.2f} s"
+        assert peak < 200 * n * 8, f"n = {n}: peak {peak / 1e6:.0f} MB"  # O(n); n^2/2 floats would be far more
+
+
+def test_hl_large_tied_cohort_matches_brute_force():
+    # n = 3,000 integer scores: 4.5 million Walsh averages in a handful of tie blocks.
+    d = np.random.default_rng(9).integers(-3, 4, 3000).astype(float)
+    result = hodges_lehmann(d)
+    assert (result["estimate"], result["ci_low"], result["ci_high"]) == brute_force_hl(d, result["k"], "wilcox")
 
 
 # --- rank_biserial_paired -------------------------------------------------------------------

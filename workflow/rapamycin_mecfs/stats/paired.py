@@ -110,10 +110,150 @@ def wilcoxon_signed_rank(d, method: str = "approx", correction: bool = True, zer
     return result
 
 
+# --- exact order statistics of the Walsh averages without listing them -------------------------
+#
+# With x sorted, the Walsh averages a(i, j) = (x_i + x_j) / 2, i <= j, form an upper-triangular
+# matrix whose rows and columns are non-decreasing: IEEE rounding of + and / 2 is monotone, so
+# this holds for the computed floats, not just the real numbers. The k-th smallest is selected
+# over per-row candidate column ranges [lo, hi) (Johnson & Mizoguchi 1978; Monahan 1984, ACM
+# Algorithm 616): each step compares every candidate with one pivot, the weighted median of the
+# row medians, and keeps only the side holding rank k. At least a quarter of the candidates go
+# each step, so O(log n) steps of O(n log n) vectorised work, and O(n) memory throughout.
+
+# Once this many candidates per difference are left, list them and partition: O(n) memory.
+_LIST_CANDIDATES_PER_ROW = 4
+# Columns either side of the searchsorted guess in which the exact boundary is looked for first.
+_GUESS_SLACK = 2
+
+
+def _walsh_values(x: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Walsh averages at (rows, cols) of the sorted differences x.
+
+    The arithmetic is the brute force's (used[i] + used[j]) / 2: IEEE addition commutes, so
+    sorting x first changes the order of the averages but not one bit of any value.
+    """
+    return (x[rows] + x[cols]) / 2
+
+
+def _reaches(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, pivot: float, strict: bool) -> np.ndarray:
+    """Whether the Walsh averages at (rows, cols) are >= pivot (> pivot if strict)."""
+    values = _walsh_values(x, rows, cols)
+    return values > pivot if strict else values >= pivot
+
+
+def _binary_search(x: np.ndarray, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray, pivot: float,
+                   strict: bool) -> np.ndarray:
+    """Per row, the first column in [lo, hi) that reaches the pivot (see ``_reaches``); hi if none.
+
+    All rows at once. Compares the computed floats themselves, so rounding cannot put an
+    average on the wrong side of the pivot.
+    """
+    lo, hi = lo.copy(), hi.copy()
+    while True:
+        open_rows = np.flatnonzero(lo < hi)
+        if open_rows.size == 0:
+            return lo
+        mid = (lo[open_rows] + hi[open_rows]) // 2
+        reached = _reaches(x, rows[open_rows], mid, pivot, strict)
+        lo[open_rows[~reached]] = mid[~reached] + 1
+        hi[open_rows[reached]] = mid[reached]
+
+
+def _first_reaching(x: np.ndarray, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray, pivot: float,
+                    strict: bool) -> np.ndarray:
+    """Per row, the first column in [lo, hi) whose Walsh average is >= pivot (> pivot if strict).
+
+    hi where there is none. x_j >= 2 pivot - x_i locates the column up to rounding in one
+    searchsorted; the answer is then confirmed by an exact binary search in a few columns around
+    that guess, or in all of [lo, hi) for the rows where the guess is off by more.
+    """
+    last = x.size - 1
+    guess = np.clip(np.searchsorted(x, 2 * pivot - x[rows], side="right" if strict else "left"), lo, hi)
+    left, right = np.maximum(guess - _GUESS_SLACK, lo), np.minimum(guess + _GUESS_SLACK, hi)
+    # Window [left, right) is valid if the column before it does not reach and the one after does.
+    left_ok = (left == lo) | ~_reaches(x, rows, np.maximum(left - 1, 0), pivot, strict)
+    right_ok = (right == hi) | _reaches(x, rows, np.minimum(right, last), pivot, strict)
+    return _binary_search(x, rows, np.where(left_ok, left, lo), np.where(right_ok, right, hi), pivot, strict)
+
+
+def _pivot(x: np.ndarray, rows: np.ndarray, lo: np.ndarray, counts: np.ndarray) -> float:
+    """Weighted median of the rows' candidate medians, weighted by candidate counts.
+
+    Rows holding at least half the candidates have their median <= pivot, and each such row has
+    at least half its candidates <= its median, so >= 1/4 of all candidates are <= pivot (and
+    likewise >= pivot): whichever side is discarded, the candidates shrink geometrically.
+    """
+    medians = _walsh_values(x, rows, lo + (counts - 1) // 2)
+    order = np.argsort(medians, kind="stable")
+    cumulative = np.cumsum(counts[order])
+    return medians[order[np.searchsorted(cumulative, cumulative[-1] / 2)]]
+
+
+def _list_candidates(x: np.ndarray, rows: np.ndarray, lo: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """All Walsh averages in the candidate ranges, row after row."""
+    starts = np.cumsum(counts) - counts
+    cols = np.repeat(lo - starts, counts) + np.arange(counts.sum())
+    return _walsh_values(x, np.repeat(rows, counts), cols)
+
+
+def _walsh_order_statistic(x: np.ndarray, rank: int) -> float:
+    """The rank-th smallest (1-based) of the n(n+1)/2 Walsh averages of the sorted array x.
+
+    Returns one of the Walsh average floats itself, bit for bit as the brute force computes it.
+    """
+    n = x.size
+    rows = np.arange(n)
+    lo, hi = rows.copy(), np.full(n, n)  # row i holds columns i..n-1 (i <= j)
+    while True:  # invariant: the answer is the rank-th smallest of the candidates
+        counts = hi - lo
+        keep = counts > 0
+        rows, lo, hi, counts = rows[keep], lo[keep], hi[keep], counts[keep]
+        if counts.sum() <= _LIST_CANDIDATES_PER_ROW * n:
+            values = _list_candidates(x, rows, lo, counts)
+            return float(np.partition(values, rank - 1)[rank - 1])
+        pivot = _pivot(x, rows, lo, counts)
+        not_below = _first_reaching(x, rows, lo, hi, pivot, strict=False)
+        n_below = int((not_below - lo).sum())
+        if rank <= n_below:  # answer < pivot: drop everything >= pivot
+            hi = not_below
+            continue
+        above = _first_reaching(x, rows, not_below, hi, pivot, strict=True)
+        n_not_above = int((above - lo).sum())
+        if rank <= n_not_above:  # the pivot is a Walsh average of exactly this rank
+            return float(pivot)
+        rank -= n_not_above  # answer > pivot: drop everything <= pivot
+        lo = above
+
+
+def _walsh_successor(x: np.ndarray, value: float, rank: int) -> float:
+    """The (rank + 1)-th smallest Walsh average, given that ``value`` is the rank-th smallest."""
+    rows = np.arange(x.size)
+    above = _first_reaching(x, rows, rows, np.full(x.size, x.size), value, strict=True)
+    if int((above - rows).sum()) > rank:  # ties: the next one is equal to value
+        return value
+    has_above = above < x.size  # row minima above value; each row's first is its smallest
+    return float(_walsh_values(x, rows[has_above], above[has_above]).min())
+
+
+def _walsh_median(x: np.ndarray) -> float:
+    """np.median of the Walsh averages of the sorted array x, from the one or two middle ones.
+
+    np.median itself averages the middle pair, so applying it to just that pair gives the same
+    float as applying it to all the averages.
+    """
+    total = x.size * (x.size + 1) // 2
+    lower = _walsh_order_statistic(x, (total + 1) // 2)
+    middle = [lower] if total % 2 else [lower, _walsh_successor(x, lower, total // 2)]
+    return float(np.median(np.array(middle)))
+
+
 def hodges_lehmann(d, confidence: float = 0.95, correction: bool = True, zero_method: str = "wilcox") -> dict:
     """Hodges-Lehmann estimate (pseudomedian) of paired differences with a distribution-free CI.
 
-    Estimate: median of the M = n(n+1)/2 Walsh averages (d_i + d_j)/2, i <= j.
+    Estimate: median of the M = n(n+1)/2 Walsh averages (d_i + d_j)/2, i <= j. The needed order
+    statistics are found by exact selection in the sorted-matrix structure of the averages
+    (O(n log^2 n) time, O(n) memory, see ``_walsh_order_statistic``), never by listing all M; the
+    values are the same floats the full sort would give.
     CI: the Walsh averages of order k and M + 1 - k, with
     k = M - floor(M/2 + 0.5 + z * sigma), sigma = sqrt(n(n+1)(2n+1)/24 - sum(t^3 - t)/48) over tie
     groups t of the differences, z the normal quantile. This is exactly the set of shifts the
@@ -150,10 +290,9 @@ def hodges_lehmann(d, confidence: float = 0.95, correction: bool = True, zero_me
     if n == 0:
         result["method"] = f"Hodges-Lehmann estimate not computed: no differences left ({zeros}); n = 0"
         return result
-    i, j = np.triu_indices(n)
-    walsh = np.sort((used[i] + used[j]) / 2)
-    total = walsh.size
-    result["estimate"] = float(np.median(walsh))
+    x = np.sort(used)
+    total = n * (n + 1) // 2
+    result["estimate"] = _walsh_median(x)
     ties = tie_sizes(used)
     sigma = math.sqrt(n * (n + 1) * (2 * n + 1) / 24 - np.sum(ties**3 - ties) / 48)
     z = stats.norm.ppf(1 - (1 - confidence) / 2)
@@ -171,7 +310,9 @@ def hodges_lehmann(d, confidence: float = 0.95, correction: bool = True, zero_me
         return result
     if k == 1:
         text += "; k = 1 gives [min, max] (R would lower the level and warn)"
-    result.update(k=k, ci_low=float(walsh[k - 1]), ci_high=float(walsh[total - k]), method=f"{text}; k = {k}")
+    # + 0.0 turns a -0.0 limit into 0.0, so tied zeros cannot change the printed sign between runs.
+    low, high = _walsh_order_statistic(x, k) + 0.0, _walsh_order_statistic(x, total + 1 - k) + 0.0
+    result.update(k=k, ci_low=low, ci_high=high, method=f"{text}; k = {k}")
     return result
 
 
