@@ -39,37 +39,184 @@ def read_tables(path: str | Path, sheet: str | None = None, pages="all", config_
 
 
 def read_xlsx_sheet(path: Path, sheet: str | None) -> Grid:
+    """One worksheet as a rectangular grid from A1, cell for cell as openpyxl's normal mode shows it.
+
+    Normal mode parses every sheet of the workbook, and each extraction job wants one (about 27 s per
+    table for a 10,000-participant supplement). Read-only mode opens the workbook lazily, so only the
+    wanted sheet is parsed.
+    """
     import openpyxl
-    from openpyxl.utils import get_column_letter
+    from openpyxl.chartsheet import Chartsheet
     from openpyxl.utils.exceptions import InvalidFileException
 
+    invalid = (zipfile.BadZipFile, InvalidFileException, KeyError, OSError)
     try:
-        # Not read-only: merged ranges are only visible in the normal mode.
-        workbook = openpyxl.load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
-        raise SupplementError(f"{path}: not a valid .xlsx workbook ({error}); expected an Excel 2007+ file") from None
-    if sheet not in workbook.sheetnames:
-        raise SupplementError(
-            f"{path}: sheet {sheet!r} not found; expected one of the sheets {workbook.sheetnames}"
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except invalid as error:
+        raise _not_a_workbook(path, error) from None
+    try:
+        if sheet not in workbook.sheetnames:
+            raise SupplementError(
+                f"{path}: sheet {sheet!r} not found; expected one of the sheets {workbook.sheetnames}"
+            )
+        worksheet = workbook[sheet]
+        if isinstance(worksheet, Chartsheet):
+            raise SupplementError(f"{path}: sheet {sheet!r} is a chart sheet; expected a worksheet with a table")
+        try:
+            # Read-only mode reads a sheet's part only now, so a damaged part shows up here.
+            parsed = _parse_worksheet(workbook, worksheet)
+        except invalid as error:
+            raise _not_a_workbook(path, error) from None
+    finally:
+        workbook.close()  # read-only mode keeps the file open until closed
+    return _grid_from_cells(parsed, sheet)
+
+
+def _not_a_workbook(path: Path, error: Exception) -> SupplementError:
+    return SupplementError(f"{path}: not a valid .xlsx workbook ({error}); expected an Excel 2007+ file")
+
+
+Coord = tuple[int, int]  # (row, column), 1-based
+# (min_col, min_row, max_col, max_row) as openpyxl's range_boundaries gives; None = unbounded ("A:A").
+Bounds = tuple[int | None, int | None, int | None, int | None]
+
+
+@dataclass
+class _ParsedSheet:
+    values: dict[Coord, object]  # every <c> element of the sheet, valueless ones too
+    merged: list[Bounds]  # merged ranges, in file order
+    links: list[tuple[str, object]]  # (ref, text a link writes into an empty cell), in file order
+    comments: list[str]  # refs of cells that carry a comment
+
+
+def _parse_worksheet(workbook, worksheet) -> _ParsedSheet:
+    """Stream the sheet's XML once, with the parser normal mode uses, so values, types and dates match.
+
+    Read-only mode's row iterator is not used: it trusts the <dimension> element (often missing or
+    wrong), drops cells written out of column order, and cannot see merged ranges, which would then
+    take a second pass over the XML. The parser collects merged ranges and hyperlinks on the way.
+    This needs private openpyxl names: the version is pinned (workflow/envs/core.yaml) and
+    tests/test_xlsx_reader.py compares the result with normal mode.
+    """
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    values: dict[Coord, object] = {}
+    with worksheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            worksheet._shared_strings,  # the reader's table; workbook.shared_strings is for writing
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
         )
-    worksheet = workbook[sheet]
-    merged_fill = {}
-    for merged in worksheet.merged_cells.ranges:
-        anchor = worksheet.cell(merged.min_row, merged.min_col).value
-        for row in range(merged.min_row, merged.max_row + 1):
-            for col in range(merged.min_col, merged.max_col + 1):
-                if (row, col) != (merged.min_row, merged.min_col):
-                    merged_fill[(row, col)] = anchor
+        for _, row in parser.parse():
+            for cell in row:
+                values[cell["row"], cell["column"]] = cell["value"]
+    merged = [range_boundaries(cell.ref) for cell in parser.merged_cells.mergeCell] if parser.merged_cells else []
+    rels = _sheet_relationships(workbook, worksheet)
+    links = [
+        # As normal mode does: an external link's target comes from the sheet's relationships.
+        (link.ref, (rels.get(link.id).Target if link.id else link.target) or link.location)
+        for link in parser.hyperlinks.hyperlink
+    ]
+    return _ParsedSheet(values, merged, links, _comment_refs(workbook, rels))
+
+
+def _sheet_relationships(workbook, worksheet):
+    from openpyxl.packaging.relationship import (
+        RelationshipList,
+        get_dependents,
+        get_rels_path,
+    )
+
+    rels_path = get_rels_path(worksheet._worksheet_path)
+    if rels_path not in workbook._archive.namelist():
+        return RelationshipList()
+    return get_dependents(workbook._archive, rels_path)
+
+
+def _comment_refs(workbook, rels) -> list[str]:
+    from openpyxl.comments.comment_sheet import CommentSheet
+    from openpyxl.xml.constants import COMMENTS_NS
+    from openpyxl.xml.functions import fromstring
+
+    refs = []
+    for rel in rels.find(COMMENTS_NS):
+        comments = CommentSheet.from_tree(fromstring(workbook._archive.read(rel.target)))
+        refs += [ref for ref, _ in comments.comments]
+    return refs
+
+
+def _covered_cells(merged: list[Bounds]) -> dict[Coord, Coord]:
+    """Non-anchor cell of a merged range -> the range's anchor (top left)."""
+    anchors: dict[Coord, Coord] = {}
+    for min_col, min_row, max_col, max_row in merged:
+        for row in range(min_row, max_row + 1):
+            for col in range(min_col, max_col + 1):
+                if (row, col) != (min_row, min_col):
+                    anchors[row, col] = (min_row, min_col)
+    return anchors
+
+
+def _apply_links(values: dict[Coord, object], links: list[tuple[str, object]], covered: dict[Coord, Coord]) -> None:
+    """Write each link's target into the empty cells it is on, as normal mode's Cell.hyperlink does.
+
+    A link on a covered cell of a merged range lands on the anchor; one over a range skips covered cells.
+    A whole-row or whole-column link ("A:A") is left out: normal mode fails on some and they never
+    hold table values.
+    """
+    from openpyxl.utils.cell import range_boundaries
+
+    for ref, text in links:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        if None in (min_col, min_row, max_col, max_row):
+            continue
+        if ":" in ref:
+            cells = [(r, c) for r in range(min_row, max_row + 1) for c in range(min_col, max_col + 1)]
+            cells = [cell for cell in cells if cell not in covered]
+        else:
+            cells = [covered.get((min_row, min_col), (min_row, min_col))]
+        for cell in cells:
+            if values.get(cell) is None:
+                values[cell] = text
+
+
+def _grid_size(parsed: _ParsedSheet) -> tuple[int, int]:
+    """(rows, columns) normal mode iterates: to the last cell it holds, written in the file or made on load.
+
+    Loading also makes every cell of a merged range, every hyperlinked and every commented cell.
+    """
+    from openpyxl.utils.cell import range_boundaries
+
+    bounds = parsed.merged + [range_boundaries(ref) for ref, _ in parsed.links]
+    bounds += [range_boundaries(ref) for ref in parsed.comments]
+    rows = [row for row, _ in parsed.values] + [max_row or 0 for _, _, _, max_row in bounds]
+    cols = [col for _, col in parsed.values] + [max_col or 0 for _, _, max_col, _ in bounds]
+    return max(rows, default=0), max(cols, default=0)
+
+
+def _grid_from_cells(parsed: _ParsedSheet, sheet: str) -> Grid:
+    """Build the grid in normal mode's load order: cells, then merged ranges, then hyperlinks."""
+    from openpyxl.utils import get_column_letter
+
+    values = dict(parsed.values)
+    covered = _covered_cells(parsed.merged)
+    for cell in covered:
+        values.pop(cell, None)  # a covered cell is empty in normal mode, even if the file has a value there
+    _apply_links(values, parsed.links, covered)
+    merged_fill = {cell: values.get(anchor) for cell, anchor in covered.items()}
+    n_rows, n_cols = _grid_size(parsed)
     quoted = "'" + sheet.replace("'", "''") + "'"
-    grid: Grid = []
-    for r, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
-        grid.append(
-            [
-                Cell(value, f"{quoted}!{get_column_letter(c)}{r}", merged_fill.get((r, c)))
-                for c, value in enumerate(row, start=1)
-            ]
-        )
-    return grid
+    prefixes = [f"{quoted}!{get_column_letter(c)}" for c in range(1, n_cols + 1)]
+    return [
+        [
+            Cell(values.get((r, c)), f"{prefix}{r}", merged_fill.get((r, c)))
+            for c, prefix in enumerate(prefixes, start=1)
+        ]
+        for r in range(1, n_rows + 1)
+    ]
 
 
 def read_pdf_tables(path: Path, pages="all") -> list[Grid]:
