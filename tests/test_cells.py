@@ -64,6 +64,20 @@ def test_id_normaliser_rejects_non_ids(ids, raw):
     assert repr(PATTERN) in message
 
 
+@pytest.mark.parametrize("raw, expected", [("rap 12", "RAP-012"), (" RAP_7 ", "RAP-007"), ("Total", None), ("", None), (None, None)])
+def test_try_normalise_returns_none_instead_of_raising(ids, raw, expected):
+    assert ids.try_normalise(raw) == expected
+    assert ids.try_normalise(raw) == expected  # answered again from memory
+
+
+def test_remembered_ids_are_told_apart_by_type():
+    # 1, 1.0 and True are one dict key; each must still be normalised as itself.
+    numbers = IdNormaliser(r"^0*(\d+)$", "P{number}")
+    assert [numbers.try_normalise(v) for v in (True, 1, 1.0, "1", True)] == [None, "P1", "P1", "P1", None]
+    with pytest.raises(SupplementError, match="value True: not a participant ID"):
+        numbers(True, WHERE)
+
+
 @pytest.fixture
 def parser() -> CellParser:
     return CellParser(TOKENS)

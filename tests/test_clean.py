@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from rapamycin_mecfs.clean import (
     CLEAN_COLUMNS,
+    cell_parser,
     check_value,
     clean_instrument,
     complete_grid,
+    distinct_values,
+    first_of_pairs,
     id_normaliser,
+    map_distinct,
     normalise_ids,
+    off_scale,
+    parse_values,
     roster_sites,
 )
-from rapamycin_mecfs.config import OutcomeSpec
+from rapamycin_mecfs.config import OutcomeSpec, outcome_specs
 from rapamycin_mecfs.errors import SupplementError
 from rapamycin_mecfs.extract import COLUMNS
 
@@ -350,3 +357,208 @@ def test_instrument_reduced_to_one_outcome_cleans_only_that_outcome(config, extr
     assert set(cleaned["outcome"]) == {"sf36_pain"}
     assert len(cleaned) == 5 * 3
     assert cell(cleaned, "RAP-005", "sf36_pain", "T2").source_locator == "'S6 SF-36'!G7"
+
+
+# --- the whole-column paths agree with the per-cell ones -----------------------------------
+
+
+def test_map_distinct_calls_once_per_distinct_value_and_keeps_none_and_nan_apart():
+    calls = []
+
+    def describe(value):
+        calls.append(value)
+        return repr(value)
+
+    values = pd.Series(["a", None, "a", math.nan, "b", "a", None], dtype=object)
+    assert list(map_distinct(values, describe)) == ["'a'", "None", "'a'", "nan", "'b'", "'a'", "None"]
+    assert calls.count("a") == 1 and calls.count("b") == 1
+
+
+def test_distinct_values_round_trip():
+    values = pd.Series(["x", "y", "x", "", "y", "z"])
+    codes, distinct = distinct_values(values)
+    assert list(distinct[codes]) == list(values)
+    assert sorted(distinct) == ["", "x", "y", "z"]
+
+
+def test_first_of_pairs_matches_drop_duplicates():
+    rng = np.random.default_rng(7)
+    a, b = rng.integers(0, 5, 300), rng.integers(0, 40, 300)
+    expected = ~pd.DataFrame({"a": a, "b": b}).duplicated().to_numpy()
+    assert (first_of_pairs(a, b) == expected).all()
+    assert first_of_pairs(np.array([], dtype=np.int64), np.array([], dtype=np.int64)).size == 0
+
+
+def _edge_values(scale: OutcomeSpec) -> list[float]:
+    """Values around every grid point (at, and just inside and outside the tolerance), half-steps,
+    the bounds and beyond, NaN and infinities."""
+    values = [math.nan, math.inf, -math.inf, scale.min, scale.max, scale.min - 1e-9, scale.max + 1e-9, -1.0, 1e6]
+    step = scale.step or 7.25
+    point = scale.min
+    while point <= scale.max + step:
+        for offset in (0, TOL, -TOL, step / 2, -step / 2, 0.05, -0.05, 0.0511, -0.0511):
+            value = point + offset
+            values += [value, float(np.nextafter(value, math.inf)), float(np.nextafter(value, -math.inf))]
+        point += step
+    return values
+
+
+@pytest.mark.parametrize(
+    "scale",
+    [
+        ROLE_EMOTIONAL,
+        spec(step=10, label="BAS"),
+        spec(min=4, max=20, step=1, label="MFI"),
+        spec(min=1, max=9, step=2, label="odd"),
+        spec(step=2.5, label="pain"),
+        spec(step=12.5, label="social"),
+        spec(min=0, max=6, step=0.5, label="dose"),
+        spec(step=0.0, max=1000, label="ELISA"),
+    ],
+)
+def test_off_scale_agrees_with_check_value(scale):
+    values = _edge_values(scale)
+    expected = [check_value(scale, v, TOL) is not None for v in values]
+    assert list(off_scale(np.array(values), scale, TOL)) == expected
+    assert any(expected) and not all(expected)  # the values do exercise both outcomes
+
+
+BIG_ROW_IDS = [f"RAP-{n}" for n in range(1, 41)]
+
+
+def _many_cells(kinds, repeat=3):
+    """An extracted-style table cycling through `kinds` (raw, raw_type, outcome) over 40 participants."""
+    rows = []
+    for r, raw_id in enumerate(BIG_ROW_IDS * repeat, start=5):
+        raw, kind, outcome = kinds[r % len(kinds)]
+        rows.append((raw_id, f"A{r}", outcome, "T0", raw, kind, f"B{r}"))
+    return long_table(rows, table="mixed", sheet="Mixed")
+
+
+# (raw, raw_type, outcome) -> (value, flag), worked out by hand with the fixture config:
+# missing tokens "", NA, n/a, —, ND, . (any case and spacing); patg13 has LLOQ 0.05, substituted by half.
+GOOD_CELLS = {
+    ("30", "number", "sf36_pain"): (30.0, ""),
+    ("33.3", "number", "sf36_role_emotional"): (33.3, ""),
+    ("30", "text", "sf36_pain"): (30.0, "number_stored_as_text"),  # same text, other type
+    (" 40 ", "text", "sf36_pain"): (40.0, "number_stored_as_text"),
+    ("1e1", "text", "sf36_pain"): (10.0, "number_stored_as_text"),
+    ("0.12", "number", "patg13"): (0.12, ""),
+    ("", "empty", "sf36_pain"): (math.nan, "missing"),
+    ("na", "text", "sf36_pain"): (math.nan, "missing"),
+    (" N/A ", "text", "patg13"): (math.nan, "missing"),
+    ("—", "text", "sf36_role_emotional"): (math.nan, "missing"),
+    (".", "text", "sf36_pain"): (math.nan, "missing"),
+    ("<0.05", "text", "patg13"): (0.025, "below_lloq"),
+    ("< 0.05", "text", "patg13"): (0.025, "below_lloq"),
+    ("<.050", "text", "patg13"): (0.025, "below_lloq"),
+    ("150", "number", "sf36_pain"): (150.0, ""),  # parsed here; the range check comes later
+}
+
+
+def test_parse_values_agrees_with_hand_worked_cells(config):
+    specs = outcome_specs(config)
+    frame = _many_cells(list(GOOD_CELLS))
+    parsed = parse_values(frame, specs, cell_parser(config))
+    assert len(parsed) == len(frame) == 120
+    for raw, kind, outcome, value, flag in zip(
+        parsed["raw_value"], parsed["raw_type"], parsed["outcome"], parsed["value"], parsed["flag"]
+    ):
+        want_value, want_flag = GOOD_CELLS[(raw, kind, outcome)]
+        assert flag == want_flag, (raw, kind, outcome)
+        assert (math.isnan(value) and math.isnan(want_value)) or value == pytest.approx(want_value, rel=1e-15)
+    pd.testing.assert_frame_equal(parsed.drop(columns=["value", "flag"]), frame)
+
+
+def test_parse_values_agrees_with_the_per_cell_parser(config):
+    specs = outcome_specs(config)
+    parser = cell_parser(config)
+    frame = _many_cells(list(GOOD_CELLS))
+    parsed = parse_values(frame, specs, parser)
+    for row, value, flag in zip(frame.itertuples(), parsed["value"], parsed["flag"]):
+        one = parser.parse(row.raw_value, row.raw_type, "here", specs[row.outcome].lloq)
+        assert flag == ";".join(one.flags)
+        assert (math.isnan(value) and math.isnan(one.value)) or value == one.value
+
+
+BAD_CELLS = {
+    ("n.a.", "text", "sf36_pain"): "unknown missing token or not a number; expected a number or one of the missing "
+    "tokens ['', '.', 'NA', 'ND', 'n/a', '—']",
+    ("<0.05", "text", "sf36_pain"): "a below-limit value for an outcome without an LLOQ; expected a number (or set "
+    "`lloq` for this outcome in config.yaml)",
+    ("<0.1", "text", "patg13"): "states a limit of 0.1; expected the configured LLOQ 0.05",
+    ("inf", "text", "sf36_pain"): "not a finite number; expected a number",
+}
+
+
+def test_parse_values_names_every_bad_cell_in_table_order(config):
+    # Good and bad cells interleaved; each bad text recurs, and each occurrence is its own problem.
+    kinds = [("30", "number", "sf36_pain"), *BAD_CELLS, ("<0.05", "text", "patg13")]
+    frame = _many_cells(kinds, repeat=1)
+    with pytest.raises(SupplementError) as info:
+        parse_values(frame, outcome_specs(config), cell_parser(config))
+    expected = [
+        f"hand.xlsx ['Mixed'!B{r}]: value {raw!r}: {BAD_CELLS[(raw, kind, outcome)]}"
+        for r, (raw, kind, outcome) in ((r, kinds[r % len(kinds)]) for r in range(5, 45))
+        if (raw, kind, outcome) in BAD_CELLS
+    ]
+    assert len(expected) == 26  # rows 5..44 cycle through the 6 kinds; kinds 1-4 (r % 6 in 1..4) are bad
+    assert info.value.problems == expected
+
+
+def test_first_cell_that_is_not_an_id_is_named(config):
+    rows = [(raw, f"A{r}", "bas", "T0", "10", "number", f"B{r}") for r, raw in enumerate(BIG_ROW_IDS, start=5)]
+    rows[12] = ("Total", "A17", "bas", "T0", "10", "number", "B17")
+    rows[30] = ("Patient 9", "A35", "bas", "T0", "10", "number", "B35")
+    with pytest.raises(SupplementError) as info:
+        normalise_ids(long_table(rows), id_normaliser(config), "the bas table")
+    assert str(info.value) == (
+        "hand.xlsx ['S3 BAS'!A17]: value 'Total': not a participant ID; expected text matching "
+        f"{config['participant_ids']['pattern']!r}"
+    )
+
+
+def test_duplicate_ids_in_a_long_table(config):
+    # 40 participants x 3 visits; two rows read as RAP-007 (one written "rap 07"), and RAP-020 appears twice verbatim.
+    rows = []
+    for r, raw in enumerate(BIG_ROW_IDS, start=5):
+        raw = {"RAP-30": "rap 07", "RAP-31": "RAP-20"}.get(raw, raw)
+        rows += [(raw, f"A{r}", "bas", visit, "10", "number", f"{col}{r}") for visit, col in zip(["T0", "T1", "T2"], "BCD")]
+    with pytest.raises(SupplementError) as info:
+        normalise_ids(long_table(rows), id_normaliser(config), "the bas table")
+    duplicate = "duplicate participant after ID normalisation"
+    expected = "in the bas table; expected one row per participant"
+    assert info.value.problems == [
+        f"hand.xlsx: value 'RAP-007': {duplicate} ('RAP-7' at ['S3 BAS'!A11], 'rap 07' at ['S3 BAS'!A34]) {expected}",
+        f"hand.xlsx: value 'RAP-020': {duplicate} ('RAP-20' at ['S3 BAS'!A24], 'RAP-20' at ['S3 BAS'!A35]) {expected}",
+    ]
+
+
+def test_impossible_values_named_in_output_order(config):
+    # Several out-of-range and off-grid values, one of them put there by a correction.
+    rows = []
+    values = {("RAP-2", "T1"): "110", ("RAP-1", "T2"): "35", ("RAP-3", "T0"): "-10", ("RAP-1", "T0"): "30"}
+    for r, raw_id in [(5, "RAP-2"), (6, "RAP-1"), (7, "RAP-3")]:
+        for visit, col in zip(["T0", "T1", "T2"], "BCD"):
+            rows.append((raw_id, f"A{r}", "bas", visit, values.get((raw_id, visit), "20"), "number", f"{col}{r}"))
+    people = roster([("RAP-1", "Oslo"), ("RAP-2", "Oslo"), ("RAP-3", "Oslo")])
+    fix = {
+        "correction_id": "C1",
+        "participant_id": "RAP-1",
+        "outcome": "bas",
+        "visit": "T0",
+        "expected_current_value": "30",
+        "new_value": "31",
+        "reason": "typo",
+        "reference": "CRF",
+    }
+    with pytest.raises(SupplementError) as info:
+        clean_instrument(long_table(rows), people, config, "bas", [fix])
+    grid = "off the scale's grid; expected a multiple of 10 (Bell Activity Scale)"
+    outside = "out of range; expected a value in [0, 100] (Bell Activity Scale)"
+    assert info.value.problems == [
+        f"hand.xlsx ['S3 BAS'!B6]: value '30' corrected to 31 by correction C1 in {config['corrections']}: {grid}",
+        f"hand.xlsx ['S3 BAS'!D6]: value '35': {grid}",
+        f"hand.xlsx ['S3 BAS'!C5]: value '110': {outside}",
+        f"hand.xlsx ['S3 BAS'!B7]: value '-10': {outside}",
+    ]

@@ -385,3 +385,13 @@ def test_apply_corrections_does_not_modify_input(config, extracted):
     )
     pd.testing.assert_frame_equal(values, before)
     assert out.loc[0, "value"] == 50.0 and len(audit) == 1
+
+
+def test_apply_no_corrections_returns_a_copy_and_an_empty_audit(config):
+    import pandas as pd
+
+    values = pd.DataFrame({"participant_id": ["RAP-001"], "outcome": ["bas"], "visit": ["T1"], "value": [40.0]})
+    out, audit = apply_corrections(values, [], "bas", id_normaliser(config), CellParser(TOKENS).is_missing, ["T1"], "c.csv")
+    pd.testing.assert_frame_equal(out, values)
+    assert out is not values
+    assert list(audit.columns) == AUDIT_COLUMNS and audit.empty

@@ -13,14 +13,22 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from conftest import DISCONTINUATION_PAGES, build_pdf
-from rapamycin_mecfs.clean import id_normaliser
+from rapamycin_mecfs.clean import cell_parser, id_normaliser
 from rapamycin_mecfs.errors import SupplementError
 from rapamycin_mecfs.extract import extract_table
-from rapamycin_mecfs.participants import ATTRITION_COLUMNS, build_participants
+from rapamycin_mecfs.participants import (
+    ATTRITION_COLUMNS,
+    _correct_presence,
+    _last_visit_with_data,
+    _presence_grid,
+    _status_flags,
+    build_participants,
+)
 
 QUESTIONNAIRE_OUTCOMES = ["bas", "sf36_role_emotional", "sf36_pain"]
 PEOPLE = ["RAP-001", "RAP-002", "RAP-003", "RAP-004", "RAP-005"]
@@ -218,3 +226,121 @@ def test_presence_correction_of_a_cell_not_in_table(config, extracted):
     assert column(people, "has_data_T1")["RAP-004"]
     assert column(people, "last_visit_with_data")["RAP-004"] == "T1"
     assert members(people, "set_completers") == ["RAP-001", "RAP-005"]
+
+
+# --- the whole-table paths, checked against a cell-by-cell reading ---------------------------
+
+
+def test_presence_grid_agrees_with_grouping_cell_by_cell():
+    rng = np.random.default_rng(3)
+    people = pd.Index([f"RAP-{n:03d}" for n in range(1, 31)], name="participant_id")
+    outcomes, visits = ["bas", "sf36_pain", "sss_pem"], ["T0", "T1", "T2", "T3"]
+    n = 600
+    cells = pd.DataFrame(
+        {
+            # RAP-031..033 are not on the roster, and W9 is not a configured visit: both are ignored.
+            "participant_id": [f"RAP-{k:03d}" for k in rng.integers(1, 34, n)],
+            "outcome": rng.choice(outcomes, n),
+            "visit": rng.choice(visits + ["W9"], n),
+            "present": rng.random(n) < 0.5,
+        }
+    )
+    grid = _presence_grid(cells, people, visits)
+    expected = np.zeros((len(people), len(outcomes), len(visits)), dtype=bool)
+    for row in cells.itertuples():
+        if row.present and row.participant_id in people and row.visit in visits:
+            expected[people.get_loc(row.participant_id), outcomes.index(row.outcome), visits.index(row.visit)] = True
+    assert (grid == expected).all()
+    assert grid.any() and not grid.all()
+
+
+def test_last_visit_with_data():
+    by_visit = pd.DataFrame(
+        [[True, False, True, False], [False, False, False, False], [False, False, False, True], [True, True, False, False]],
+        index=["a", "b", "c", "d"],
+        columns=["T0", "T1", "T2", "T3"],
+    )
+    assert _last_visit_with_data(by_visit).to_dict() == {"a": "T2", "b": "", "c": "T3", "d": "T1"}
+
+
+def test_status_flags_every_case():
+    people = pd.DataFrame(
+        [
+            (True, "T1", "T2"),  # stopped after T1, data at T2: disagreement
+            (True, "T1", "T1"),  # stopped after T1, last data T1: consistent
+            (True, "T2", "T0"),  # stopped after T2, data only until T0: consistent
+            (True, "T0", ""),  # stopped, no data at all: consistent
+            (False, "", "T3"),  # not stopped, data at the final visit: consistent
+            (False, "", "T2"),  # not stopped, no final data: flagged
+            (False, "", ""),  # not stopped, no data: flagged
+        ],
+        columns=["stopped", "stop_after_visit", "last_visit_with_data"],
+    )
+    assert list(_status_flags(people, ["T0", "T1", "T2", "T3"], "T3")) == [
+        "data_after_stated_last_visit",
+        "",
+        "",
+        "",
+        "",
+        "no_final_visit_data_and_no_stop_record",
+        "no_final_visit_data_and_no_stop_record",
+    ]
+
+
+def test_presence_corrections_applied_in_ledger_order(config):
+    cells = pd.DataFrame(
+        {
+            "participant_id": ["RAP-001", "RAP-001", "RAP-002", "RAP-003"],
+            "outcome": ["bas", "bas", "bas", "sf36_pain"],
+            "visit": ["T0", "T1", "T0", "T2"],
+            "present": [True, True, False, True],
+        }
+    )
+
+    def fix(cid, participant, outcome, visit, new):
+        return {"correction_id": cid, "participant_id": participant, "outcome": outcome, "visit": visit, "new_value": new}
+
+    corrections = [
+        fix("C1", "rap 1", "bas", "T1", "NA"),  # an existing cell turned missing
+        fix("C2", "RAP-002", "bas", "T0", "30"),  # an existing cell turned present
+        fix("C3", "RAP-002", "bas", "T2", "20"),  # a cell not in the table, filled in
+        fix("C4", "RAP_2", "bas", "T2", "ND"),  # ... and that added cell corrected again
+        fix("C5", "RAP-004", "sf36_pain", "T1", "35"),  # a participant with no cells at all
+        fix("C6", "RAP-003", "patg13", "T2", "NA"),  # not a questionnaire outcome: ignored
+    ]
+    out = _correct_presence(cells, corrections, id_normaliser(config), cell_parser(config), {"bas", "sf36_pain"})
+    assert list(out.itertuples(index=False, name=None)) == [
+        ("RAP-001", "bas", "T0", True),
+        ("RAP-001", "bas", "T1", False),
+        ("RAP-002", "bas", "T0", True),
+        ("RAP-003", "sf36_pain", "T2", True),
+        ("RAP-002", "bas", "T2", False),
+        ("RAP-004", "sf36_pain", "T1", True),
+    ]
+    assert cells["present"].tolist() == [True, True, False, True]  # input left alone
+
+
+def test_presence_correction_with_a_bad_participant_id(config):
+    cells = pd.DataFrame({"participant_id": ["RAP-001"], "outcome": ["bas"], "visit": ["T0"], "present": [True]})
+    corrections = [
+        {"correction_id": "C1", "participant_id": "RAP-001", "outcome": "bas", "visit": "T0", "new_value": "NA"},
+        {"correction_id": "C2", "participant_id": "Patient 2", "outcome": "bas", "visit": "T0", "new_value": "NA"},
+    ]
+    with pytest.raises(SupplementError) as info:
+        _correct_presence(cells, corrections, id_normaliser(config), cell_parser(config), {"bas"})
+    assert str(info.value).startswith("correction C2: value 'Patient 2': not a participant ID")
+
+
+def test_several_discontinuations_with_unknown_visits(config, extracted):
+    stops = extracted["discontinuations"].copy()
+    last = stops["outcome"] == "last_visit"
+    stops.loc[last & (stops["raw_participant_id"] == "rap 2"), "raw_value"] = "Week 2"
+    stops.loc[last & (stops["raw_participant_id"] == "RAP_003"), "raw_value"] = "T9"
+    with pytest.raises(SupplementError) as info:
+        build(config, extracted, discontinuations=stops)
+    pdf = config["tables"]["discontinuations"]["file"]
+    expected = "unknown visit; expected one of ['T0', 'T1', 'T2']"
+    assert info.value.problems == [
+        f"{pdf} [page 1/table 1/row 2/col 2]: value 'Week 2': {expected}",
+        f"{pdf} [page 2/table 1/row 2/col 2]: value 'T9': {expected}",
+    ]

@@ -34,17 +34,28 @@ class IdNormaliser:
     def __init__(self, pattern: str, canonical: str):
         self.pattern = re.compile(pattern, re.IGNORECASE)
         self.canonical = canonical
+        # Every table repeats the same IDs: remember each answer. Keyed by type too, so that
+        # 1, 1.0 and True (equal as dict keys) are normalised separately.
+        self._known: dict[tuple[type, object], str | None] = {}
 
     def matches(self, raw: object) -> bool:
         return bool(self.pattern.match(normalise_text(raw)))
 
+    def try_normalise(self, raw: object) -> str | None:
+        """The canonical ID, or None when `raw` is not an ID (callers that map many cells name the bad one)."""
+        key = (type(raw), raw)
+        if key not in self._known:
+            match = self.pattern.match(normalise_text(raw))
+            self._known[key] = self.canonical.format(number=int(match.group(1))) if match else None
+        return self._known[key]
+
     def __call__(self, raw: object, where: str = "") -> str:
-        match = self.pattern.match(normalise_text(raw))
-        if not match:
+        canonical = self.try_normalise(raw)
+        if canonical is None:
             raise SupplementError(
                 f"{where}: value {raw!r}: not a participant ID; expected text matching {self.pattern.pattern!r}"
             )
-        return self.canonical.format(number=int(match.group(1)))
+        return canonical
 
 
 @dataclass(frozen=True)

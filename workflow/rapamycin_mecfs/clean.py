@@ -7,6 +7,8 @@ their lineage too. Columns: CLEAN_COLUMNS.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -36,21 +38,71 @@ CLEAN_COLUMNS = [
 
 
 def id_normaliser(config: dict[str, Any]) -> IdNormaliser:
-    return IdNormaliser(config["participant_ids"]["pattern"], config["participant_ids"]["canonical"])
+    return _shared_id_normaliser(config["participant_ids"]["pattern"], config["participant_ids"]["canonical"])
+
+
+@cache
+def _shared_id_normaliser(pattern: str, canonical: str) -> IdNormaliser:
+    """One normaliser per ID format, so the IDs it has seen in one table are known in the next."""
+    return IdNormaliser(pattern, canonical)
 
 
 def cell_parser(config: dict[str, Any]) -> CellParser:
     return CellParser(config["missing_tokens"], config["below_lloq"]["substitute"])
 
 
+def distinct_values(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct) with values == distinct[codes]: a long table repeats each ID over every
+    outcome x visit and each score or token over thousands of cells, so per-value work done on
+    `distinct` is a few hundred calls instead of one per cell."""
+    array = values.to_numpy(dtype=object)  # factorizing plain objects is faster than a string column
+    codes, distinct = pd.factorize(array)
+    missing = np.flatnonzero(codes == -1)
+    if len(missing):
+        # factorize folds None and NaN into code -1; keep each such cell as it is (they are rare).
+        codes[missing] = len(distinct) + np.arange(len(missing))
+        distinct = np.concatenate([np.asarray(distinct, dtype=object), array[missing]])
+    return codes, distinct
+
+
+def map_distinct(values: pd.Series, func: Callable[[Any], Any]) -> np.ndarray:
+    """func(value) for every value, as an object array, calling func once per distinct value.
+
+    func must depend on the value alone: messages that name a cell are made per cell, for the
+    bad cells only.
+    """
+    codes, distinct = distinct_values(values)
+    results = np.empty(len(distinct), dtype=object)
+    for i, value in enumerate(distinct):
+        results[i] = func(value)
+    return results[codes]
+
+
+def first_of_pairs(a_codes: np.ndarray, b_codes: np.ndarray) -> np.ndarray:
+    """True on the first row of each distinct (a, b) pair of non-negative integer codes.
+
+    Like ~DataFrame.duplicated on the two columns the codes stand for, without hashing two text
+    columns of a 300,000-row table together (what made the duplicate-ID check slow).
+    """
+    pairs = a_codes.astype(np.int64) * (int(b_codes.max(initial=0)) + 1) + b_codes
+    return ~pd.Series(pairs).duplicated().to_numpy()
+
+
 def normalise_ids(extracted: pd.DataFrame, ids: IdNormaliser, what: str) -> pd.DataFrame:
     """Add participant_id; two different rows mapping to one ID is an error naming both cells."""
-    extracted = extracted.copy()
-    extracted["participant_id"] = [
-        ids(raw, f"{f} [{loc}]")
-        for raw, f, loc in zip(extracted["raw_participant_id"], extracted["source_file"], extracted["id_locator"])
-    ]
-    rows = extracted.drop_duplicates(["participant_id", "id_locator"])
+    codes, raw_ids = distinct_values(extracted["raw_participant_id"])
+    canonical = np.array([ids.try_normalise(raw) for raw in raw_ids], dtype=object)
+    not_ids = np.equal(canonical, None)
+    if not_ids.any():
+        # The first cell that is not an ID, in table order, raises with its file and cell named.
+        first = extracted.iloc[int(np.flatnonzero(not_ids[codes])[0])]
+        ids(first["raw_participant_id"], f"{first['source_file']} [{first['id_locator']}]")
+    # assign, not a deep copy: with copy-on-write (pandas 3) the caller's frame is left alone anyway.
+    extracted = extracted.assign(participant_id=canonical[codes])
+    # Codes rather than text: one code per participant (raw IDs that normalise alike share it) and per ID cell.
+    participant_codes = pd.factorize(canonical)[0][codes]
+    cell_codes, _ = pd.factorize(extracted["id_locator"].to_numpy(dtype=object), use_na_sentinel=False)
+    rows = extracted[first_of_pairs(participant_codes, cell_codes)]
     clashes = rows[rows["participant_id"].duplicated(keep=False)]
     if not clashes.empty:
         problems = []
@@ -67,8 +119,10 @@ def normalise_ids(extracted: pd.DataFrame, ids: IdNormaliser, what: str) -> pd.D
 def roster_sites(roster_extracted: pd.DataFrame, ids: IdNormaliser) -> dict[str, str]:
     """participant_id -> site from the participants table (site may be absent: then empty)."""
     roster = normalise_ids(roster_extracted, ids, "the participants table")
-    people = sorted(roster["participant_id"].unique())
-    sites = roster[roster["outcome"] == "site"].set_index("participant_id")["raw_value"].to_dict()
+    # tolist() first: iterating a pandas string column directly costs a Python call per cell.
+    people = sorted(roster["participant_id"].unique().tolist())
+    site_rows = roster[roster["outcome"] == "site"]
+    sites = dict(zip(site_rows["participant_id"].tolist(), site_rows["raw_value"].tolist()))
     return {p: sites.get(p, "") for p in people}
 
 
@@ -85,24 +139,82 @@ def check_value(spec: OutcomeSpec, value: float, tolerance: float) -> str | None
     return None
 
 
+def off_scale(values: np.ndarray, spec: OutcomeSpec, tolerance: float) -> np.ndarray:
+    """check_value over a whole column: True where it would give a reason (same float arithmetic)."""
+    with np.errstate(invalid="ignore"):
+        # NaN compares False both ways: never out of range, never off the grid, as in check_value.
+        bad = (values < spec.min) | (values > spec.max)
+        if spec.step > 0:
+            # np.round, like Python's round, rounds halves to even.
+            nearest = np.round((values - spec.min) / spec.step) * spec.step + spec.min
+            bad |= np.abs(values - nearest) > tolerance
+    return bad
+
+
+def scale_problems(values: pd.DataFrame, specs: dict[str, OutcomeSpec], tolerance: float, ledger: str) -> list[str]:
+    """One message per impossible value, in table order; check_value words each message."""
+    value = values["value"].to_numpy(dtype=float)
+    outcome = values["outcome"].to_numpy()
+    candidates = np.zeros(len(values), dtype=bool)
+    for key, spec in specs.items():
+        rows = outcome == key
+        candidates[rows] = off_scale(value[rows], spec, tolerance)
+    problems = []
+    for row in values[candidates].itertuples():
+        reason = check_value(specs[row.outcome], row.value, tolerance)
+        if reason:
+            shown = repr(row.raw_value)
+            if row.correction_id:
+                # The checked value is the ledger's, not the cell's: name both so the user fixes the right file.
+                shown += f" corrected to {row.value:g} by correction {row.correction_id} in {ledger}"
+            problems.append(f"{row.source_file} [{row.source_locator}]: value {shown}: {reason}")
+    return problems
+
+
 def parse_values(extracted: pd.DataFrame, specs: dict[str, OutcomeSpec], parser: CellParser) -> pd.DataFrame:
-    """Add value and flag columns; unknown tokens stop cleaning with every bad cell listed."""
-    values, flags, problems = [], [], []
-    for row in extracted.itertuples():
-        where = f"{row.source_file} [{row.source_locator}]"
+    """Add value and flag columns; unknown tokens stop cleaning with every bad cell listed.
+
+    A cell's parse depends only on its outcome (for the LLOQ), type and text, so the per-cell
+    parser runs once per distinct text within each outcome and type; bad cells are parsed again,
+    one by one in table order, for messages that name them.
+    """
+    values = np.full(len(extracted), np.nan)
+    flags = np.empty(len(extracted), dtype=object)
+    bad = np.zeros(len(extracted), dtype=bool)
+    groups = extracted.groupby(["outcome", "raw_type"], sort=False, dropna=False).indices
+    for (outcome, raw_type), rows in groups.items():
+        codes, distinct = distinct_values(extracted["raw_value"].iloc[rows])
+        parsed = [_parse_or_none(parser, raw, raw_type, specs[outcome].lloq) for raw in distinct]
+        distinct_bad = np.array([p is None for p in parsed], dtype=bool)
+        bad[rows] = distinct_bad[codes]
+        values[rows] = np.array([math.nan if p is None else p[0] for p in parsed], dtype=float)[codes]
+        flags[rows] = np.array(["" if p is None else p[1] for p in parsed], dtype=object)[codes]
+    if bad.any():
+        raise SupplementError(_parse_problems(extracted[bad], specs, parser))
+    return extracted.assign(value=values, flag=flags)
+
+
+def _parse_or_none(parser: CellParser, raw: str, raw_type: str, lloq: float | None) -> tuple[float, str] | None:
+    """(value, flags) of a cell, or None if the parser rejects it (its message is made with the cell's location)."""
+    try:
+        parsed = parser.parse(raw, raw_type, "", lloq)
+    except (SupplementError, ValueError):
+        return None
+    return parsed.value, ";".join(parsed.flags)
+
+
+def _parse_problems(bad: pd.DataFrame, specs: dict[str, OutcomeSpec], parser: CellParser) -> list[str]:
+    """The parser's message for each bad cell, in table order, naming the cell.
+
+    A "number" cell whose text is not a number raises ValueError, as the per-cell loop always did.
+    """
+    problems = []
+    for row in bad.itertuples():
         try:
-            parsed = parser.parse(row.raw_value, row.raw_type, where, specs[row.outcome].lloq)
+            parser.parse(row.raw_value, row.raw_type, f"{row.source_file} [{row.source_locator}]", specs[row.outcome].lloq)
         except SupplementError as error:
             problems.append(str(error))
-            continue
-        values.append(parsed.value)
-        flags.append(";".join(parsed.flags))
-    if problems:
-        raise SupplementError(problems)
-    extracted = extracted.copy()
-    extracted["value"] = np.asarray(values, dtype=float)
-    extracted["flag"] = flags
-    return extracted
+    return problems
 
 
 def complete_grid(
@@ -155,15 +267,7 @@ def clean_instrument(
         values, corrections, instrument, ids, parser.is_missing, visits, config.get("corrections", "corrections")
     )
 
-    problems = []
-    for row in values.itertuples():
-        reason = check_value(specs[row.outcome], row.value, config["grid_tolerance"])
-        if reason:
-            shown = repr(row.raw_value)
-            if row.correction_id:
-                # The checked value is the ledger's, not the cell's: name both so the user fixes the right file.
-                shown += f" corrected to {row.value:g} by correction {row.correction_id} in {config.get('corrections', 'corrections')}"
-            problems.append(f"{row.source_file} [{row.source_locator}]: value {shown}: {reason}")
+    problems = scale_problems(values, specs, config["grid_tolerance"], config.get("corrections", "corrections"))
     if problems:
         raise SupplementError(problems)
 

@@ -51,10 +51,15 @@ def apply_corrections(
     Returns the corrected table and the audit rows.
     """
     values = values.copy()
+    if not corrections:
+        # Most outcomes have no ledger rows: skip indexing every cell of the table.
+        return values, pd.DataFrame.from_records([], columns=AUDIT_COLUMNS)
     audit = []
     problems = []
-    index = {key: i for i, key in enumerate(zip(values["participant_id"], values["outcome"], values["visit"]))}
-    known_participants = set(values["participant_id"])
+    # tolist() first: iterating a pandas string column directly costs a Python call per cell.
+    participants, outcomes, visits = (values[c].tolist() for c in ("participant_id", "outcome", "visit"))
+    index = {key: i for i, key in enumerate(zip(participants, outcomes, visits))}
+    known_participants = set(participants)
     for row in corrections:
         label = f"{source} [correction {row['correction_id']}]"
         try:

@@ -12,11 +12,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .clean import cell_parser, id_normaliser, normalise_ids
+from .cells import CellParser, IdNormaliser
+from .clean import (
+    cell_parser,
+    distinct_values,
+    id_normaliser,
+    map_distinct,
+    normalise_ids,
+)
 from .config import visit_ids
 from .errors import SupplementError
 
 ATTRITION_COLUMNS = ["category", "visit", "reason", "n", "definition"]
+CELL_KEY = ["participant_id", "outcome", "visit"]
 
 
 def _wide_fields(extracted: pd.DataFrame) -> pd.DataFrame:
@@ -44,20 +52,76 @@ def presence(
     for instrument, table in extracted_tables.items():
         table = normalise_ids(table, ids, f"the {instrument} table")
         table = table[table["outcome"].isin(questionnaire)]
-        present = (table["raw_type"] != "empty") & ~table["raw_value"].map(parser.is_missing)
-        frames.append(table[["participant_id", "outcome", "visit"]].assign(present=present.to_numpy()))
+        missing = map_distinct(table["raw_value"], parser.is_missing).astype(bool)
+        present = (table["raw_type"] != "empty").to_numpy() & ~missing
+        frames.append(table[CELL_KEY].assign(present=present))
     cells = pd.concat(frames, ignore_index=True)
-    for row in corrections:
-        participant = ids(row["participant_id"], f"correction {row['correction_id']}")
-        key = (cells["participant_id"] == participant) & (cells["outcome"] == row["outcome"]) & (cells["visit"] == row["visit"])
-        present = not parser.is_missing(row["new_value"])
-        if key.any():
-            cells.loc[key, "present"] = present
+    return _correct_presence(cells, corrections, ids, parser, questionnaire)
+
+
+def _correct_presence(
+    cells: pd.DataFrame,
+    corrections: list[dict[str, str]],
+    ids: IdNormaliser,
+    parser: CellParser,
+    questionnaire: set[str],
+) -> pd.DataFrame:
+    """Apply ledger rows, in ledger order, that turn a cell missing or present, or fill in an absent one."""
+    if not corrections:
+        return cells
+    participants = [ids(row["participant_id"], f"correction {row['correction_id']}") for row in corrections]
+    # Only cells of corrected participants can match: index those rather than scan every cell per ledger row.
+    rows = np.flatnonzero(cells["participant_id"].isin(participants).to_numpy())
+    positions: dict[tuple[str, str, str], list[int]] = {}
+    for i, key in zip(rows, zip(*(cells[column].to_numpy()[rows] for column in CELL_KEY))):
+        positions.setdefault(key, []).append(i)
+    present = cells["present"].to_numpy(dtype=bool, copy=True)
+    added: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for row, participant in zip(corrections, participants):
+        key = (participant, row["outcome"], row["visit"])
+        value = not parser.is_missing(row["new_value"])
+        if key in positions:
+            present[positions[key]] = value
+        elif key in added:
+            added[key]["present"] = value
         elif row["outcome"] in questionnaire:
             # A cell not in the table (cleaning flags it not_in_table) that the ledger fills in.
-            added = {"participant_id": participant, "outcome": row["outcome"], "visit": row["visit"], "present": present}
-            cells = pd.concat([cells, pd.DataFrame([added])], ignore_index=True)
+            added[key] = {"participant_id": participant, "outcome": row["outcome"], "visit": row["visit"], "present": value}
+    cells = cells.assign(present=present)
+    if added:
+        cells = pd.concat([cells, pd.DataFrame(list(added.values()))], ignore_index=True)
     return cells
+
+
+def _presence_grid(cells: pd.DataFrame, people: pd.Index, visits: list[str]) -> np.ndarray:
+    """present[participant, outcome, visit]: whether any cell with that key holds a value.
+
+    Outcomes are those in `cells`, sorted; cells of people or visits not listed are ignored.
+    """
+    outcomes = pd.Index(sorted(cells["outcome"].unique()))
+    where = (
+        _positions(people, cells["participant_id"]),
+        _positions(outcomes, cells["outcome"]),
+        _positions(pd.Index(visits), cells["visit"]),
+    )
+    known = cells["present"].to_numpy(dtype=bool) & (where[0] >= 0) & (where[2] >= 0)
+    grid = np.zeros((len(people), len(outcomes), len(visits)), dtype=bool)
+    grid[tuple(axis[known] for axis in where)] = True
+    return grid
+
+
+def _positions(index: pd.Index, values: pd.Series) -> np.ndarray:
+    """index.get_indexer(values), looking up each distinct value once (cells repeat a few keys many times)."""
+    codes, distinct = distinct_values(values)
+    return index.get_indexer(distinct)[codes]
+
+
+def _last_visit_with_data(by_visit: pd.DataFrame) -> pd.Series:
+    """The last visit (column) that is True in each row, or "" when none is."""
+    has = by_visit.to_numpy(dtype=bool)
+    last = has.shape[1] - 1 - np.argmax(has[:, ::-1], axis=1)
+    names = np.asarray(by_visit.columns, dtype=object)
+    return pd.Series(np.where(has.any(axis=1), names[last], ""), index=by_visit.index)
 
 
 def build_participants(
@@ -87,24 +151,19 @@ def build_participants(
             people[f"dose_{visit}"] = dose[visit].astype(float)
 
     cells = presence(extracted_tables, questionnaire_outcomes, config, presence_corrections)
-    questionnaire = sorted(cells["outcome"].unique())
-    grid = pd.MultiIndex.from_product([people.index, questionnaire, visits], names=["participant_id", "outcome", "visit"])
-    present = cells.groupby(["participant_id", "outcome", "visit"])["present"].any().reindex(grid, fill_value=False)
-    by_visit = present.groupby(level=["participant_id", "visit"]).any().unstack("visit").reindex(columns=visits)
-    complete = present.groupby(level=["participant_id", "visit"]).all().unstack("visit")[final]
+    grid = _presence_grid(cells, people.index, visits)
+    by_visit = pd.DataFrame(grid.any(axis=1), index=people.index, columns=visits)
+    complete = pd.Series(grid[:, :, visits.index(final)].all(axis=1), index=people.index)
     for visit in visits:
         people[f"has_data_{visit}"] = by_visit[visit]
-    attended = by_visit.apply(lambda row: [v for v in visits if row[v]], axis=1)
-    people["last_visit_with_data"] = attended.map(lambda vs: vs[-1] if vs else "")
+    people["last_visit_with_data"] = _last_visit_with_data(by_visit)
 
     stops = _discontinuations(discontinuations_extracted, ids, people.index, visits)
     people = people.join(stops, how="left")
     people["stopped"] = people["stop_after_visit"].notna()
     for column in ("stop_after_visit", "stop_reason", "stop_reason_detail", "stop_source_locator"):
         people[column] = people[column].fillna("")
-    people["status_flag"] = [
-        _status_flag(row, visits, final) for row in people[["stopped", "stop_after_visit", "last_visit_with_data"]].itertuples()
-    ]
+    people["status_flag"] = _status_flags(people, visits, final)
 
     people["set_enrolled"] = True
     people[f"set_reached_{visits[1]}"] = people[f"has_data_{visits[1]}"]
@@ -115,17 +174,19 @@ def build_participants(
 
 def _discontinuations(extracted: pd.DataFrame, ids, roster: pd.Index, visits: list[str]) -> pd.DataFrame:
     table = normalise_ids(extracted, ids, "the discontinuations table")
+    first_rows = table.drop_duplicates("participant_id")
     problems = [
         f"{r.source_file} [{r.id_locator}]: value {r.raw_participant_id!r}: participant {r.participant_id} is not in "
         "the participants table; expected every participant who stopped to be enrolled"
-        for r in table.drop_duplicates("participant_id").itertuples()
-        if r.participant_id not in roster
+        for r in first_rows[~first_rows["participant_id"].isin(roster)].itertuples()
     ]
     wide = table.pivot(index="participant_id", columns="outcome", values="raw_value")
-    locators = table.drop_duplicates("participant_id").set_index("participant_id")
+    locators = first_rows.set_index("participant_id")
+    # Each participant's first last_visit cell, for naming a bad one without scanning the table per participant.
+    last_visit_cells = table[table["outcome"] == "last_visit"].drop_duplicates("participant_id").set_index("participant_id")
     for participant, visit in wide.get("last_visit", pd.Series(dtype=str)).items():
         if visit.strip() not in visits:
-            cell = table[(table["participant_id"] == participant) & (table["outcome"] == "last_visit")].iloc[0]
+            cell = last_visit_cells.loc[participant]
             problems.append(
                 f"{cell.source_file} [{cell.source_locator}]: value {visit!r}: unknown visit; expected one of {visits}"
             )
@@ -141,13 +202,21 @@ def _discontinuations(extracted: pd.DataFrame, ids, roster: pd.Index, visits: li
     )
 
 
-def _status_flag(row, visits: list[str], final: str) -> str:
-    """Disagreements between the discontinuation table and the data, kept visible rather than resolved."""
-    if row.stopped and row.last_visit_with_data and visits.index(row.last_visit_with_data) > visits.index(row.stop_after_visit):
-        return "data_after_stated_last_visit"
-    if not row.stopped and row.last_visit_with_data != final:
-        return "no_final_visit_data_and_no_stop_record"
-    return ""
+def _status_flags(people: pd.DataFrame, visits: list[str], final: str) -> np.ndarray:
+    """Disagreements between the discontinuation table and the data, kept visible rather than resolved.
+
+    data_after_stated_last_visit: stopped, yet has data after the stated last visit;
+    no_final_visit_data_and_no_stop_record: not stopped, yet no data at the final visit.
+    """
+    order = {visit: i for i, visit in enumerate(visits)}
+    stopped = people["stopped"].to_numpy(dtype=bool)
+    last = people["last_visit_with_data"]
+    # "" (no data) has no place in `order`: NaN compares False, so it is never "after".
+    later = (last.map(order) > people["stop_after_visit"].map(order)).to_numpy(dtype=bool)
+    no_final = (last != final).to_numpy(dtype=bool)
+    return np.select(
+        [stopped & later, ~stopped & no_final], ["data_after_stated_last_visit", "no_final_visit_data_and_no_stop_record"], ""
+    )
 
 
 def _attrition(people: pd.DataFrame, visits: list[str], baseline: str, final: str) -> pd.DataFrame:
