@@ -41,7 +41,7 @@ from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import special
 
 # Trials simulated per vectorised batch: small enough for the working set to stay in cache.
 BATCH = 200
@@ -405,6 +405,8 @@ def calibrate(model: Model, retention: list[float], size: int, rng: np.random.Ge
     Uses one seeded calibration sample of about `size` enrolled participants, with common random
     numbers across the recentring iterations so the fixed point is found smoothly.
     """
+    from scipy.optimize import brentq  # only the model job calibrates; shard jobs skip the import
+
     diagnostics = model.diagnostics
     k = len(model.outcomes)
     selecting = model.enrol_fraction < 1
@@ -450,7 +452,7 @@ def calibrate(model: Model, retention: list[float], size: int, rng: np.random.Ge
         elif excess(INTERCEPT_BOUND) >= 0:
             a = INTERCEPT_BOUND
         else:
-            a = optimize.brentq(excess, -INTERCEPT_BOUND, INTERCEPT_BOUND, xtol=1e-10)
+            a = brentq(excess, -INTERCEPT_BOUND, INTERCEPT_BOUND, xtol=1e-10)
         model.dropout_intercepts[visit - 1] = a
         still_in = still_in * special.expit(-(a - slope * score))
         expected.append(float(still_in.mean()))

@@ -15,8 +15,6 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from ..stats.paired import wilcoxon_signed_rank
-
 
 def average_ranks(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row-wise average ranks of `keys` (m, n) as scipy rankdata(method="average") gives them.
@@ -99,6 +97,9 @@ def wilcoxon_rows(d: np.ndarray, method: str = "approx", step: float | None = No
     z[none], p[none] = np.nan, np.nan
     n_zero = (present & (d == 0)).sum(axis=1)
     if method == "exact":
+        # Imported here: scipy.stats costs a shard job about a second to import, and only this branch needs it.
+        from ..stats.paired import wilcoxon_signed_rank
+
         exact_rows = np.flatnonzero(~none & (tie_term == 0) & (n_zero == 0))
         for row in exact_rows:
             result = wilcoxon_signed_rank(d[row][present[row]], method="exact", correction=True, zero_method="wilcox")

@@ -8,7 +8,6 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-from ..stats.proportions import wilson_ci
 from .model import Model, Trials, one_blas_thread, simulate_batches
 from .stats_vectorised import responder_counts, responder_status, wilcoxon_rows
 
@@ -203,6 +202,9 @@ def false_positive_table(
 ) -> pd.DataFrame:
     """Per scenario and Wilcoxon outcome: share of trials with completers' p < alpha at the final visit,
     with a Wilson CI; plus an `any` row (at least one outcome significant)."""
+    # Imported here, not at the top: shard jobs import this module too and have no use for scipy.stats.
+    from ..stats.proportions import wilson_ci
+
     alpha, confidence = settings["alpha"], settings["confidence"]
     rows = []
     for scenario, trials in shards.items():
