@@ -21,7 +21,20 @@ import pytest
 from PIL import Image
 from scipy import stats
 
-from rapamycin_mecfs.plots import attrition, biomarkers, dose, flow, forest, plan, registry, responders, style, trajectories
+from rapamycin_mecfs.plots import (
+    attrition,
+    biomarkers,
+    consistency,
+    dose,
+    flow,
+    forest,
+    plan,
+    registry,
+    responders,
+    style,
+    theme,
+    trajectories,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 VISITS = [{"id": "T0", "day": 0}, {"id": "T1", "day": 14}, {"id": "T2", "day": 42}]
@@ -232,6 +245,45 @@ def test_same_bytes_in_fresh_processes(tmp_path):
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert sorted(outputs[0]) == ["responders.png", "responders.svg", "traj.png", "traj.svg"]
     assert outputs[0] == outputs[1]
+
+
+def test_theme_file_is_what_the_pinned_seaborn_defines():
+    """plots/theme.json must be regenerated (python -m rapamycin_mecfs.plots.theme) when seaborn changes."""
+    assert theme.THEME_FILE.read_text(encoding="utf-8") == theme.theme_text(theme.seaborn_theme())
+    import seaborn as sns
+
+    assert style.PALETTE == list(sns.color_palette("colorblind", 10))
+    for key, value in sns.axes_style("whitegrid").items():
+        if key not in ("font.family", "font.sans-serif", "image.cmap"):  # our overrides; seaborn-only colormap
+            assert style.RC[key] == (list(value) if isinstance(value, tuple) else value), key
+
+
+def test_figure_modules_load_only_matplotlib():
+    """A figure job must not pay for seaborn, pyplot or scipy.stats (seconds per job) it does not use."""
+    code = (
+        "import sys\n"
+        "from rapamycin_mecfs.plots import attrition, biomarkers, dose, flow, forest, responders, trajectories\n"
+        "from rapamycin_mecfs.simulate import plot\n"
+        "print(sorted(m for m in ('seaborn', 'matplotlib.pyplot', 'scipy.stats', 'scipy.optimize') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "x, y",
+    [
+        ([1, 2, 3, 4, 5], [5, 6, 7, 8, 7]),
+        ([1, 1, 2, 3, 3, 3, 9], [2.5, 0.1, 0.1, 4.0, -1.0, 3.0, 3.0]),  # ties in both
+        ([3, 1, 2], [1, 2, 3]),
+    ],
+)
+def test_spearman_rho_equals_scipy(x, y):
+    assert consistency.spearman_rho(x, y) == pytest.approx(stats.spearmanr(x, y).statistic, abs=1e-12)
+
+
+def test_spearman_rho_of_a_constant_is_nan():
+    assert math.isnan(consistency.spearman_rho([1, 1, 1], [1, 2, 3]))
 
 
 def test_files_carry_no_timestamp_or_version(tmp_path):

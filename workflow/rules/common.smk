@@ -27,9 +27,15 @@ def package_code(*modules):
     files = []
     for module in modules:
         path = PACKAGE / module
-        files += (
-            sorted(path.glob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
-        )
+        if path.is_dir():
+            files += sorted([*path.glob("*.py"), *path.glob("*.json")])
+        else:  # a module, and the data file beside it that it reads (plots/theme.json)
+            files += [path.with_suffix(".py")]
+            files += (
+                [path.with_suffix(".json")]
+                if path.with_suffix(".json").exists()
+                else []
+            )
     return [os.path.relpath(f) for f in files]
 
 

@@ -102,7 +102,7 @@ rule simulation_figure:
     input:
         summary=simulation_plan.table_path(RESULTS, "simulation_summary"),
         distribution=simulation_plan.table_path(RESULTS, "simulation_distribution"),
-        code=package_code("simulate/plot", "plots/style", "atomic"),
+        code=package_code("simulate/plot", "plots/style", "plots/theme", "atomic"),
     output:
         **simulation_plan.figure_paths(RESULTS),
     log:

@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..stats.association import spearman_with_ci
 from .data import Participants, improvement_sign, last_observation
 
 
@@ -26,6 +25,9 @@ def dose_response(
     wide: pd.DataFrame, people: Participants, direction: str, visits: list[str], days: dict[str, int], settings: dict[str, Any]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Spearman rho of dose against improvement, and improvement by dose band."""
+    # Imported here: the dose figure imports this module for dose_exposure and needs no scipy.stats.
+    from ..stats.association import spearman_with_ci
+
     baseline, final = visits[0], visits[-1]
     sign = improvement_sign(direction)
     exposure = dose_exposure(people, visits, days)

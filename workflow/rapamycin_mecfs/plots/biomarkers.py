@@ -14,9 +14,9 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-from scipy import stats
 
 from . import style
+from .consistency import spearman_rho
 from .trajectories import summarise, wide_values
 
 
@@ -190,7 +190,7 @@ def check_rho(points: pd.DataFrame, row: pd.Series, what: str, x: str = "d_marke
     n, rho = int(float(row["n"])), float(row["rho"])
     if len(points) != n:
         raise ValueError(f"{what}: {len(points)} points drawn but the table has n = {n}")
-    drawn = stats.spearmanr(points[x], points[y]).statistic if n >= 3 else np.nan
+    drawn = spearman_rho(points[x], points[y]) if n >= 3 else np.nan
     if not (np.isnan(rho) and np.isnan(drawn)) and not np.isclose(drawn, rho, atol=1e-9):
         raise ValueError(f"{what}: rho of the drawn points {drawn:.6g} != table {rho:.6g}")
 

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from scipy import stats
 
 from ..analysis.data import Participants, improvement_sign, last_observation, outcome_wide
 from ..analysis.dose import dose_exposure
 from . import style
+from .consistency import spearman_rho
 
 CHANGE = "last_observation"
 MEASURE = "last_dose_mg_week"
@@ -48,7 +48,7 @@ def check_against_table(points: pd.DataFrame, row: pd.Series, outcome: str) -> N
     n, rho = int(float(row["n"])), float(row["rho"])
     if len(points) != n:
         raise ValueError(f"dose figure, {outcome}: {len(points)} points drawn but dose_response.csv has n = {n}")
-    drawn = stats.spearmanr(points[MEASURE], points["improvement"]).statistic if n >= 3 else np.nan
+    drawn = spearman_rho(points[MEASURE], points["improvement"]) if n >= 3 else np.nan
     if not (np.isnan(rho) and np.isnan(drawn)) and not np.isclose(drawn, rho, atol=1e-9):
         raise ValueError(f"dose figure, {outcome}: rho of the drawn points {drawn:.6g} != dose_response.csv {rho:.6g}")
 

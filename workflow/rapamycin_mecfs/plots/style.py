@@ -2,7 +2,7 @@
 
 Byte-identical output across runs rests on:
 
-* the Agg backend, whatever the environment says (``matplotlib.use("Agg")`` before pyplot);
+* the Agg canvas attached to each Figure, whatever the environment says (pyplot is never imported);
 * the font bundled with matplotlib (DejaVu Sans), so no system font can change the glyphs;
 * SVG text drawn as paths (``svg.fonttype = "path"``: the file renders the same without the font)
   and a fixed ``svg.hashsalt`` and ``svg.id``, so the clip-path and glyph ids do not come from uuid4;
@@ -19,14 +19,11 @@ from contextlib import contextmanager
 from typing import Iterator
 
 import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from ..atomic import atomic_path  # noqa: E402
+from ..atomic import atomic_path
+from .theme import read_theme
 
 DPI = 150
 SYNTHETIC_LABEL = "SYNTHETIC DATA \N{EM DASH} not trial results"
@@ -39,22 +36,19 @@ SUBTITLE_LINE_INCHES = 0.2
 HEADER_PAD = 0.06
 WARNING_RED = "#b2182b"
 
-# Colour-blind-safe colours (seaborn "colorblind"), one per analysis set, fixed so every figure agrees.
-_PALETTE = sns.color_palette("colorblind", 10)
-SET_COLOURS = {
-    "completers": _PALETTE[0],
-    "enrolled_available": _PALETTE[1],
-    "enrolled_bocf": _PALETTE[2],
-    "all_available": _PALETTE[1],
-    "reached_T1_locf": _PALETTE[1],
-    "enrolled_worst_case": _PALETTE[2],
-    "stopped": _PALETTE[3],
-}
 NEUTRAL = "0.35"
-
-RC = {
-    **sns.axes_style("whitegrid"),
-    **sns.plotting_context("paper", font_scale=1.15),
+# Palette position (seaborn "colorblind") per analysis set, fixed so every figure agrees.
+_SET_PALETTE_INDEX = {
+    "completers": 0,
+    "enrolled_available": 1,
+    "enrolled_bocf": 2,
+    "all_available": 1,
+    "reached_T1_locf": 1,
+    "enrolled_worst_case": 2,
+    "stopped": 3,
+}
+# Our settings, laid over seaborn's theme.
+_RC_OVERRIDES = {
     "font.family": "DejaVu Sans",
     "font.sans-serif": ["DejaVu Sans"],
     "mathtext.fontset": "dejavusans",
@@ -76,11 +70,17 @@ RC = {
     "legend.framealpha": 0.9,
 }
 
+# seaborn's palette and rc settings, from plots/theme.json (see plots.theme for why not seaborn itself).
+_THEME = read_theme()
+PALETTE = _THEME["palette"]
+SET_COLOURS = {name: PALETTE[index] for name, index in _SET_PALETTE_INDEX.items()}
+RC = {**_THEME["rc"], **_RC_OVERRIDES}
+
 
 @contextmanager
 def context() -> Iterator[None]:
     """Every figure is built and saved inside this rc context (nothing global is changed)."""
-    with plt.rc_context(RC):
+    with matplotlib.rc_context(RC):
         yield
 
 
@@ -94,7 +94,9 @@ def new_figure(
     makes no axes and returns the body instead. Returns (figure, axes); the body is
     `axes.get_figure(root=False)` for legends and texts. Call inside `context()`.
     """
-    fig = plt.figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    # A bare Figure on the Agg canvas: pyplot (and its global figure registry) is never imported.
+    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
     lines = [] if not subtitle else subtitle.split("\n")
     head = HEADER_PAD + (BANNER_INCHES if synthetic else 0) + TITLE_INCHES + SUBTITLE_LINE_INCHES * len(lines) + HEADER_PAD
     header, body = fig.subfigures(2, 1, height_ratios=[head, height - head], hspace=0)
@@ -128,7 +130,7 @@ def watermark(fig: Figure, synthetic: bool, colour: str = WARNING_RED) -> None:
 
 
 def save(fig: Figure, png: str | os.PathLike, svg: str | os.PathLike, synthetic: bool, title: str = "") -> None:
-    """Write the figure as PNG and SVG, atomically and without timestamps; then close it."""
+    """Write the figure as PNG and SVG, atomically and without timestamps."""
     warning = {"Warning": SYNTHETIC_METADATA} if synthetic else {}
     with context():
         with atomic_path(png) as tmp:
@@ -138,7 +140,6 @@ def save(fig: Figure, png: str | os.PathLike, svg: str | os.PathLike, synthetic:
             if synthetic:
                 svg_meta["Description"] = SYNTHETIC_METADATA
             fig.savefig(tmp, format="svg", dpi=DPI, metadata=svg_meta)
-    plt.close(fig)
 
 
 def _ascii(text: str) -> str:
