@@ -56,3 +56,23 @@ def test_importing_the_stats_package_loads_no_heavy_dependency():
         "assert not heavy, heavy"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("method", ["holm", "fdr_bh"])
+@pytest.mark.parametrize("seed", range(5))
+def test_bit_for_bit_equal_to_statsmodels(method, seed):
+    """Random families with ties and values near 1: the same floats as statsmodels.multipletests."""
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(seed)
+    p = np.round(rng.uniform(0, 1, size=int(rng.integers(1, 60))) ** 2, 2)  # rounding makes ties
+    expected = multipletests(p, method=method, is_sorted=False, returnsorted=False)[1]
+    np.testing.assert_array_equal(adjust(p, method), expected)
+
+
+def test_adjusting_imports_neither_statsmodels_nor_scipy_stats():
+    code = (
+        "import sys; from rapamycin_mecfs.stats.multiplicity import adjust; adjust([0.1, 0.2], 'holm'); "
+        "heavy = [m for m in ('scipy.stats', 'statsmodels') if m in sys.modules]; assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -34,5 +34,5 @@ def adjust_within_families(table: pd.DataFrame, family_by: list[str], methods: l
         table.loc[index, "family_size"] = n_tests
         for method in methods:
             table.loc[index, f"p_{method}"] = adjust(family["p_value"].to_numpy(dtype=float), method)
-    table["adjustment"] = "; ".join(f"p_{m}: {METHODS[m]} within the family (statsmodels multipletests)" for m in methods)
+    table["adjustment"] = "; ".join(f"p_{m}: {METHODS[m]} within the family" for m in methods)
     return table
