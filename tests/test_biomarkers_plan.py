@@ -58,14 +58,31 @@ def test_each_job_gets_only_its_marker_definition(project):
     assert plan.marker_settings(edited) == plan.marker_settings(project)
 
 
+def test_correlations_do_not_depend_on_the_responder_rule_or_bootstrap(project):
+    edited = copy.deepcopy(project)
+    edited["biomarker_analysis"]["bootstrap"]["resamples"] += 1
+    edited["analysis"]["responders"]["k"] = 2
+    assert plan.marker_settings(edited) != plan.marker_settings(project)
+    assert plan.correlation_settings(edited) == plan.correlation_settings(project)
+    assert set(plan.correlation_settings(project)) == {
+        "visits", "confidence", "below_lloq_substitute", "change_visits", "synthetic"
+    }
+
+
 def test_inputs_and_outputs(project):
-    inputs = plan.job_inputs(project, "beclin1", "results", ["code.py"])
-    assert inputs["marker"] == "results/clean/outcomes/beclin1.csv"
-    assert "results/clean/outcomes/mfi_mental_fatigue.csv" in inputs["outcomes"]
-    assert inputs["criteria"] == [f"results/clean/outcomes/{o}.csv" for o in ("sss_pem", "sss_fatigue", "sss_oi")]
-    assert inputs["participants"] == "results/clean/participants.csv"
-    combined = plan.combine_inputs(project, "results", [])
-    assert combined["roc_auc"] == ["results/tables/biomarkers/patg13/roc_auc.csv", "results/tables/biomarkers/beclin1/roc_auc.csv"]
+    alone = plan.marker_job_inputs(project, "beclin1", "results", ["code.py"])
+    correlations = plan.correlation_job_inputs(project, "beclin1", "results", ["code.py"])
+    for inputs in (alone, correlations):
+        assert inputs["marker"] == "results/clean/outcomes/beclin1.csv"
+        assert inputs["participants"] == "results/clean/participants.csv"
+        assert inputs["code"] == ["code.py"]
+    # The marker's own tables do not read the correlated outcomes, nor the correlations the criteria.
+    assert alone["criteria"] == [f"results/clean/outcomes/{o}.csv" for o in ("sss_pem", "sss_fatigue", "sss_oi")]
+    assert "outcomes" not in alone and "criteria" not in correlations
+    assert "results/clean/outcomes/mfi_mental_fatigue.csv" in correlations["outcomes"]
+    assert sorted(plan.MARKER_TABLES + plan.CORRELATION_TABLES) == sorted(plan.TABLES)
+    combined = plan.combine_inputs(project, "results", "roc_auc", [])
+    assert combined["parts"] == ["results/tables/biomarkers/patg13/roc_auc.csv", "results/tables/biomarkers/beclin1/roc_auc.csv"]
     assert plan.final_outputs(project, "results") == [f"results/tables/biomarkers/{t}.csv" for t in plan.TABLES]
     assert plan.report_tables(project, "results")["biomarkers/rm_corr"] == "results/tables/biomarkers/rm_corr.csv"
     none = copy.deepcopy(project)

@@ -1,4 +1,5 @@
-# Biomarker analyses: one job per marker, then one job stacking each table over markers.
+# Biomarker analyses: per marker, one job for the marker on its own and one for its correlations
+# with the outcomes; then one job per table stacking it over markers.
 # The planning logic (paths, checks, what each job receives) is in rapamycin_mecfs/biomarkers/plan.py.
 from functools import partial
 
@@ -33,19 +34,20 @@ get_biomarker_report_tables = partial(biomarker_plan.report_tables, config, RESU
 
 wildcard_constraints:
     marker="|".join(MARKERS) or "(?!)",
+    table="|".join(BIOMARKER_TABLES),
 
 
 rule analyse_biomarker:
     input:
         unpack(
-            lambda wildcards: biomarker_plan.job_inputs(
+            lambda wildcards: biomarker_plan.marker_job_inputs(
                 config, wildcards.marker, RESULTS, BIOMARKER_CODE
             )
         ),
     output:
         **{
             name: biomarker_plan.marker_table(RESULTS, "{marker}", name)
-            for name in BIOMARKER_TABLES
+            for name in biomarker_plan.MARKER_TABLES
         },
     log:
         "logs/biomarkers/{marker}.log",
@@ -55,31 +57,55 @@ rule analyse_biomarker:
         marker=lambda wildcards: biomarker_plan.marker_definition(
             config, wildcards.marker
         ),
-        outcomes=biomarker_plan.outcome_definitions(
-            config, biomarker_plan.correlated_outcomes(config)
-        ),
         settings=biomarker_plan.marker_settings(config),
     script:
         "../scripts/analyse_biomarker.py"
 
 
-rule combine_biomarker_tables:
+rule correlate_biomarker:
     input:
         unpack(
-            lambda wildcards: biomarker_plan.combine_inputs(
-                config, RESULTS, BIOMARKER_COMBINE_CODE
+            lambda wildcards: biomarker_plan.correlation_job_inputs(
+                config, wildcards.marker, RESULTS, BIOMARKER_CODE
             )
         ),
     output:
         **{
-            name: biomarker_plan.combined_table(RESULTS, name)
-            for name in BIOMARKER_TABLES
+            name: biomarker_plan.marker_table(RESULTS, "{marker}", name)
+            for name in biomarker_plan.CORRELATION_TABLES
         },
     log:
-        "logs/biomarkers/combine_biomarker_tables.log",
+        "logs/biomarkers/{marker}_correlations.log",
+    conda:
+        "../envs/stats.yaml"
+    params:
+        marker=lambda wildcards: biomarker_plan.marker_definition(
+            config, wildcards.marker
+        ),
+        outcomes=biomarker_plan.outcome_definitions(
+            config, biomarker_plan.correlated_outcomes(config)
+        ),
+        settings=biomarker_plan.correlation_settings(config),
+    script:
+        "../scripts/correlate_biomarker.py"
+
+
+# One job per table, so a correction that changes only the correlations leaves the other
+# combined tables, and the figures drawn from them, as they are.
+rule combine_biomarker_table:
+    input:
+        unpack(
+            lambda wildcards: biomarker_plan.combine_inputs(
+                config, RESULTS, wildcards.table, BIOMARKER_COMBINE_CODE
+            )
+        ),
+    output:
+        table=biomarker_plan.combined_table(RESULTS, "{table}"),
+    log:
+        "logs/biomarkers/combine_{table}.log",
     conda:
         "../envs/stats.yaml"
     params:
         synthetic=config["synthetic"],
     script:
-        "../scripts/combine_biomarker_tables.py"
+        "../scripts/combine_biomarker_table.py"

@@ -1,4 +1,4 @@
-"""Rule analyse_biomarker: every biomarker table of one marker."""
+"""Rule analyse_biomarker: the tables of one marker on its own and against the responder criteria."""
 
 from _step import run_step
 
@@ -10,23 +10,13 @@ def main(snakemake):
 
     from rapamycin_mecfs.analysis.data import Participants
     from rapamycin_mecfs.atomic import read_csv, write_table
-    from rapamycin_mecfs.biomarkers.marker import analyse_marker
+    from rapamycin_mecfs.biomarkers.marker import marker_tables
 
     marker = dict(snakemake.params.marker)
-    outcomes = dict(snakemake.params.outcomes)
     settings = snakemake.params.settings
-    correlated = pd.concat([read_csv(path) for path in snakemake.input.outcomes], ignore_index=True)
     criteria = pd.concat([read_csv(path) for path in snakemake.input.criteria], ignore_index=True)
     people = Participants.from_csv_frame(read_csv(snakemake.input.participants))
-    tables = analyse_marker(
-        read_csv(snakemake.input.marker),
-        {key: correlated[correlated["outcome"] == key] for key in outcomes},
-        criteria,
-        people,
-        marker,
-        outcomes,
-        settings,
-    )
+    tables = marker_tables(read_csv(snakemake.input.marker), criteria, people, marker, settings)
     for name, table in tables.items():
         write_table(table, snakemake.output[name], settings["synthetic"])
     for row in tables["trajectory"].query("test == 'wilcoxon_signed_rank' and analysis_set == 'available_pairs'").itertuples():

@@ -10,7 +10,12 @@ from typing import Any
 
 from ..errors import SupplementError
 
-# Tables each marker job writes, and the combining job stacks over markers.
+# Tables of a marker on its own and against the responder criteria (job analyse_biomarker).
+MARKER_TABLES = ("lloq_counts", "trajectory", "responders_compare", "roc_auc")
+# Tables correlating a marker with the outcomes (job correlate_biomarker): split from the above so a
+# correction to a correlated outcome does not redo, or redraw, the marker's trajectory and ROC.
+CORRELATION_TABLES = ("spearman_cross_sectional", "spearman_change", "rm_corr")
+# Every table, in report order; each is stacked over markers by its own combine_biomarker_table job.
 TABLES = (
     "lloq_counts",
     "trajectory",
@@ -117,6 +122,13 @@ def marker_settings(config: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def correlation_settings(config: dict[str, Any]) -> dict[str, Any]:
+    """What a correlate_biomarker job needs of marker_settings: not the responder rule or the bootstrap,
+    so changing those does not rerun the correlations."""
+    keep = ("visits", "confidence", "below_lloq_substitute", "change_visits", "synthetic")
+    return {key: value for key, value in marker_settings(config).items() if key in keep}
+
+
 # --- paths, for the rules -------------------------------------------------------------------
 
 
@@ -146,21 +158,28 @@ def report_tables(config: dict[str, Any], results: str) -> dict[str, str]:
     return {f"biomarkers/{name}": combined_table(results, name) for name in TABLES}
 
 
-def job_inputs(config: dict[str, Any], marker: str, results: str, code: list[str]) -> dict[str, Any]:
-    """Inputs of one marker's job: its cleaned values, the correlated and responder-criterion outcomes,
+def marker_job_inputs(config: dict[str, Any], marker: str, results: str, code: list[str]) -> dict[str, Any]:
+    """Inputs of a marker's analyse_biomarker job: its cleaned values, the responder-criterion outcomes,
     the participant table and the package code it runs."""
     return {
         "marker": clean_outcome(results, marker),
-        "outcomes": [clean_outcome(results, o) for o in correlated_outcomes(config)],
         "criteria": [clean_outcome(results, o) for o in responder_outcomes(config)],
         "participants": f"{results}/clean/participants.csv",
         "code": list(code),
     }
 
 
-def combine_inputs(config: dict[str, Any], results: str, code: list[str]) -> dict[str, Any]:
-    """Inputs of the combining job: each table of every marker, and the package code it runs."""
+def correlation_job_inputs(config: dict[str, Any], marker: str, results: str, code: list[str]) -> dict[str, Any]:
+    """Inputs of a marker's correlate_biomarker job: its cleaned values, the correlated outcomes,
+    the participant table and the package code it runs."""
     return {
+        "marker": clean_outcome(results, marker),
+        "outcomes": [clean_outcome(results, o) for o in correlated_outcomes(config)],
+        "participants": f"{results}/clean/participants.csv",
         "code": list(code),
-        **{name: [marker_table(results, m, name) for m in markers(config)] for name in TABLES},
     }
+
+
+def combine_inputs(config: dict[str, Any], results: str, table: str, code: list[str]) -> dict[str, Any]:
+    """Inputs of the job stacking one table over markers: that table of every marker, and the code it runs."""
+    return {"parts": [marker_table(results, m, table) for m in markers(config)], "code": list(code)}

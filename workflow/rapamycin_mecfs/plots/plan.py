@@ -56,7 +56,13 @@ def biomarkers_planned(config: dict[str, Any], workflow: Any, table: str) -> boo
     """Markers configured, and some rule writes (or the run already has) the biomarker table `table`."""
     if not markers(config):
         return False
-    return any(str(path) == table for rule in workflow.rules for path in rule.output) or os.path.exists(table)
+    return any(_writes(path, table) for rule in workflow.rules for path in rule.output) or os.path.exists(table)
+
+
+def _writes(output: Any, path: str) -> bool:
+    """Whether a rule's output (a Snakemake file, possibly with wildcards, or a plain path) can be `path`."""
+    match = getattr(output, "match", None)  # Snakemake's IOFile matches its wildcard pattern
+    return str(output) == path or (callable(match) and match(path) is not None)
 
 
 def figure_pngs(config: dict[str, Any], results: str, workflow: Any, biomarker_table: str) -> dict[str, str]:
