@@ -84,3 +84,34 @@ def test_rows_one_per_outcome():
     direct = repeated_measures_correlation(long_frame(), "x", "y")
     assert table.loc[0, "r"] == pytest.approx(direct["r"], abs=1e-12)
     assert table[["n", "r", "ci_low", "ci_high", "p_value"]].notna().all().all()
+
+
+@pytest.mark.filterwarnings("ignore:The inplace keyword:DeprecationWarning")  # inside pingouin 0.7
+@pytest.mark.parametrize("seed", range(4))
+def test_random_unbalanced_data_match_pingouin(seed):
+    """Participants with 1-4 visits, and a participant effect much larger than the within slope."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for person in range(int(rng.integers(5, 40))):
+        offset = rng.normal(0, 10)
+        for _ in range(int(rng.integers(1, 5))):
+            x = rng.normal(offset, 1)
+            rows.append({"participant_id": f"P{person:02d}", "x": x, "y": 3 * offset + 0.5 * x + rng.normal()})
+    frame = pd.DataFrame(rows)
+    result = repeated_measures_correlation(frame, "x", "y")
+    kept = frame[frame.groupby("participant_id")["x"].transform("size") >= 2]
+    if kept["participant_id"].nunique() < 3:
+        assert math.isnan(result["r"])
+        return
+    expected = pingouin.rm_corr(data=kept, x="x", y="y", subject="participant_id")
+    assert result["r"] == pytest.approx(float(expected["r"].iloc[0]), abs=1e-10)
+    assert result["dof"] == int(expected["dof"].iloc[0])
+    assert result["p_value"] == pytest.approx(float(expected["pval"].iloc[0]), rel=1e-7, abs=1e-300)
+
+
+def test_perfect_within_participant_line_gives_r_one_and_p_zero():
+    frame = pd.DataFrame({"participant_id": ["A"] * 3 + ["B"] * 3 + ["C"] * 3,
+                          "x": [1.0, 2.0, 3.0, 5.0, 6.0, 7.0, 0.0, 1.0, 2.0],
+                          "y": [2.0, 4.0, 6.0, 0.0, 2.0, 4.0, 9.0, 11.0, 13.0]})
+    result = repeated_measures_correlation(frame, "x", "y")
+    assert result["r"] == 1.0 and result["dof"] == 5 and result["p_value"] == 0.0
