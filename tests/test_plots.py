@@ -225,6 +225,25 @@ RENDER = textwrap.dedent(
 )
 
 
+@pytest.mark.parametrize("participants, raster", [(style.VECTOR_PARTICIPANTS, False), (style.VECTOR_PARTICIPANTS + 1, True)])
+def test_participant_marks_are_rasterized_in_svg_only_for_large_cohorts(tmp_path, participants, raster):
+    rng = np.random.default_rng(0)
+    wide = pd.DataFrame(rng.normal(size=(participants, 3)), columns=IDS)
+    wide.iloc[0, 1] = np.nan  # the middle visit missing: two single points, no line for this participant
+    with style.context():
+        fig, ax = style.new_figure(4, 3, "lines", False)
+        trajectories.participant_lines(ax, wide, np.array([0.0, 14.0, 42.0]))
+    collections = ax.collections
+    assert len(collections[0].get_paths()) == participants - 1
+    assert len(collections[1].get_offsets()) == 3 * participants - 1
+    assert [c.get_rasterized() for c in collections] == [raster, raster]
+    png, svg, expected = saved(fig, tmp_path, "lines", synthetic=False)
+    assert_image(png, svg, expected)
+    assert (b"<image" in svg) == raster
+    (tmp_path / "again").mkdir()
+    assert saved(fig, tmp_path / "again", "lines", synthetic=False)[:2] == (png, svg)  # the raster layer is deterministic too
+
+
 def test_same_bytes_across_two_calls(tmp_path):
     first = saved(responders.responders_figure(responders_table(), True), tmp_path / "a", "r")
     second = saved(responders.responders_figure(responders_table(), True), tmp_path / "b", "r")

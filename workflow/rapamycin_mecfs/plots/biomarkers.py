@@ -17,7 +17,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from . import style
 from .consistency import spearman_rho
-from .trajectories import summarise, wide_values
+from .trajectories import participant_lines, summarise, wide_values
 
 
 def _num(frame: pd.DataFrame, columns) -> pd.DataFrame:
@@ -70,10 +70,10 @@ def biomarker_trajectories_figure(
         for ax, (key, spec) in zip(axes[0], markers.items()):
             wide = wide_values(clean, key, visit_ids)
             below = below_lloq_mask(clean, key, visit_ids).reindex_like(wide).fillna(False).astype(bool)
-            for pid, row in wide.iterrows():
-                ax.plot(days, row.to_numpy(), color="0.45", alpha=0.22, lw=0.7, marker="o", ms=1.8, zorder=1)
+            participant_lines(ax, wide, days)
             xs, ys = np.nonzero(below.to_numpy())
-            ax.scatter(days[ys], wide.to_numpy()[xs, ys], marker="x", color=style.WARNING_RED, s=22, lw=1.1, zorder=4)
+            ax.scatter(days[ys], wide.to_numpy()[xs, ys], marker="x", color=style.WARNING_RED, s=22, lw=1.1, zorder=4,
+                       rasterized=len(wide) > style.VECTOR_PARTICIPANTS)
             summary = summarise(wide, confidence)
             colour = style.SET_COLOURS["all_available"]
             ax.fill_between(days, summary["ci_low"], summary["ci_high"], color=colour, alpha=0.22, lw=0, zorder=2)
@@ -213,8 +213,11 @@ def biomarker_change_scatter_figure(panels: list[dict], baseline: str, visit: st
             pts, row = p["points"], p["row"]
             normal = pts[~pts["below_lloq"]]
             flagged = pts[pts["below_lloq"]]
-            ax.scatter(normal["d_marker"], normal["d_outcome"], s=22, color=colour, alpha=0.6, edgecolors="white", linewidths=0.4, zorder=3)
-            ax.scatter(flagged["d_marker"], flagged["d_outcome"], s=30, marker="x", color=style.WARNING_RED, lw=1.1, zorder=4)
+            raster = len(pts) > style.VECTOR_PARTICIPANTS  # one point per participant: see participant_lines
+            ax.scatter(normal["d_marker"], normal["d_outcome"], s=22, color=colour, alpha=0.6, edgecolors="white", linewidths=0.4,
+                       zorder=3, rasterized=raster)
+            ax.scatter(flagged["d_marker"], flagged["d_outcome"], s=30, marker="x", color=style.WARNING_RED, lw=1.1, zorder=4,
+                       rasterized=raster)
             ax.axhline(0, color="0.3", lw=0.8, ls="--")
             ax.axvline(0, color="0.3", lw=0.8, ls="--")
             rho, low, high = float(row["rho"]), float(row["ci_low"]), float(row["ci_high"])

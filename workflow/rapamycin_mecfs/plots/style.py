@@ -37,6 +37,8 @@ HEADER_PAD = 0.06
 WARNING_RED = "#b2182b"
 
 NEUTRAL = "0.35"
+# Up to this many participants, per-participant marks are SVG vectors; above, a raster layer.
+VECTOR_PARTICIPANTS = 500
 # Palette position (seaborn "colorblind") per analysis set, fixed so every figure agrees.
 _SET_PALETTE_INDEX = {
     "completers": 0,

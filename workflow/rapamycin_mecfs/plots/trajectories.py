@@ -62,10 +62,15 @@ def wide_values(clean: pd.DataFrame, outcome: str, visits: list[str]) -> pd.Data
     return wide.reindex(columns=visits).astype(float).sort_index()
 
 
-def _panel(ax, wide: pd.DataFrame, days: list[int], colour, confidence: float, spec: dict) -> pd.DataFrame:
-    x = np.asarray(days, dtype=float)
-    # One collection for all participants' lines and one for their points: a Line2D per
-    # participant made drawing (and constrained layout) dominate the job's run time.
+def participant_lines(ax, wide: pd.DataFrame, x: np.ndarray, colour="0.45") -> None:
+    """Every participant's values (rows of `wide` at positions `x`) as faint lines and points.
+
+    One collection for all lines and one for all points: a Line2D per participant made drawing
+    (and constrained layout) dominate the job, minutes at 10,000 participants. Above
+    style.VECTOR_PARTICIPANTS participants the two layers are rasterized in the SVG (at the PNG's dpi;
+    text, axes and summaries stay vector): as vectors they made SVG files of tens of megabytes.
+    """
+    raster = len(wide) > style.VECTOR_PARTICIPANTS
     segments, points = [], []
     for y in wide.to_numpy(dtype=float):
         present = ~np.isnan(y)
@@ -76,10 +81,17 @@ def _panel(ax, wide: pd.DataFrame, days: list[int], colour, confidence: float, s
             keep = ~np.isnan(run_y)
             if keep.sum() >= 2:
                 segments.append(np.column_stack([run_x[keep], run_y[keep]]))
-    ax.add_collection(LineCollection(segments, colors="0.45", alpha=0.22, linewidths=0.7, zorder=1), autolim=False)
+    lines = LineCollection(segments, colors=colour, alpha=0.22, linewidths=0.7, zorder=1, rasterized=raster)
+    ax.add_collection(lines, autolim=False)
     if points:
         stacked = np.vstack(points)
-        ax.scatter(stacked[:, 0], stacked[:, 1], s=1.8**2, color="0.45", alpha=0.22, linewidths=0, zorder=1)
+        ax.scatter(stacked[:, 0], stacked[:, 1], s=1.8**2, color=colour, alpha=0.22, linewidths=0, zorder=1,
+                   rasterized=raster)
+
+
+def _panel(ax, wide: pd.DataFrame, days: list[int], colour, confidence: float, spec: dict) -> pd.DataFrame:
+    x = np.asarray(days, dtype=float)
+    participant_lines(ax, wide, x)
     summary = summarise(wide, confidence)
     ax.fill_between(x, summary["ci_low"], summary["ci_high"], color=colour, alpha=0.22, lw=0, zorder=2)
     ax.errorbar(x, summary["median"], yerr=[summary["median"] - summary["ci_low"], summary["ci_high"] - summary["median"]],
