@@ -244,6 +244,22 @@ def test_participant_marks_are_rasterized_in_svg_only_for_large_cohorts(tmp_path
     assert saved(fig, tmp_path / "again", "lines", synthetic=False)[:2] == (png, svg)  # the raster layer is deterministic too
 
 
+def test_svg_places_the_axes_where_the_png_has_them(tmp_path):
+    """One constrained-layout pass: the SVG reuses the PNG's layout (in points, y from the top)."""
+    import re
+
+    fig = responders.responders_figure(responders_table(), True)
+    engine = fig.get_layout_engine()
+    _, svg, _ = saved(fig, tmp_path, "r")
+    assert fig.get_layout_engine() is engine  # restored for any later save
+    height = fig.get_size_inches()[1] * 72
+    first = re.search(rb'<clipPath id="[^"]+">\s*<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"', svg)
+    box = fig.axes[0].get_window_extent()  # pixels at the figure's dpi, y from the bottom
+    scale = 72 / fig.dpi
+    expected = [box.x0 * scale, height - box.y1 * scale, box.width * scale, box.height * scale]
+    assert [float(v) for v in first.groups()] == pytest.approx(expected, abs=1e-3)
+
+
 def test_same_bytes_across_two_calls(tmp_path):
     first = saved(responders.responders_figure(responders_table(), True), tmp_path / "a", "r")
     second = saved(responders.responders_figure(responders_table(), True), tmp_path / "b", "r")

@@ -137,11 +137,16 @@ def save(fig: Figure, png: str | os.PathLike, svg: str | os.PathLike, synthetic:
     with context():
         with atomic_path(png) as tmp:
             fig.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None, "Title": _ascii(title), **warning})
+        # The SVG keeps the layout just computed for the PNG: both files then place everything alike,
+        # and constrained layout, a third of the saving time, runs once.
+        engine = fig.get_layout_engine()
+        fig.set_layout_engine("none")
         with atomic_path(svg) as tmp:
             svg_meta = {"Date": None, "Creator": None, "Title": title}
             if synthetic:
                 svg_meta["Description"] = SYNTHETIC_METADATA
             fig.savefig(tmp, format="svg", dpi=DPI, metadata=svg_meta)
+        fig.set_layout_engine(engine)
 
 
 def _ascii(text: str) -> str:
