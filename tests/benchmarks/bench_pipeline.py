@@ -1,38 +1,63 @@
-"""Benchmark of the workflow on this machine (not a test: run it by hand).
+"""Benchmark of the whole workflow on this machine (not a test: run it by hand).
 
-    .venv/bin/python tests/benchmarks/bench_pipeline.py [--cores 2] [--participants 10000]
+    .venv/bin/python tests/benchmarks/bench_pipeline.py [--cores 2] [--participants 10000] [--repeats 3]
 
-Measures, in temporary copies of the project:
-  - cold full run, no-op rerun, and rerun after one MFI correction, for the shipped 86-participant
-    synthetic supplement and for a generated cohort of --participants;
-  - the same cold run restricted to the analysis tables (extraction -> cleaning -> paired tests,
-    responders, biomarkers, claims), and a floor for it: one Python process that imports the stack
-    once and calls the same package functions in the same order, with no Snakemake and no job startup.
-Prints one table with seconds and ratios to the floor.
+For the shipped 86-participant synthetic supplement and for a generated cohort of --participants,
+in a temporary copy of the project, it times:
+
+  - cold full run: `snakemake --cores N` from nothing (every table, figure, simulation, the report);
+  - no-op rerun: the same command again, with nothing to do;
+  - floor: one Python process that replays every job of the cold run in-process, in the order the
+    cold run started them, with the same inputs, parameters and outputs (Snakemake writes each
+    job's script, its parameters pickled in, to .snakemake/scripts; --skip-script-cleanup keeps
+    them). The stack is imported once, there is no Snakemake and no job start-up, and the replay
+    must write byte-identical outputs (checked; the benchmark stops if not);
+  - rerun after one MFI correction: a ledger row changing the first present, uncorrected value of
+    results/clean/mfi.csv (RAP-001's baseline general fatigue in the shipped supplement: a value the
+    simulator's baseline model and both biomarkers' correlations read, so a heavy case).
+
+Each measurement uses a fresh copy; the 86-participant cohort is measured --repeats times (3) and
+the median reported with the range, the generated cohort --large-repeats times (1: it takes about
+a quarter of an hour). Prints one table with seconds and ratios to the floor, the rules with the
+most job-seconds in each cold run, then each target and whether it is met.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import re
+import statistics
+import filecmp
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_FILES = ["Snakefile", "config.yaml", "workflow", "resources", "requirements.lock"]
+sys.path.insert(0, str(ROOT / "tests"))
+from test_workflow import copy_project  # noqa: E402  (the project copy the workflow tests use)
 
+from rapamycin_mecfs.ledger import LEDGER_COLUMNS  # noqa: E402
 
-def copy_project(destination: Path, source: Path = ROOT) -> Path:
-    for name in PROJECT_FILES:
-        if (source / name).is_dir():
-            shutil.copytree(source / name, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source / name, destination / name)
-    return destination
+REPLAY_DIR = ".snakemake/replay"
+STEPS = ("cold", "noop", "rerun", "floor")
+
+# Executes each job script in one interpreter; the scripts end in run_step(main, snakemake), which
+# calls sys.exit only on bad input, so a SystemExit here is a failure.
+REPLAY = r"""
+import os, sys
+from pathlib import Path
+scripts = sorted(Path(sys.argv[1]).glob("*.py"), key=lambda p: (os.stat(p).st_mtime_ns, p.name))
+for path in scripts:
+    code = compile(path.read_text(encoding="utf-8"), str(path), "exec")
+    exec(code, {"__name__": "__main__", "__file__": str(path)})
+print(len(scripts))
+"""
 
 
 def timed(command: list[str], cwd: Path) -> float:
@@ -41,129 +66,179 @@ def timed(command: list[str], cwd: Path) -> float:
     return time.perf_counter() - start
 
 
-def add_mfi_correction(project: Path) -> None:
-    """Append a ledger row that changes one present, uncorrected MFI value."""
+def keep_job_scripts(project: Path) -> int:
+    """Move the cold run's job scripts aside (mtimes kept: they give the order the jobs started in)."""
+    replay = project / REPLAY_DIR
+    replay.mkdir(parents=True)
+    scripts = list((project / ".snakemake" / "scripts").glob("*.py"))
+    for script in scripts:
+        os.replace(script, replay / script.name)
+    return len(scripts)
+
+
+def differing_files(left: Path, right: Path) -> list[str]:
+    """Relative paths present in only one tree or with different bytes."""
+    found = []
+    comparison = filecmp.dircmp(left, right)
+    stack = [(comparison, Path())]
+    while stack:
+        node, prefix = stack.pop()
+        found += [str(prefix / name) for name in node.left_only + node.right_only + node.funny_files]
+        _, mismatch, errors = filecmp.cmpfiles(node.left, node.right, node.common_files, shallow=False)
+        found += [str(prefix / name) for name in mismatch + errors]
+        stack += [(child, prefix / name) for name, child in node.subdirs.items()]
+    return sorted(found)
+
+
+def floor_seconds(project: Path) -> tuple[float, int]:
+    """Replay the kept scripts into empty results/ and logs/, and check the outputs against the cold run."""
+    cold = Path(tempfile.mkdtemp(prefix="bench-cold-outputs-"))
+    for name in ("results", "logs"):
+        shutil.move(project / name, cold / name)
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", REPLAY, REPLAY_DIR], cwd=project, check=True, capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - start
+    differ = differing_files(cold / "results", project / "results")
+    if differ:
+        raise SystemExit(f"the in-process replay wrote different outputs from the cold run: {differ[:10]}")
+    shutil.rmtree(cold)
+    return seconds, int(done.stdout.split()[-1])
+
+
+def add_mfi_correction(project: Path) -> str:
+    """Append a ledger row that changes one present, uncorrected MFI value; returns what it changed."""
     with (project / "results" / "clean" / "mfi.csv").open() as handle:
         for row in csv.DictReader(handle):
             if row["value"] and not row["correction_id"]:
                 break
     new = "4" if float(row["value"]) != 4 else "5"
-    with (project / "resources" / "corrections.csv").open("a", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerow(
-            ["B900", row["participant_id"], row["outcome"], row["visit"], row["value"], new, "benchmark", "bench_pipeline.py"]
-        )
-
-
-def analysis_targets() -> list[str]:
-    return [
-        "results/tables/paired_tests.csv",
-        "results/tables/responders.csv",
-        "results/tables/claims_audit.csv",
-        "results/tables/biomarkers/roc_auc.csv",
-    ]
-
-
-FLOOR = r'''
-import sys, time
-start = time.perf_counter()
-import pandas as pd
-from rapamycin_mecfs.config import load_config, outcome_specs, visit_ids, visit_days, questionnaire_instruments
-from rapamycin_mecfs.cells import IdNormaliser, CellParser
-from rapamycin_mecfs.extract import extract_table
-from rapamycin_mecfs.clean import clean_instrument
-from rapamycin_mecfs.ledger import read_ledger, route, presence_changes
-from rapamycin_mecfs.participants import build_participants
-from rapamycin_mecfs.analysis.data import Participants
-from rapamycin_mecfs.analysis.outcome import analyse_outcome
-from rapamycin_mecfs.analysis.combine import adjust_within_families
-from rapamycin_mecfs.analysis.responders import responder_status, responder_proportions
-from rapamycin_mecfs.biomarkers import plan as biomarker_plan
-from rapamycin_mecfs.biomarkers.marker import analyse_marker
-from rapamycin_mecfs.claims import audit_claims, load_claims
-
-config = load_config("config.yaml")
-ids = IdNormaliser(**config["participant_ids"])
-extracted = {key: extract_table(key, spec, ids) for key, spec in config["tables"].items()}
-routed = route(read_ledger(config["corrections"]), {n: list(i["outcomes"]) for n, i in config["instruments"].items()}, "ledger")
-clean = {}
-for name, instrument in config["instruments"].items():
-    for outcome in instrument["outcomes"]:
-        one = {**config, "instruments": {name: {**instrument, "outcomes": {outcome: instrument["outcomes"][outcome]}}}}
-        clean[outcome], _ = clean_instrument(extracted[instrument["table"]], extracted["participants"], one, name,
-                                             [r for r in routed[name] if r["outcome"] == outcome])
-questionnaires = questionnaire_instruments(config)
-people_table, _ = build_participants(
-    extracted["participants"], extracted["discontinuations"],
-    {n: extracted[config["instruments"][n]["table"]] for n in questionnaires},
-    [o for n in questionnaires for o in config["instruments"][n]["outcomes"]],
-    pd.concat([clean[o] for o in config["instruments"]["dose"]["outcomes"]]),
-    config, presence_changes(read_ledger(config["corrections"]), CellParser(config["missing_tokens"]).is_missing),
-)
-people = Participants.from_csv_frame(people_table.astype(str))
-specs = outcome_specs(config)
-settings = {**config["analysis"], "visits": config["visits"], "synthetic": config["synthetic"]}
-as_text = lambda frame: frame.assign(value=frame["value"].map(lambda v: "" if pd.isna(v) else repr(float(v))))
-tables = [analyse_outcome(as_text(clean[o]), people, specs[o], visit_ids(config), visit_days(config), settings)
-          for n in questionnaires for o in config["instruments"][n]["outcomes"]]
-paired = adjust_within_families(pd.concat([t["paired_tests"] for t in tables]), ["analysis_set", "test"], ["holm", "fdr_bh"])
-rule = config["analysis"]["responders"]
-criteria = [c["outcome"] for c in rule["criteria"]]
-status = responder_status(pd.concat([as_text(clean[o]) for o in criteria]), people, visit_ids(config), rule,
-                          {o: specs[o].direction for o in criteria})
-proportions = responder_proportions(status, people, rule, 0.95, {o: specs[o].label for o in criteria})
-for marker in biomarker_plan.markers(config):
-    outcomes = biomarker_plan.correlated_outcomes(config)
-    analyse_marker(as_text(clean[marker]), {o: as_text(clean[o]) for o in outcomes},
-                   pd.concat([as_text(clean[o]) for o in criteria]), people,
-                   biomarker_plan.marker_definition(config, marker),
-                   biomarker_plan.outcome_definitions(config, outcomes), biomarker_plan.marker_settings(config))
-audit_claims(load_claims(config["claims"])["claims"], people_table.astype(str), proportions)
-print(f"{time.perf_counter() - start:.3f}")
-'''
-
-
-def floor_seconds(project: Path) -> float:
-    result = subprocess.run([sys.executable, "-c", FLOOR], cwd=project, check=True, capture_output=True, text=True)
-    return float(result.stdout.strip().splitlines()[-1])
-
-
-def measure(project: Path, cores: int) -> dict[str, float]:
-    snakemake = [sys.executable, "-m", "snakemake", "--cores", str(cores)]
-    # A second copy with the same inputs, for the analysis-only run.
-    analysis = copy_project(Path(tempfile.mkdtemp(prefix="bench-analysis-")), source=project)
-    times = {
-        "analysis stages, cold": timed([*snakemake, *analysis_targets()], analysis),
-        "floor: analysis stages in one process": floor_seconds(project),
-        "cold full run": timed(snakemake, project),
-        "no-op rerun": timed(snakemake, project),
+    entry = {
+        "correction_id": "B900", "participant_id": row["participant_id"], "outcome": row["outcome"],
+        "visit": row["visit"], "expected_current_value": row["value"], "new_value": new,
+        "reason": "benchmark", "reference": "bench_pipeline.py",
     }
-    add_mfi_correction(project)
-    times["rerun after one MFI correction"] = timed(snakemake, project)
-    return times
+    with (project / "resources" / "corrections.csv").open("a", newline="") as handle:
+        csv.DictWriter(handle, fieldnames=LEDGER_COLUMNS, lineterminator="\n").writerow(entry)
+    return f"{row['participant_id']} {row['outcome']} {row['visit']}: {row['value']} -> {new}"
+
+
+def latest_log(project: Path) -> str:
+    return max((project / ".snakemake" / "log").glob("*.snakemake.log")).read_text(encoding="utf-8")
+
+
+def job_seconds(log: str) -> tuple[int, dict[str, float]]:
+    """(jobs run, seconds per rule summed over its jobs) from a Snakemake log; whole-second timestamps."""
+    stamp, started, rule_of, rule, per_rule = None, {}, {}, None, {}
+    for line in log.splitlines():
+        if match := re.match(r"\[(\w{3} \w{3} +\d+ [\d:]+ \d{4})\]", line):
+            stamp = datetime.strptime(match.group(1), "%a %b %d %H:%M:%S %Y")
+        elif match := re.match(r"(?:local)?rule (\w+):", line):
+            rule = match.group(1)
+        elif (match := re.match(r"\s+jobid: (\d+)", line)) and rule:
+            started[match.group(1)], rule_of[match.group(1)], rule = stamp, rule, None
+        elif (match := re.match(r"Finished jobid: (\d+)", line)) and match.group(1) in started:
+            job = match.group(1)
+            per_rule[rule_of[job]] = per_rule.get(rule_of[job], 0.0) + (stamp - started[job]).total_seconds()
+    jobs = sum(1 for job in rule_of.values() if job != "all")
+    return jobs, per_rule
+
+
+def measure(project: Path, cores: int) -> dict[str, object]:
+    snakemake = [sys.executable, "-m", "snakemake", "--cores", str(cores)]
+    cold = timed([*snakemake, "--skip-script-cleanup"], project)
+    jobs, per_rule = job_seconds(latest_log(project))
+    scripts = keep_job_scripts(project)
+    noop = timed(snakemake, project)
+    floor, replayed = floor_seconds(project)
+    if not replayed == scripts == jobs:
+        raise SystemExit(f"replayed {replayed} job scripts; the cold run wrote {scripts} and ran {jobs} jobs")
+    correction = add_mfi_correction(project)
+    rerun = timed(snakemake, project)
+    rerun_jobs, _ = job_seconds(latest_log(project))
+    return {"cold": cold, "noop": noop, "floor": floor, "rerun": rerun, "jobs": jobs, "rerun_jobs": rerun_jobs,
+            "correction": correction, "per_rule": per_rule}
+
+
+def median_of(runs: list[dict[str, object]]) -> dict[str, object]:
+    """Median seconds of each step over repeated runs (each in a fresh copy); counts from the first."""
+    summary = dict(runs[0])
+    for key in STEPS:
+        values = sorted(run[key] for run in runs)
+        summary[key] = statistics.median(values)
+        summary[f"{key}_range"] = (values[0], values[-1])
+    summary["repeats"] = len(runs)
+    return summary
+
+
+def generate_cohort(project: Path, participants: int) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "rapamycin_mecfs", "generate", "--participants", str(participants),
+         "--out", "resources/supplementary", "--corrections", "resources/corrections.csv"],
+        cwd=project, check=True, stdout=subprocess.DEVNULL,
+    )
+
+
+def report(results: dict[int, dict[str, object]], cores: int) -> list[str]:
+    lines = [f"{'participants':>12}  {'step':<44} {'seconds':>8} {'range':>13} {'x floor':>8}"]
+    for cohort, times in results.items():
+        floor = times["floor"]
+        names = {
+            "cold": f"cold full run ({times['jobs']} jobs, {cores} cores)",
+            "noop": "no-op rerun",
+            "rerun": f"rerun after one MFI correction ({times['rerun_jobs']} jobs)",
+            "floor": "floor: every job in one process",
+        }
+        for key in STEPS:
+            low, high = times[f"{key}_range"]
+            spread = f"{low:.1f}-{high:.1f}" if times["repeats"] > 1 else "-"
+            lines.append(f"{cohort:>12}  {names[key]:<44} {times[key]:>8.1f} {spread:>13} {times[key] / floor:>8.2f}")
+    lines.append("")
+    for cohort, times in results.items():
+        lines.append(f"{cohort} participants: median of {times['repeats']} run(s), each in a fresh copy; "
+                     f"correction {times['correction']}")
+        heaviest = sorted(times["per_rule"].items(), key=lambda item: -item[1])[:6]
+        lines.append("  cold run, job-seconds by rule: " + ", ".join(f"{rule} {seconds:.0f}" for rule, seconds in heaviest))
+    lines.append("")
+    small, *large = results
+    checks = []
+    for cohort, times in results.items():
+        checks += [
+            (f"{cohort}: cold full run <= 3x the floor", times["cold"] / times["floor"], 3.0, "x"),
+            (f"{cohort}: no-op rerun <= 3 s", times["noop"], 3.0, " s"),
+            (f"{cohort}: one-correction rerun <= 40% of the cold run", times["rerun"] / times["cold"], 0.40, ""),
+        ]
+    for cohort in large:
+        checks.append(
+            (f"{cohort} participants <= 2x the {small}-participant cold run",
+             results[cohort]["cold"] / results[small]["cold"], 2.0, "x")
+        )
+    for name, value, limit, unit in checks:
+        shown = f"{value:.0%}" if unit == "" else f"{value:.2f}{unit}"
+        lines.append(f"{'met    ' if value <= limit else 'NOT met'}  {name}: {shown}")
+    return lines
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cores", type=int, default=2)
-    parser.add_argument("--participants", type=int, default=10000)
+    parser.add_argument("--participants", type=int, default=10000, help="generated cohort (0 = none)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of the 86-participant cohort (median reported)")
+    parser.add_argument("--large-repeats", type=int, default=1, help="runs of the generated cohort")
     args = parser.parse_args()
-    rows = []
-    for cohort in (86, args.participants):
-        project = copy_project(Path(tempfile.mkdtemp(prefix=f"bench-{cohort}-")))
-        if cohort != 86:
-            subprocess.run(
-                [sys.executable, "-m", "rapamycin_mecfs", "generate", "--participants", str(cohort),
-                 "--out", "resources/supplementary", "--corrections", "resources/corrections.csv"],
-                cwd=project, check=True, stdout=subprocess.DEVNULL,
-            )
-        for step, seconds in measure(project, args.cores).items():
-            rows.append((cohort, step, seconds))
-    floors = {cohort: s for cohort, step, s in rows if step.startswith("floor")}
-    print(f"{'participants':>12}  {'step':<42} {'seconds':>9} {'x floor':>8}")
-    for cohort, step, seconds in rows:
-        print(f"{cohort:>12}  {step:<42} {seconds:>9.1f} {seconds / floors[cohort]:>8.2f}")
-    cold = {cohort: s for cohort, step, s in rows if step == "cold full run"}
-    print(f"\ncold full run, {args.participants} vs 86 participants: {cold[args.participants] / cold[86]:.2f}x")
+    results = {}
+    for cohort in (86, args.participants) if args.participants else (86,):
+        runs = []
+        for _ in range(args.repeats if cohort == 86 else args.large_repeats):
+            project = copy_project(Path(tempfile.mkdtemp(prefix=f"bench-{cohort}-")))
+            if cohort != 86:
+                generate_cohort(project, cohort)
+            runs.append(measure(project, args.cores))
+            shutil.rmtree(project)
+            print(f"measured {cohort} participants: " + ", ".join(f"{k} {runs[-1][k]:.1f} s" for k in STEPS), file=sys.stderr)
+        results[cohort] = median_of(runs)
+    print("\n".join(report(results, args.cores)))
     return 0
 
 
