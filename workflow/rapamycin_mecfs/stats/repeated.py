@@ -122,9 +122,23 @@ class RandomInterceptFit:
     converged: bool
 
 
+def _exact_sum(values: np.ndarray) -> float:
+    """The correctly rounded sum: the same float whatever the order, memory alignment or BLAS threads."""
+    return math.fsum(values.tolist())
+
+
+def _exact_cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a.T @ b with every entry summed exactly (a, b: (n, p) and (n, q); p, q are the few fixed effects)."""
+    return np.array([[_exact_sum(a[:, i] * b[:, j]) for j in range(b.shape[1])] for i in range(a.shape[1])])
+
+
 def _reduce(exog: np.ndarray, endog: np.ndarray, groups: np.ndarray) -> _Sums:
+    # Every sum over the observations is exact (fsum) or sequential (bincount). A BLAS product over
+    # 40,000 rows rounds differently with its thread split and the arrays' alignment, and the REML
+    # optimum moves with such last-bit changes by about 1e-8 relative: enough to change printed
+    # digits between two runs at 10,000 participants. The reduced system is small (p x p).
+    y_mean = _exact_sum(endog) / len(endog)
     # Centring y only moves the intercept; it keeps the totals t_i at the data's spread.
-    y_mean = float(endog.mean())
     y = endog - y_mean
     n_groups = int(groups.max()) + 1
     sizes = np.bincount(groups, minlength=n_groups).astype(float)
@@ -132,8 +146,14 @@ def _reduce(exog: np.ndarray, endog: np.ndarray, groups: np.ndarray) -> _Sums:
     y_sums = np.bincount(groups, y, n_groups)
     x_within = exog - (x_sums / sizes[:, None])[groups]
     y_within = y - (y_sums / sizes)[groups]
-    within_beta, _, within_rank, _ = np.linalg.lstsq(x_within, y_within, rcond=None)
-    within_resid = y_within - x_within @ within_beta
+    within_xx = _exact_cross(x_within, x_within)
+    within_xy = _exact_cross(x_within, y_within[:, None])[:, 0]
+    # Least squares from the normal equations: the intercept's within column is exactly 0, and the
+    # minimum-norm solution of the p x p system is the minimum-norm least-squares fit.
+    within_beta, _, within_rank, _ = np.linalg.lstsq(within_xx, within_xy, rcond=None)
+    within_resid = y_within.copy()
+    for j, coefficient in enumerate(within_beta):  # column by column: a fixed order of operations
+        within_resid -= x_within[:, j] * coefficient
     patterns, pattern_of = np.unique(x_sums, axis=0, return_inverse=True)
     pattern_of = pattern_of.reshape(-1)
     count = np.bincount(pattern_of, minlength=len(patterns)).astype(float)
@@ -143,11 +163,11 @@ def _reduce(exog: np.ndarray, endog: np.ndarray, groups: np.ndarray) -> _Sums:
         n_fe=exog.shape[1],
         n_groups=n_groups,
         y_mean=y_mean,
-        total_ss=float(y @ y),
-        within_xx=x_within.T @ x_within,
-        within_xy=x_within.T @ y_within,
+        total_ss=_exact_sum(y * y),
+        within_xx=within_xx,
+        within_xy=within_xy,
         within_beta=within_beta,
-        within_rss=float(within_resid @ within_resid),
+        within_rss=_exact_sum(within_resid * within_resid),
         within_rank=int(within_rank),
         pattern_count=count,
         pattern_x=patterns,
