@@ -121,6 +121,14 @@ def test_one_mfi_correction_replans_only_mfi(project):
     assert reanalysed == {target["outcome"]}, reanalysed
     assert "results/tables/paired_tests.csv" in joined
     assert "results/tables/responders.csv" not in joined  # the responder rule reads SSS items only
+    # Biomarkers: the correlations read the outcome; the markers' own tables and figures do not.
+    assert "results/tables/biomarkers/spearman_change.csv" in joined
+    for table in ("lloq_counts", "trajectory", "responders_compare", "roc_auc"):
+        assert f"results/tables/biomarkers/{table}.csv" not in joined, table
+    for figure in ("biomarker_roc", "biomarker_trajectories", "responders", "participant_flow"):
+        assert f"results/figures/{figure}.png" not in joined, figure
+    # Figures: of the trajectories, only the corrected instrument's.
+    assert re.findall(r"results/figures/trajectories_(\w+)\.png", joined) == ["mfi"]
 
 
 def read_table(project: Path, name: str) -> pd.DataFrame:
