@@ -8,7 +8,8 @@ import pytest
 
 from biomarker_fixtures import VISITS, clean_table, people, simulated
 from rapamycin_mecfs.analysis.responders import responder_status
-from rapamycin_mecfs.biomarkers.marker import TABLES, analyse_marker, early_visits
+from rapamycin_mecfs.biomarkers.marker import correlation_tables, early_visits, marker_tables
+from rapamycin_mecfs.biomarkers.plan import CORRELATION_TABLES, MARKER_TABLES
 from rapamycin_mecfs.biomarkers.roc import bootstrap_auc_ci
 
 DATA = simulated()
@@ -45,19 +46,15 @@ def tables():
     marker_flags = {(p, v): "below_lloq" for p, series in DATA["marker"].items()
                     for v, x in zip(VISITS, series) if x == 0.025}
     cleans = {name: clean_table(DATA[name], name) for name in ("score", "symptom")}
-    return analyse_marker(
-        clean_table(DATA["marker"], "m", marker_flags),
-        cleans,
-        cleans["symptom"],
-        people(IDS, COMPLETERS, STOPPED),
-        MARKER,
-        OUTCOMES,
-        SETTINGS,
-    )
+    marker, cohort = clean_table(DATA["marker"], "m", marker_flags), people(IDS, COMPLETERS, STOPPED)
+    alone = marker_tables(marker, cleans["symptom"], cohort, MARKER, SETTINGS)
+    correlations = correlation_tables(marker, cleans, cohort, MARKER, OUTCOMES, SETTINGS)
+    assert (list(alone), list(correlations)) == (list(MARKER_TABLES), list(CORRELATION_TABLES))
+    return {**alone, **correlations}
 
 
 def test_every_table_with_identity_method_and_analysis_set(tables):
-    assert list(tables) == list(TABLES)
+    assert sorted(tables) == sorted(MARKER_TABLES + CORRELATION_TABLES)
     for name, table in tables.items():
         assert len(table) > 0, name
         assert (table["marker"] == "m").all() and (table["direction"] == "none").all(), name
@@ -116,5 +113,8 @@ def test_early_visits():
 
 def test_unknown_change_visit_is_refused():
     with pytest.raises(ValueError, match="T9"):
-        analyse_marker(clean_table(DATA["marker"], "m"), {}, clean_table(DATA["symptom"], "symptom"),
-                       people(IDS), MARKER, {}, {**SETTINGS, "change_visits": ["T9"]})
+        marker_tables(clean_table(DATA["marker"], "m"), clean_table(DATA["symptom"], "symptom"),
+                      people(IDS), MARKER, {**SETTINGS, "change_visits": ["T9"]})
+    with pytest.raises(ValueError, match="T9"):
+        correlation_tables(clean_table(DATA["marker"], "m"), {}, people(IDS), MARKER, {},
+                           {**SETTINGS, "change_visits": ["T9"]})

@@ -17,8 +17,6 @@ from .responders import responders_compare, roc_auc
 from .rmcorr import rm_corr_rows
 from .trajectory import trajectory
 
-from .plan import TABLES  # the tables analyse_marker returns, in order
-
 
 def early_visits(change_visits: list[str], response_visit: str, visits: list[str]) -> list[str]:
     """Change visits before the responder visit: changes that could predict the response."""
@@ -124,20 +122,3 @@ def correlation_tables(
         "rm_corr": rm_corr_rows(wide, wides, directions, enrolled, visits, confidence),
     }
     return _finish(tables, marker, settings, {key: spec["label"] for key, spec in outcomes.items()})
-
-
-def analyse_marker(
-    marker_clean: pd.DataFrame,
-    outcome_cleans: dict[str, pd.DataFrame],
-    criteria_clean: pd.DataFrame,
-    people: Participants,
-    marker: dict[str, Any],
-    outcomes: dict[str, dict[str, Any]],
-    settings: dict[str, Any],
-) -> dict[str, pd.DataFrame]:
-    """Every table of one marker, in TABLES order: ``marker_tables`` and ``correlation_tables`` together."""
-    tables = {
-        **marker_tables(marker_clean, criteria_clean, people, marker, settings),
-        **correlation_tables(marker_clean, outcome_cleans, people, marker, outcomes, settings),
-    }
-    return {name: tables[name] for name in TABLES}
