@@ -87,10 +87,44 @@ def check_cross_references(config: dict[str, Any], source: str = "config.yaml") 
         if suffix == ".xlsx" and "sheet" not in table:
             problems.append(f"{source}: tables/{key}: an .xlsx table needs 'sheet'")
     problems += _analysis_references(config, seen_outcomes, visit_ids, source)
-    if config["analysis_sets"]["completer_visit"] not in visit_ids:
-        problems.append(f"{source}: analysis_sets/completer_visit: not one of the visits {visit_ids}")
+    problems += _set_references(config, seen_outcomes, visit_ids, source)
     if problems:
         raise SupplementError(problems)
+
+
+def _set_references(config, owner: dict[str, str], visit_ids: list[str], source: str) -> list[str]:
+    """The final visit, the outcomes defining completion and attendance, and the dose outcome must exist."""
+    problems = []
+    sets = config.get("analysis_sets", {})
+    final = sets.get("completer_visit")
+    if final is not None and final not in visit_ids[1:]:
+        problems.append(f"{source}: analysis_sets/completer_visit: '{final}' is not a follow-up visit; expected one of {visit_ids[1:]}")
+    directions = {
+        key: spec["direction"] for inst in config["instruments"].values() for key, spec in inst["outcomes"].items()
+    }
+    for key in ("completion_outcomes", "attendance_outcomes"):
+        for outcome in sets.get(key, []):
+            if outcome not in owner:
+                problems.append(f"{source}: analysis_sets/{key}: unknown outcome '{outcome}'; expected one of {sorted(owner)}")
+    if not any(direction != "none" for direction in directions.values()) and not (
+        sets.get("completion_outcomes") and sets.get("attendance_outcomes")
+    ):
+        problems.append(
+            f"{source}: instruments: no outcome has a direction; expected at least one outcome with direction "
+            "higher_is_better or lower_is_better (or analysis_sets/completion_outcomes and attendance_outcomes)"
+        )
+    dose = config.get("dose")
+    if dose:
+        if dose["outcome"] not in owner:
+            problems.append(f"{source}: dose/outcome: unknown outcome '{dose['outcome']}'; expected one of {sorted(owner)}")
+        elif directions[dose["outcome"]] != "none":
+            problems.append(
+                f"{source}: dose/outcome: '{dose['outcome']}' has direction '{directions[dose['outcome']]}'; expected 'none' "
+                "(a dose is not an outcome that improves)"
+            )
+        if any(b >= a for a, b in zip(dose["bands"][1:], dose["bands"])):
+            problems.append(f"{source}: dose/bands: {dose['bands']} must increase")
+    return problems
 
 
 def _analysis_references(config, owner: dict[str, str], visit_ids: list[str], source: str) -> list[str]:
@@ -172,9 +206,6 @@ def visit_ids(config: dict[str, Any]) -> list[str]:
     return [v["id"] for v in config["visits"]]
 
 
-def visit_days(config: dict[str, Any]) -> dict[str, int]:
-    return {v["id"]: int(v["day"]) for v in config["visits"]}
-
-
-def questionnaire_instruments(config: dict[str, Any]) -> list[str]:
-    return [name for name, inst in config["instruments"].items() if inst.get("questionnaire", True)]
+def visit_days(config: dict[str, Any]) -> dict[str, int | None]:
+    """Visit -> study day, None where the config gives none."""
+    return {v["id"]: (int(v["day"]) if v.get("day") is not None else None) for v in config["visits"]}

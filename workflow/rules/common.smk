@@ -14,8 +14,16 @@ sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
 from rapamycin_mecfs.cells import CellParser
 from rapamycin_mecfs.config import check_cross_references
 from rapamycin_mecfs.ledger import presence_changes, read_ledger, route
+from rapamycin_mecfs.plan import (
+    DISCONTINUATIONS_TABLE,
+    PARTICIPANTS_TABLE,
+    StudyPlan,
+)
 
 check_cross_references(config)
+# Every question about the study's design (visit roles, optional parts, which outcomes count for
+# what) is answered by the plan; the rules below only ask it.
+PLAN = StudyPlan(config)
 
 PACKAGE = Path(workflow.basedir) / "workflow" / "rapamycin_mecfs"
 
@@ -41,20 +49,13 @@ def package_code(*modules):
 
 RESULTS = config["results_dir"]
 TABLES = list(config["tables"])
-INSTRUMENTS = list(config["instruments"])
-OUTCOME_INSTRUMENT = {
-    outcome: name
-    for name, inst in config["instruments"].items()
-    for outcome in inst["outcomes"]
-}
-OUTCOMES = list(OUTCOME_INSTRUMENT)
-QUESTIONNAIRES = [
-    name for name, inst in config["instruments"].items() if inst["questionnaire"]
-]
-LEDGER_ROWS = read_ledger(config["corrections"])
+INSTRUMENTS = PLAN.instruments
+OUTCOME_INSTRUMENT = {outcome: PLAN.instrument_of(outcome) for outcome in PLAN.outcomes}
+OUTCOMES = list(PLAN.outcomes)
+LEDGER_ROWS = read_ledger(config["corrections"]) if PLAN.has("corrections") else []
 CORRECTIONS = route(
     LEDGER_ROWS,
-    {name: list(inst["outcomes"]) for name, inst in config["instruments"].items()},
+    {name: PLAN.instrument_outcomes(name) for name in INSTRUMENTS},
     config["corrections"],
 )
 
@@ -76,6 +77,7 @@ SHARED_KEYS = [
     "grid_tolerance",
     "analysis_sets",
     "corrections",
+    "study",
 ]
 
 
@@ -142,28 +144,27 @@ def get_instrument_outcomes(wildcards):
 def get_participants_inputs(wildcards):
     inputs = {
         "code": package_code(
-            "atomic", "cells", "clean", "config", "errors", "participants"
+            "atomic",
+            "cells",
+            "clean",
+            "config",
+            "corrections",
+            "errors",
+            "participants",
+            "plan",
         ),
-        "roster": get_extracted("participants"),
-        "discontinuations": get_extracted("discontinuations"),
-        "questionnaires": [
+        "presence": [
             get_extracted(config["instruments"][name]["table"])
-            for name in QUESTIONNAIRES
+            for name in PLAN.presence_instruments
         ],
     }
-    if "dose" in config["instruments"]:
-        inputs["dose"] = [
-            get_clean_outcome(o) for o in config["instruments"]["dose"]["outcomes"]
-        ]
+    if PLAN.has("participants_table"):
+        inputs["roster"] = get_extracted(PARTICIPANTS_TABLE)
+    if PLAN.has("discontinuations"):
+        inputs["discontinuations"] = get_extracted(DISCONTINUATIONS_TABLE)
+    if PLAN.has("dose"):
+        inputs["dose"] = get_clean_outcome(PLAN.dose_outcome)
     return inputs
-
-
-def get_questionnaire_outcomes():
-    return [
-        outcome
-        for name in QUESTIONNAIRES
-        for outcome in config["instruments"][name]["outcomes"]
-    ]
 
 
 def get_presence_corrections():
@@ -174,8 +175,8 @@ def get_presence_corrections():
 def get_final_outputs():
     return [
         *expand(f"{RESULTS}/tables/{{name}}.csv", name=OUTCOME_TABLES),
-        f"{RESULTS}/tables/responders.csv",
-        f"{RESULTS}/tables/claims_audit.csv",
+        *([f"{RESULTS}/tables/responders.csv"] if PLAN.has("responders") else []),
+        *([f"{RESULTS}/tables/claims_audit.csv"] if PLAN.has("claims") else []),
         f"{RESULTS}/report.html",
         f"{RESULTS}/provenance.json",
         *expand(f"{RESULTS}/clean/{{instrument}}.csv", instrument=INSTRUMENTS),
@@ -187,21 +188,8 @@ def get_final_outputs():
 
 # --- analysis -------------------------------------------------------------------------------
 
-OUTCOME_TABLES = [
-    "paired_tests",
-    "friedman",
-    "mixed_model",
-    "baseline_by_completion",
-    "tipping_point",
-    "regression_to_mean",
-    "dose_response",
-    "dose_bands",
-]
-ANALYSED_OUTCOMES = config["analysis"]["outcomes"] or [
-    outcome
-    for name in QUESTIONNAIRES
-    for outcome in config["instruments"][name]["outcomes"]
-]
+OUTCOME_TABLES = PLAN.outcome_tables
+ANALYSED_OUTCOMES = PLAN.analysed_outcomes
 
 
 def get_outcome_definition(wildcards):
@@ -220,11 +208,18 @@ def get_outcome_analysis_settings(wildcards):
     rtm = analysis["regression_to_mean"]
     return {
         "visits": config["visits"],
+        "final_visit": PLAN.final,
+        "tables": OUTCOME_TABLES,
         "confidence": analysis["confidence"],
         "alpha": analysis["alpha"],
         "wilcoxon_method": analysis["wilcoxon_method"],
-        "tipping_point": analysis["tipping_point"],
-        "dose_bands": analysis["dose_bands"],
+        "tipping_point": PLAN.tipping_point,
+        "dose": (
+            {"bands": PLAN.dose["bands"], "unit": PLAN.dose["spec"]["unit"]}
+            if PLAN.has("dose")
+            else None
+        ),
+        "cumulative_dose": PLAN.has("cumulative_dose"),
         "regression_to_mean": (
             {wildcards.outcome: rtm[wildcards.outcome]}
             if wildcards.outcome in rtm
@@ -249,10 +244,7 @@ def get_outcome_tables(wildcards):
 
 
 def get_responder_outcomes():
-    outcomes = [c["outcome"] for c in config["analysis"]["responders"]["criteria"]]
-    return {
-        o: config["instruments"][OUTCOME_INSTRUMENT[o]]["outcomes"][o] for o in outcomes
-    }
+    return {o: PLAN.outcomes[o] for o in PLAN.responder_outcomes}
 
 
 def get_responder_inputs():
@@ -273,10 +265,12 @@ def get_report_tables():
         "attrition": f"{RESULTS}/clean/attrition.csv",
         "corrections_audit": f"{RESULTS}/clean/corrections_audit.csv",
         **{name: f"{RESULTS}/tables/{name}.csv" for name in OUTCOME_TABLES},
-        "responders": f"{RESULTS}/tables/responders.csv",
-        "claims_audit": f"{RESULTS}/tables/claims_audit.csv",
-        "grim": f"{RESULTS}/tables/grim.csv",
     }
+    if PLAN.has("responders"):
+        tables["responders"] = f"{RESULTS}/tables/responders.csv"
+    if PLAN.has("claims"):
+        tables["claims_audit"] = f"{RESULTS}/tables/claims_audit.csv"
+        tables["grim"] = f"{RESULTS}/tables/grim.csv"
     for provider in ("get_biomarker_report_tables", "get_simulation_report_tables"):
         if provider in globals():
             tables.update(globals()[provider]())
