@@ -1,4 +1,4 @@
-# Re-analysis of the low-dose rapamycin trial in ME/CFS from its supplementary tables.
+# Re-analysis of a single-arm trial from its supplementary tables; the study is config.yaml.
 # Stages live in workflow/rules/; the logic is in the package workflow/rapamycin_mecfs.
 
 

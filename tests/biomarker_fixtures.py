@@ -41,7 +41,7 @@ def people(ids: list[str], completers: set[str] = frozenset(), stopped: set[str]
         {
             "participant_id": ids,
             "set_enrolled": "True",
-            "set_reached_T1": "True",
+            "set_reached_first_follow_up": "True",
             "set_completers": [str(p in completers) for p in ids],
             "stopped": [str(p in stopped) for p in ids],
         },

@@ -286,7 +286,6 @@ def make_config(xlsx: Path, pdf: Path, corrections: Path) -> dict[str, Any]:
             "biomarkers": {
                 "table": "biomarkers",
                 "label": "Plasma autophagy markers",
-                "questionnaire": False,
                 "outcomes": {
                     "patg13": {
                         "label": "pSer258-ATG13",

@@ -102,7 +102,7 @@ def participant_frame(people: dict[str, tuple] = PEOPLE, visits: list[str] = VIS
         row = {
             "participant_id": pid,
             "set_enrolled": str(enrolled),
-            "set_reached_T1": str(reached),
+            "set_reached_first_follow_up": str(reached),
             "set_completers": str(completer),
             "stopped": str(stopped),
         }
@@ -152,7 +152,7 @@ def test_improvement_sign():
 def test_participants_sets_and_doses():
     people = people_from()
     assert list(people.members("completers")) == ["P01", "P02", "P03", "P04", "P05", "P06", "P11"]
-    assert list(people.members("reached_T1")) == [p for p in sorted(PEOPLE) if p != "P10"]
+    assert list(people.members("reached_first_follow_up")) == [p for p in sorted(PEOPLE) if p != "P10"]
     assert len(people.members("enrolled")) == 11
     assert list(people.stopped) == ["P07", "P08", "P10"]
     assert people.table.loc["P02", "dose_T3"] == 6.0

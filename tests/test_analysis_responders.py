@@ -114,12 +114,12 @@ def test_responder_status_improvement_columns():
 
 # (responders, n) per denominator, counted by hand from EXPECTED:
 #   completers = P01-P06, P11 evaluable on every criterion (P04, P11 are not)
-#   reached_T1_locf = everyone but P10, LOCF, evaluable (P04, P11 are not)
+#   reached_first_follow_up_locf = everyone but P10, LOCF, evaluable (P04, P11 are not)
 #   enrolled_worst_case = all 11, anyone not evaluable observed at T3 is a non-responder
 COUNTS = {
-    "all": {"completers": (2, 5), "reached_T1_locf": (4, 8), "enrolled_worst_case": (3, 11)},
-    "any": {"completers": (4, 5), "reached_T1_locf": (6, 8), "enrolled_worst_case": (5, 11)},
-    "at_least": {"completers": (3, 5), "reached_T1_locf": (5, 8), "enrolled_worst_case": (4, 11)},
+    "all": {"completers": (2, 5), "reached_first_follow_up_locf": (4, 8), "enrolled_worst_case": (3, 11)},
+    "any": {"completers": (4, 5), "reached_first_follow_up_locf": (6, 8), "enrolled_worst_case": (5, 11)},
+    "at_least": {"completers": (3, 5), "reached_first_follow_up_locf": (5, 8), "enrolled_worst_case": (4, 11)},
 }
 
 
@@ -128,7 +128,7 @@ def test_responder_proportions_denominators_and_wilson(how):
     people = people_from()
     status = responder_status(clean(), people, VISITS, rule(how), DIRECTIONS)
     table = responder_proportions(status, people, rule(how), 0.95, LABELS).set_index("analysis_set")
-    assert list(table.index) == ["completers", "reached_T1_locf", "enrolled_worst_case"]
+    assert list(table.index) == ["completers", "reached_first_follow_up_locf", "enrolled_worst_case"]
     for name, (k, n) in COUNTS[how].items():
         got = table.loc[name]
         assert (got["responders"], got["n"]) == (k, n)

@@ -34,22 +34,22 @@ def participants(n_enrolled=6, reached=(1, 1, 1, 1, 0, 0), completers=(1, 1, 0, 
         {
             "participant_id": [f"P{i}" for i in range(n_enrolled)],
             "set_enrolled": ["True"] * n_enrolled,
-            "set_reached_T1": [str(bool(x)) for x in reached],
+            "set_reached_first_follow_up": [str(bool(x)) for x in reached],
             "set_completers": [str(bool(x)) for x in completers],
         }
     )
 
 
 RESPONDERS = pd.DataFrame(
-    {"analysis_set": ["completers", "reached_T1_locf"], "responders": [2, 3], "n": [2, 4], "rule": ["r", "r"]}
+    {"analysis_set": ["completers", "reached_first_follow_up_locf"], "responders": [2, 3], "n": [2, 4], "rule": ["r", "r"]}
 )
 
 
 def test_counts_and_proportions_are_recomputed_and_compared():
     claims = [
         {"id": "started", "statement": "6 started", "source": "s", "published": {"count": 6}, "recompute": {"kind": "count", "set": "set_enrolled"}},
-        {"id": "t1", "statement": "5 reached T1", "source": "s", "published": {"count": 5}, "recompute": {"kind": "count", "set": "set_reached_T1"}},
-        {"id": "rec", "statement": "3/4 (75%)", "source": "s", "published": {"numerator": 3, "denominator": 4, "percent": 75.0, "decimals": 1}, "recompute": {"kind": "responders", "analysis_set": "reached_T1_locf"}},
+        {"id": "t1", "statement": "5 reached T1", "source": "s", "published": {"count": 5}, "recompute": {"kind": "count", "set": "set_reached_first_follow_up"}},
+        {"id": "rec", "statement": "3/4 (75%)", "source": "s", "published": {"numerator": 3, "denominator": 4, "percent": 75.0, "decimals": 1}, "recompute": {"kind": "responders", "analysis_set": "reached_first_follow_up_locf"}},
         {"id": "bad_pct", "statement": "2/3 (67.0%)", "source": "s", "published": {"numerator": 2, "denominator": 3, "percent": 67.0, "decimals": 1}, "recompute": {"kind": "responders", "analysis_set": "completers"}},
     ]
     audit = audit_claims(claims, participants(), RESPONDERS).set_index("claim_id")

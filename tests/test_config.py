@@ -11,7 +11,6 @@ import yaml
 from rapamycin_mecfs.config import (
     load_config,
     outcome_specs,
-    questionnaire_instruments,
     validate_config,
     visit_days,
     visit_ids,
@@ -67,14 +66,15 @@ def test_project_config_is_valid():
 
 def test_defaults_filled_in():
     config = validate_config(minimal())
-    assert config["synthetic"] is True
+    assert config["synthetic"] is False
     assert config["results_dir"] == "results"
-    assert config["corrections"] == "resources/corrections.csv"
+    assert config["corrections"] is None and config["claims"] is None
     assert config["missing_tokens"] == ["", "NA", "n/a", "—", "ND"]
     assert config["below_lloq"] == {"substitute": "lloq_half"}
     assert config["grid_tolerance"] == 0.051
-    assert config["analysis_sets"] == {"completer_visit": "T3"}
-    assert config["instruments"]["bas"]["questionnaire"] is True
+    assert config["analysis_sets"] == {"completer_visit": None, "completion_outcomes": [], "attendance_outcomes": []}
+    assert config["dose"] is None and config["study"] == {}
+    assert config["biomarker_analysis"]["markers"] == [] and config["simulation"]["outcomes"] == []
     participants = config["tables"]["participants"]
     assert (
         participants["header_rows"],
@@ -229,17 +229,31 @@ def test_cross_reference_xlsx_without_sheet():
 
 def test_cross_reference_completer_visit():
     problems = cross_reference_problems(lambda c: c.update(analysis_sets={"completer_visit": "T9"}))
-    assert problems == ["c.yaml: analysis_sets/completer_visit: not one of the visits ['T0', 'T3']"]
+    assert problems == ["c.yaml: analysis_sets/completer_visit: 'T9' is not a follow-up visit; expected one of ['T3']"]
 
 
-def test_default_completer_visit_must_exist():
-    # The default completer visit is T3; a plan without a T3 visit must say so.
+def test_default_final_visit_is_the_last_whatever_its_name():
+    raw = minimal()
+    raw["visits"][1]["id"] = "week12"
+    raw["tables"]["bas"]["visits"]["Day 90"] = "week12"
+    assert validate_config(raw)["analysis_sets"]["completer_visit"] is None  # the plan reads None as the last visit
+
+
+def test_dose_outcome_must_exist_without_direction():
     def edit(c):
-        c["visits"][1]["id"] = "T2"
-        c["tables"]["bas"]["visits"]["Day 90"] = "T2"
+        c["dose"] = {"outcome": "bas", "bands": [1, 2]}
 
     assert cross_reference_problems(edit) == [
-        "c.yaml: analysis_sets/completer_visit: not one of the visits ['T0', 'T2']"
+        "c.yaml: dose/outcome: 'bas' has direction 'higher_is_better'; expected 'none' (a dose is not an outcome that improves)"
+    ]
+
+
+def test_completion_outcomes_must_exist():
+    def edit(c):
+        c["analysis_sets"] = {"completion_outcomes": ["walk"]}
+
+    assert cross_reference_problems(edit) == [
+        "c.yaml: analysis_sets/completion_outcomes: unknown outcome 'walk'; expected one of ['bas']"
     ]
 
 
@@ -275,7 +289,6 @@ def test_helpers():
     raw["instruments"]["bio"] = {
         "table": "bas",
         "label": "Bio",
-        "questionnaire": False,
         "outcomes": {
             "marker": {"label": "M", "unit": "ng/mL", "min": 0, "max": 10, "step": 0, "lloq": 0.05, "direction": "none"}
         },
@@ -284,7 +297,6 @@ def test_helpers():
     config = validate_config(raw)
     assert visit_ids(config) == ["T0", "T3"]
     assert visit_days(config) == {"T0": 0, "T3": 90}
-    assert questionnaire_instruments(config) == ["bas"]
     specs = outcome_specs(config)
     assert list(specs) == ["bas", "marker"]
     assert (specs["bas"].instrument, specs["bas"].min, specs["bas"].max, specs["bas"].step, specs["bas"].lloq) == (

@@ -40,6 +40,7 @@ def build(config, extracted, presence_corrections=(), dose=None, discontinuation
         extracted["discontinuations"] if discontinuations is None else discontinuations,
         {"bas": extracted["bas"], "sf36": extracted["sf36"]},
         QUESTIONNAIRE_OUTCOMES,
+        QUESTIONNAIRE_OUTCOMES,
         dose,
         config,
         list(presence_corrections),
@@ -58,7 +59,7 @@ def test_analysis_sets(config, extracted):
     people, _ = build(config, extracted)
     assert list(people["participant_id"]) == PEOPLE
     assert members(people, "set_enrolled") == PEOPLE
-    assert members(people, "set_reached_T1") == ["RAP-001", "RAP-002", "RAP-003", "RAP-005"]
+    assert members(people, "set_reached_first_follow_up") == ["RAP-001", "RAP-002", "RAP-003", "RAP-005"]
     assert members(people, "set_completers") == ["RAP-001", "RAP-005"]
     assert members(people, "has_data_T0") == PEOPLE
     assert members(people, "has_data_T2") == ["RAP-001", "RAP-005"]
@@ -153,7 +154,7 @@ def test_presence_correction_adds_data_and_flags_disagreement(config, extracted)
     # RAP-004 stopped after T0, but a correction supplies a BAS value at T1.
     fix = {"correction_id": "C2", "participant_id": "RAP-004", "outcome": "bas", "visit": "T1", "new_value": "20"}
     people, _ = build(config, extracted, [fix])
-    assert members(people, "set_reached_T1") == ["RAP-001", "RAP-002", "RAP-003", "RAP-004", "RAP-005"]
+    assert members(people, "set_reached_first_follow_up") == ["RAP-001", "RAP-002", "RAP-003", "RAP-004", "RAP-005"]
     assert column(people, "last_visit_with_data")["RAP-004"] == "T1"
     assert column(people, "status_flag") == {
         "RAP-001": "",

@@ -66,7 +66,7 @@ def participants_table() -> pd.DataFrame:
     rows = []
     for pid, (values, completer, stop, doses) in PEOPLE.items():
         row = {"participant_id": pid, "set_enrolled": "True", "set_completers": str(completer),
-               "stopped": str(bool(stop)), "stop_after_visit": stop, "set_reached_T1": str(values[1] is not None)}
+               "stopped": str(bool(stop)), "stop_after_visit": stop, "set_reached_first_follow_up": str(values[1] is not None)}
         for visit, value, d in zip(IDS, values, doses):
             row[f"has_data_{visit}"] = str(value is not None)
             row[f"dose_{visit}"] = "" if d is None else f"{d:g}"
@@ -197,7 +197,7 @@ def test_trajectories_figure_draws_the_median_and_its_ci(tmp_path):
 
 def responders_table() -> pd.DataFrame:
     rows = []
-    for name, k, n in (("completers", 3, 4), ("reached_T1_locf", 3, 5), ("enrolled_worst_case", 3, 6)):
+    for name, k, n in (("completers", 3, 4), ("reached_first_follow_up_locf", 3, 5), ("enrolled_worst_case", 3, 6)):
         low, high = _wilson(k, n)
         rows.append({"analysis_set": name, "responders": k, "n": n, "proportion": k / n, "ci_low": low, "ci_high": high,
                      "rule": "test rule", "assumption": "Response = a test rule.", "method": "Wilson score interval, 95% two-sided"})

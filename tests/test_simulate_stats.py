@@ -117,7 +117,7 @@ def _frames(model, trials, t, outcomes):
     people = pd.DataFrame(
         {
             "set_enrolled": True,
-            "set_reached_T1": attended[:, 1],
+            "set_reached_first_follow_up": attended[:, 1],
             "set_completers": attended[:, completer],
             "stopped": ~attended[:, -1],
         },
@@ -149,6 +149,6 @@ def test_responder_counts_agree_with_pipeline_on_50_simulated_trials(rule):
         clean, people = _frames(model, trials, t, [c["outcome"] for c in rule["criteria"]])
         status = responder_status(clean, people, model.visits, rule, directions)
         table = responder_proportions(status, people, rule, 0.95, {}).set_index("analysis_set")
-        for name in ("completers", "reached_T1_locf", "enrolled_worst_case"):
+        for name in ("completers", "reached_first_follow_up_locf", "enrolled_worst_case"):
             assert summary[f"responders__{name}"][t] == table.loc[name, "responders"], (t, name)
             assert summary[f"n__{name}"][t] == table.loc[name, "n"], (t, name)

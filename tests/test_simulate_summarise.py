@@ -30,7 +30,7 @@ def model():
 
 def observed(proportion=0.5, p=0.01):
     responders = pd.DataFrame(
-        {"analysis_set": ["completers", "reached_T1_locf", "enrolled_worst_case"],
+        {"analysis_set": ["completers", "reached_first_follow_up_locf", "enrolled_worst_case"],
          "proportion": [str(proportion), "0.4", "0.3"], "n": ["40", "70", "86"]}
     )
     paired = pd.DataFrame(

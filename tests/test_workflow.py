@@ -154,9 +154,9 @@ def test_paired_tests_cover_every_outcome_with_method_and_adjusted_p(project):
 
 def test_responders_three_denominators_and_tipping_point_for_every_outcome(project):
     responders = read_table(project, "responders.csv").set_index("analysis_set")
-    assert list(responders.index) == ["completers", "reached_T1_locf", "enrolled_worst_case"]
+    assert list(responders.index) == ["completers", "reached_first_follow_up_locf", "enrolled_worst_case"]
     assert responders.loc["enrolled_worst_case", "n"] == 86
-    assert responders.loc["reached_T1_locf", "n"] <= 70
+    assert responders.loc["reached_first_follow_up_locf", "n"] <= 70
     assert responders.loc["completers", "n"] <= 40
     # Counting those who stopped as non-responders cannot raise the proportion.
     assert responders.loc["enrolled_worst_case", "proportion"] <= responders.loc["completers", "proportion"]

@@ -1,4 +1,4 @@
-"""Re-analysis of the low-dose rapamycin trial in ME/CFS from its supplementary tables.
+"""Re-analysis of a single-arm trial from its supplementary tables; the study is described by its config.
 
 The package holds the logic; Snakemake rules in ``workflow/rules`` only wire files to it.
 """

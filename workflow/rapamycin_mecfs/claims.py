@@ -70,8 +70,11 @@ def _format(published: dict[str, Any]) -> str:
     return text + (f" ({published['percent']}%)" if "percent" in published else "")
 
 
-def recompute(claim: dict[str, Any], participants: pd.DataFrame, responders: pd.DataFrame) -> tuple[dict[str, Any], str]:
-    """The recomputed value (same shape as `published`) and where it came from."""
+def recompute(claim: dict[str, Any], participants: pd.DataFrame, responders: pd.DataFrame | None) -> tuple[dict[str, Any], str]:
+    """The recomputed value (same shape as `published`) and where it came from.
+
+    `responders` is None when the study has no responder rule: a responder claim then names that.
+    """
     spec = claim["recompute"]
     if spec["kind"] == "count":
         column = spec["set"]
@@ -80,6 +83,11 @@ def recompute(claim: dict[str, Any], participants: pd.DataFrame, responders: pd.
         flags = participants[column].astype(str).str.lower() == "true"
         return {"count": int(flags.sum())}, f"participants.csv: number of rows with {column} = True"
     if spec["kind"] == "responders":
+        if responders is None:
+            raise SupplementError(
+                f"claim {claim['id']}: recomputes a responder proportion, but no responder rule is configured "
+                "(analysis/responders); expected a rule, or no responder claim"
+            )
         row = responders[responders["analysis_set"] == spec["analysis_set"]]
         if row.empty:
             raise SupplementError(f"claim {claim['id']}: no responder row for analysis set '{spec['analysis_set']}'")
@@ -92,7 +100,7 @@ def recompute(claim: dict[str, Any], participants: pd.DataFrame, responders: pd.
     raise SupplementError(f"claim {claim['id']}: unknown recompute kind '{spec['kind']}'; expected count or responders")
 
 
-def audit_claims(claims: list[dict[str, Any]], participants: pd.DataFrame, responders: pd.DataFrame) -> pd.DataFrame:
+def audit_claims(claims: list[dict[str, Any]], participants: pd.DataFrame, responders: pd.DataFrame | None) -> pd.DataFrame:
     rows = []
     for claim in claims:
         published = claim["published"]

@@ -1,8 +1,10 @@
 """The participant table: roster, dose by visit, who stopped and why, and analysis-set membership.
 
-Membership is computed from which questionnaire cells hold a value in the extracted tables (plus
-ledger rows that turn a value missing or present), not from cleaned values: a correction that
-only changes a number then leaves this table, and every analysis that reads it, untouched.
+Membership is computed from which cells of the attendance and completion outcomes hold a value in
+the extracted tables (plus ledger rows that turn a value missing or present), not from cleaned
+values: a correction that only changes a number then leaves this table, and every analysis that
+reads it, untouched. Without a roster table everyone listed in those tables is enrolled; without a
+discontinuations table no one is recorded as having stopped.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from .clean import (
 )
 from .config import visit_ids
 from .errors import SupplementError
+from .plan import StudyPlan
 
 ATTRITION_COLUMNS = ["category", "visit", "reason", "n", "definition"]
 CELL_KEY = ["participant_id", "outcome", "visit"]
@@ -40,23 +43,23 @@ def _wide_fields(extracted: pd.DataFrame) -> pd.DataFrame:
 
 def presence(
     extracted_tables: dict[str, pd.DataFrame],
-    questionnaire_outcomes: list[str],
+    presence_outcomes: list[str],
     config: dict[str, Any],
     corrections: list[dict[str, str]],
 ) -> pd.DataFrame:
-    """participant_id, outcome, visit, present for every questionnaire cell in the extracted tables."""
+    """participant_id, outcome, visit, present for every cell of `presence_outcomes` in the extracted tables."""
     ids = id_normaliser(config)
     parser = cell_parser(config)
-    questionnaire = set(questionnaire_outcomes)
+    wanted = set(presence_outcomes)
     frames = []
     for instrument, table in extracted_tables.items():
         table = normalise_ids(table, ids, f"the {instrument} table")
-        table = table[table["outcome"].isin(questionnaire)]
+        table = table[table["outcome"].isin(wanted)]
         missing = map_distinct(table["raw_value"], parser.is_missing).astype(bool)
         present = (table["raw_type"] != "empty").to_numpy() & ~missing
         frames.append(table[CELL_KEY].assign(present=present))
     cells = pd.concat(frames, ignore_index=True)
-    return _correct_presence(cells, corrections, ids, parser, questionnaire)
+    return _correct_presence(cells, corrections, ids, parser, wanted)
 
 
 def _correct_presence(
@@ -64,7 +67,7 @@ def _correct_presence(
     corrections: list[dict[str, str]],
     ids: IdNormaliser,
     parser: CellParser,
-    questionnaire: set[str],
+    wanted: set[str],
 ) -> pd.DataFrame:
     """Apply ledger rows, in ledger order, that turn a cell missing or present, or fill in an absent one."""
     if not corrections:
@@ -84,7 +87,7 @@ def _correct_presence(
             present[positions[key]] = value
         elif key in added:
             added[key]["present"] = value
-        elif row["outcome"] in questionnaire:
+        elif row["outcome"] in wanted:
             # A cell not in the table (cleaning flags it not_in_table) that the ledger fills in.
             added[key] = {"participant_id": participant, "outcome": row["outcome"], "visit": row["visit"], "present": value}
     cells = cells.assign(present=present)
@@ -124,11 +127,20 @@ def _last_visit_with_data(by_visit: pd.DataFrame) -> pd.Series:
     return pd.Series(np.where(has.any(axis=1), names[last], ""), index=by_visit.index)
 
 
+def _roster_from_tables(extracted_tables: dict[str, pd.DataFrame], ids: IdNormaliser) -> pd.DataFrame:
+    """Everyone listed in the outcome tables, with the first cell naming them: the roster when there is none."""
+    frames = [normalise_ids(table, ids, f"the {name} table") for name, table in extracted_tables.items()]
+    listed = pd.concat(frames, ignore_index=True).drop_duplicates("participant_id")
+    locators = listed["source_file"] + " [" + listed["id_locator"] + "]"
+    return pd.DataFrame({"source_locator": locators.to_numpy()}, index=pd.Index(listed["participant_id"], name="participant_id"))
+
+
 def build_participants(
-    roster_extracted: pd.DataFrame,
-    discontinuations_extracted: pd.DataFrame,
+    roster_extracted: pd.DataFrame | None,
+    discontinuations_extracted: pd.DataFrame | None,
     extracted_tables: dict[str, pd.DataFrame],
-    questionnaire_outcomes: list[str],
+    attendance_outcomes: list[str],
+    completion_outcomes: list[str],
     dose_clean: pd.DataFrame | None,
     config: dict[str, Any],
     presence_corrections: list[dict[str, str]],
@@ -136,29 +148,48 @@ def build_participants(
     """(participants, attrition) tables.
 
     `config` needs only visits, participant_ids, missing_tokens, below_lloq and analysis_sets, so the
-    job that calls this is not replanned when an outcome's scale definition changes.
+    job that calls this is not replanned when an outcome's scale definition changes. The roster and the
+    discontinuations table may be None (not in the supplement).
     """
     ids = id_normaliser(config)
+    plan = StudyPlan({**config, "instruments": {}, "tables": {}})
     visits = visit_ids(config)
-    baseline, final = visits[0], config["analysis_sets"]["completer_visit"]
-    roster = normalise_ids(roster_extracted, ids, "the participants table")
-    people = _wide_fields(roster)
-    people.insert(0, "source_locator", roster.drop_duplicates("participant_id").set_index("participant_id")["id_locator"])
+    baseline, first, final = plan.baseline, plan.first_follow_up, plan.final
+    if roster_extracted is not None:
+        roster = normalise_ids(roster_extracted, ids, "the participants table")
+        people = _wide_fields(roster)
+        people.insert(0, "source_locator", roster.drop_duplicates("participant_id").set_index("participant_id")["id_locator"])
+    else:
+        people = _roster_from_tables(extracted_tables, ids)
 
     if dose_clean is not None and not dose_clean.empty:
         dose = dose_clean.pivot(index="participant_id", columns="visit", values="value").reindex(columns=visits)
         for visit in visits:
             people[f"dose_{visit}"] = dose[visit].astype(float)
 
-    cells = presence(extracted_tables, questionnaire_outcomes, config, presence_corrections)
-    grid = _presence_grid(cells, people.index, visits)
-    by_visit = pd.DataFrame(grid.any(axis=1), index=people.index, columns=visits)
-    complete = pd.Series(grid[:, :, visits.index(final)].all(axis=1), index=people.index)
+    presence_outcomes = list(dict.fromkeys([*attendance_outcomes, *completion_outcomes]))
+    cells = presence(extracted_tables, presence_outcomes, config, presence_corrections)
+    attended = _presence_grid(cells[cells["outcome"].isin(attendance_outcomes)], people.index, visits)
+    completed = _presence_grid(cells[cells["outcome"].isin(completion_outcomes)], people.index, visits)
+    by_visit = pd.DataFrame(attended.any(axis=1), index=people.index, columns=visits)
+    # Every completion outcome must be present: an outcome with no cell at all counts as absent.
+    n_completion_seen = completed.shape[1]
+    complete = pd.Series(
+        completed[:, :, visits.index(final)].all(axis=1) & (n_completion_seen == len(set(completion_outcomes))),
+        index=people.index,
+    )
     for visit in visits:
         people[f"has_data_{visit}"] = by_visit[visit]
     people["last_visit_with_data"] = _last_visit_with_data(by_visit)
 
-    stops = _discontinuations(discontinuations_extracted, ids, people.index, visits)
+    if discontinuations_extracted is not None:
+        stops = _discontinuations(discontinuations_extracted, ids, people.index, visits)
+    else:
+        stops = pd.DataFrame(
+            columns=["stop_after_visit", "stop_reason", "stop_reason_detail", "stop_source_locator"],
+            index=pd.Index([], name="participant_id"),
+            dtype=object,
+        )
     people = people.join(stops, how="left")
     people["stopped"] = people["stop_after_visit"].notna()
     for column in ("stop_after_visit", "stop_reason", "stop_reason_detail", "stop_source_locator"):
@@ -166,10 +197,14 @@ def build_participants(
     people["status_flag"] = _status_flags(people, visits, final)
 
     people["set_enrolled"] = True
-    people[f"set_reached_{visits[1]}"] = people[f"has_data_{visits[1]}"]
+    people["set_reached_first_follow_up"] = people[f"has_data_{first}"]
     people["set_completers"] = complete.reindex(people.index).fillna(False).astype(bool)
     people = people.reset_index().sort_values("participant_id", kind="stable")
-    return people.reset_index(drop=True), _attrition(people, visits, baseline, final)
+    described = {
+        "discontinuations": discontinuations_extracted is not None,
+        "roster": roster_extracted is not None,
+    }
+    return people.reset_index(drop=True), _attrition(people, visits, baseline, final, described)
 
 
 def _discontinuations(extracted: pd.DataFrame, ids, roster: pd.Index, visits: list[str]) -> pd.DataFrame:
@@ -219,12 +254,23 @@ def _status_flags(people: pd.DataFrame, visits: list[str], final: str) -> np.nda
     )
 
 
-def _attrition(people: pd.DataFrame, visits: list[str], baseline: str, final: str) -> pd.DataFrame:
-    rows = [("enrolled", baseline, "", len(people), "in the participants table (started rapamycin)")]
+def _attrition(people: pd.DataFrame, visits: list[str], baseline: str, final: str, described: dict[str, Any]) -> pd.DataFrame:
+    where = "in the participants table" if described["roster"] else "listed in an outcome table (no participants table)"
+    rows = [("enrolled", baseline, "", len(people), where)]
     for visit in visits:
-        rows.append(("data_at_visit", visit, "", int(people[f"has_data_{visit}"].sum()), f"any questionnaire value at {visit}"))
-    rows.append(("completers", final, "", int(people["set_completers"].sum()), f"every questionnaire outcome present at {final}"))
-    rows.append(("stopped", "", "", int(people["stopped"].sum()), "listed in the discontinuations table"))
+        rows.append(("data_at_visit", visit, "", int(people[f"has_data_{visit}"].sum()), f"any attendance-outcome value at {visit}"))
+    rows.append(("completers", final, "", int(people["set_completers"].sum()), f"every completion outcome present at {final}"))
+    rows.append(
+        (
+            "stopped",
+            "",
+            "",
+            int(people["stopped"].sum()),
+            "listed in the discontinuations table"
+            if described["discontinuations"]
+            else "no discontinuations table: no one is recorded as having stopped",
+        )
+    )
     stopped = people[people["stopped"]]
     for (visit, reason), group in stopped.groupby(["stop_after_visit", "stop_reason"], sort=True):
         rows.append(("stopped_after_visit", visit, reason, len(group), "last visit and reason as stated in the discontinuations table"))

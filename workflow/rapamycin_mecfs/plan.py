@@ -369,11 +369,11 @@ class StudyPlan:
     def sections(self) -> dict[str, str]:
         return dict(SECTIONS)
 
-    def section_reasons(self) -> dict[str, list[str]]:
-        """Section id -> the "not run" reasons shown there."""
-        placed: dict[str, list[str]] = {}
+    def not_run_by_section(self) -> dict[str, list[Component]]:
+        """Section id -> the components that are off, whose "not run" line stands there."""
+        placed: dict[str, list[Component]] = {}
         for component in self.not_run():
-            placed.setdefault(COMPONENT_SECTIONS[component.name], []).append(component.reason)
+            placed.setdefault(COMPONENT_SECTIONS[component.name], []).append(component)
         return placed
 
     # --- figure contents --------------------------------------------------------------------
@@ -396,3 +396,15 @@ class StudyPlan:
             {"id": visit, "x": x, "tick": f"{visit}\nday {self.days[visit]}" if self.days else visit}
             for visit, x in zip(self.visits, self.visit_positions())
         ]
+
+    def section_runs(self) -> dict[str, bool]:
+        """Report section id -> whether it has results (else it holds only its "not run" lines)."""
+        needs = {
+            "baseline": "participants_table",
+            "responders": "responders",
+            "biomarkers": "biomarkers",
+            "dose_response": "dose",
+            "simulation": "simulation",
+            "claims": "claims",
+        }
+        return {section: self.has(needs[section]) if section in needs else True for section in SECTIONS}

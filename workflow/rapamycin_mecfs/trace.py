@@ -1,7 +1,7 @@
 """Trace a number in a results table back to the supplement cells behind it.
 
     python -m rapamycin_mecfs trace results/tables/paired_tests.csv \\
-        --outcome mfi_general_fatigue --visit T3 --set completers
+        --outcome <outcome key> --visit <follow-up visit id> --set completers
 
 prints the table row, then every participant in that analysis set with the baseline and
 follow-up values, each with its source file and cell and any correction applied.
@@ -22,8 +22,8 @@ SUPPORTED = ("paired_tests",)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("table", help="a results table, e.g. results/tables/paired_tests.csv")
-    parser.add_argument("--outcome", required=True, help="outcome key, e.g. mfi_general_fatigue")
-    parser.add_argument("--visit", required=True, help="follow-up visit, e.g. T3")
+    parser.add_argument("--outcome", required=True, help="outcome key, as under instruments/<name>/outcomes in the config")
+    parser.add_argument("--visit", required=True, help="follow-up visit id, as under visits in the config")
     parser.add_argument("--set", dest="analysis_set", required=True, help="analysis set, e.g. completers")
     parser.add_argument("--results", default=None, help="results directory (default: the table's results/ root)")
     parser.add_argument("--csv", action="store_true", help="print the participant rows as CSV")

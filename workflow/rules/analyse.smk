@@ -4,14 +4,10 @@ rule analyse_outcome:
         participants=f"{RESULTS}/clean/participants.csv",
         code=package_code("analysis", "stats", "atomic", "config"),
     output:
-        paired_tests=f"{RESULTS}/tables/outcomes/{{outcome}}/paired_tests.csv",
-        friedman=f"{RESULTS}/tables/outcomes/{{outcome}}/friedman.csv",
-        mixed_model=f"{RESULTS}/tables/outcomes/{{outcome}}/mixed_model.csv",
-        baseline_by_completion=f"{RESULTS}/tables/outcomes/{{outcome}}/baseline_by_completion.csv",
-        tipping_point=f"{RESULTS}/tables/outcomes/{{outcome}}/tipping_point.csv",
-        regression_to_mean=f"{RESULTS}/tables/outcomes/{{outcome}}/regression_to_mean.csv",
-        dose_response=f"{RESULTS}/tables/outcomes/{{outcome}}/dose_response.csv",
-        dose_bands=f"{RESULTS}/tables/outcomes/{{outcome}}/dose_bands.csv",
+        **{
+            name: f"{RESULTS}/tables/outcomes/{{outcome}}/{name}.csv"
+            for name in OUTCOME_TABLES
+        },
     log:
         "logs/analyse/{outcome}.log",
     conda:
@@ -39,24 +35,26 @@ rule combine_outcome_tables:
         "../scripts/combine_outcome_tables.py"
 
 
-rule responders:
-    input:
-        clean=get_responder_inputs(),
-        participants=f"{RESULTS}/clean/participants.csv",
-        code=package_code(
-            "analysis/responders", "analysis/data", "stats/proportions", "atomic"
-        ),
-    output:
-        proportions=f"{RESULTS}/tables/responders.csv",
-        participants=f"{RESULTS}/tables/responders_by_participant.csv",
-    log:
-        "logs/analyse/responders.log",
-    conda:
-        "../envs/stats.yaml"
-    params:
-        rule=config["analysis"]["responders"],
-        outcomes=get_responder_outcomes(),
-        settings=shared_settings(),
-        confidence=config["analysis"]["confidence"],
-    script:
-        "../scripts/responders.py"
+if PLAN.has("responders"):
+
+    rule responders:
+        input:
+            clean=get_responder_inputs(),
+            participants=f"{RESULTS}/clean/participants.csv",
+            code=package_code(
+                "analysis/responders", "analysis/data", "stats/proportions", "atomic"
+            ),
+        output:
+            proportions=f"{RESULTS}/tables/responders.csv",
+            participants=f"{RESULTS}/tables/responders_by_participant.csv",
+        log:
+            "logs/analyse/responders.log",
+        conda:
+            "../envs/stats.yaml"
+        params:
+            rule=PLAN.responder_rule,
+            outcomes=get_responder_outcomes(),
+            settings=shared_settings(),
+            confidence=config["analysis"]["confidence"],
+        script:
+            "../scripts/responders.py"

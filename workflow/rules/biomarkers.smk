@@ -7,8 +7,8 @@ from rapamycin_mecfs.biomarkers import plan as biomarker_plan
 
 biomarker_plan.check(config)
 
-MARKERS = biomarker_plan.markers(config)
-BIOMARKER_TABLES = list(biomarker_plan.TABLES)
+MARKERS = PLAN.markers
+BIOMARKER_TABLES = biomarker_plan.marker_tables(PLAN)
 BIOMARKER_CODE = package_code(
     "biomarkers",
     "analysis/data",
@@ -34,7 +34,7 @@ get_biomarker_report_tables = partial(biomarker_plan.report_tables, config, RESU
 
 wildcard_constraints:
     marker="|".join(MARKERS) or "(?!)",
-    table="|".join(BIOMARKER_TABLES),
+    table="|".join(BIOMARKER_TABLES) or "(?!)",
 
 
 rule analyse_biomarker:
@@ -47,7 +47,7 @@ rule analyse_biomarker:
     output:
         **{
             name: biomarker_plan.marker_table(RESULTS, "{marker}", name)
-            for name in biomarker_plan.MARKER_TABLES
+            for name in biomarker_plan.own_tables(PLAN)
         },
     log:
         "logs/biomarkers/{marker}.log",

@@ -46,8 +46,9 @@ rule participants:
         "../envs/core.yaml"
     params:
         settings=shared_settings(),
-        questionnaire_names=QUESTIONNAIRES,
-        questionnaire_outcomes=get_questionnaire_outcomes(),
+        presence_instruments=PLAN.presence_instruments,
+        attendance_outcomes=PLAN.attendance_outcomes,
+        completion_outcomes=PLAN.completion_outcomes,
         presence_corrections=get_presence_corrections(),
     script:
         "../scripts/participants.py"

@@ -77,7 +77,6 @@ SHARED_KEYS = [
     "grid_tolerance",
     "analysis_sets",
     "corrections",
-    "study",
 ]
 
 
@@ -208,6 +207,7 @@ def get_outcome_analysis_settings(wildcards):
     rtm = analysis["regression_to_mean"]
     return {
         "visits": config["visits"],
+        "days": PLAN.days,
         "final_visit": PLAN.final,
         "tables": OUTCOME_TABLES,
         "confidence": analysis["confidence"],
@@ -286,22 +286,6 @@ def get_report_figures():
     return figures
 
 
-def get_figure_registry():
-    """Title, section and caption of every figure the report places (config-driven)."""
-    from rapamycin_mecfs.plots.plan import figures
-
-    simulation = {
-        "name": "simulation_null",
-        "title": "Apparent results of simulated trials with no treatment effect",
-        "section": "simulation",
-        "caption": (
-            "Distribution of the responder proportion under each denominator in simulated single-arm "
-            "trials shaped like this one, per scenario (attrition and selection at entry as configured "
-            "under simulation in config.yaml); the observed proportion is marked. Same responder rule "
-            "and statistics as the main analysis."
-        ),
-    }
-    return [*figures(config), simulation]
 
 
 def get_report_inputs(wildcards):
@@ -309,11 +293,11 @@ def get_report_inputs(wildcards):
         "tables": list(get_report_tables().values()),
         "figures": list(get_report_figures().values()),
         "supplement": sorted({table["file"] for table in config["tables"].values()}),
-        "ledger": config["corrections"],
-        "claims": config["claims"],
+        "ledger": [config["corrections"]] if PLAN.has("corrections") else [],
+        "claims": [config["claims"]] if PLAN.has("claims") else [],
         "lock": "requirements.lock",
         "template": "workflow/report/report.html.j2",
-        "code": package_code("report", "provenance", "atomic", "plots/registry"),
+        "code": package_code("report", "provenance", "atomic", "plots/registry", "plan"),
     }
 
 

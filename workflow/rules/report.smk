@@ -1,20 +1,24 @@
-rule claims_audit:
-    input:
-        claims=config["claims"],
-        participants=f"{RESULTS}/clean/participants.csv",
-        responders=f"{RESULTS}/tables/responders.csv",
-        code=package_code("claims", "atomic", "errors"),
-    output:
-        audit=f"{RESULTS}/tables/claims_audit.csv",
-        grim=f"{RESULTS}/tables/grim.csv",
-    log:
-        "logs/report/claims_audit.log",
-    conda:
-        "../envs/core.yaml"
-    params:
-        synthetic=config["synthetic"],
-    script:
-        "../scripts/claims_audit.py"
+if PLAN.has("claims"):
+
+    rule claims_audit:
+        input:
+            claims=config["claims"],
+            participants=f"{RESULTS}/clean/participants.csv",
+            responders=(
+                [f"{RESULTS}/tables/responders.csv"] if PLAN.has("responders") else []
+            ),
+            code=package_code("claims", "atomic", "errors"),
+        output:
+            audit=f"{RESULTS}/tables/claims_audit.csv",
+            grim=f"{RESULTS}/tables/grim.csv",
+        log:
+            "logs/report/claims_audit.log",
+        conda:
+            "../envs/core.yaml"
+        params:
+            synthetic=config["synthetic"],
+        script:
+            "../scripts/claims_audit.py"
 
 
 rule html_report:
@@ -31,7 +35,7 @@ rule html_report:
         code_version=CODE_VERSION,
         table_names=lambda wildcards: list(get_report_tables()),
         figure_names=lambda wildcards: list(get_report_figures()),
-        figure_registry=lambda wildcards: get_figure_registry(),
+        figure_registry=lambda wildcards: list(FIGURE_ENTRIES.values()),
     script:
         "../scripts/html_report.py"
 

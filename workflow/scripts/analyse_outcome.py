@@ -25,7 +25,7 @@ def main(snakemake):
     )
     settings = snakemake.params.settings
     visits = [v["id"] for v in settings["visits"]]
-    days = {v["id"]: int(v["day"]) for v in settings["visits"]}
+    days = settings["days"]
     people = Participants.from_csv_frame(read_csv(snakemake.input.participants))
     tables = analyse_outcome(read_csv(snakemake.input.clean), people, spec, visits, days, settings)
     for name, table in tables.items():

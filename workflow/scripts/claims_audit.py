@@ -10,7 +10,8 @@ def main(snakemake):
     from rapamycin_mecfs.claims import audit_claims, grim_table, load_claims
 
     document = load_claims(snakemake.input.claims)
-    audit = audit_claims(document["claims"], read_csv(snakemake.input.participants), read_csv(snakemake.input.responders))
+    responders = read_csv(snakemake.input.responders[0]) if snakemake.input.responders else None
+    audit = audit_claims(document["claims"], read_csv(snakemake.input.participants), responders)
     write_table(audit, snakemake.output.audit, snakemake.params.synthetic)
     write_table(grim_table(document["means"]), snakemake.output.grim, snakemake.params.synthetic)
     for row in audit.itertuples():

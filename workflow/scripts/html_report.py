@@ -14,8 +14,8 @@ def main(snakemake):
     figures = dict(zip(snakemake.params.figure_names, snakemake.input.figures))
     inputs = {
         "supplement": list(snakemake.input.supplement),
-        "ledger": [snakemake.input.ledger],
-        "claims": [snakemake.input.claims],
+        "ledger": list(snakemake.input.ledger),
+        "claims": list(snakemake.input.claims),
     }
     html = render(
         tables,

@@ -6,28 +6,25 @@ from _step import run_step
 def main(snakemake):
     import logging
 
-    import pandas as pd
-
     from rapamycin_mecfs.atomic import read_csv, write_table
     from rapamycin_mecfs.participants import build_participants
 
-    questionnaires = {
-        name: read_csv(path) for name, path in zip(snakemake.params.questionnaire_names, snakemake.input.questionnaires)
-    }
-    dose = None
-    if "dose" in snakemake.input.keys():
-        dose = pd.concat([read_csv(path, numeric=("value",)) for path in snakemake.input.dose], ignore_index=True)
+    inputs, p = snakemake.input, snakemake.params
+    presence = {name: read_csv(path) for name, path in zip(p.presence_instruments, inputs.presence)}
+    optional = {key: read_csv(inputs[key]) if key in inputs.keys() else None for key in ("roster", "discontinuations")}
+    dose = read_csv(inputs.dose, numeric=("value",)) if "dose" in inputs.keys() else None
     people, attrition = build_participants(
-        read_csv(snakemake.input.roster),
-        read_csv(snakemake.input.discontinuations),
-        questionnaires,
-        snakemake.params.questionnaire_outcomes,
+        optional["roster"],
+        optional["discontinuations"],
+        presence,
+        p.attendance_outcomes,
+        p.completion_outcomes,
         dose,
-        snakemake.params.settings,
-        snakemake.params.presence_corrections,
+        p.settings,
+        p.presence_corrections,
     )
-    write_table(people, snakemake.output.participants, snakemake.params.settings["synthetic"])
-    write_table(attrition, snakemake.output.attrition, snakemake.params.settings["synthetic"])
+    write_table(people, snakemake.output.participants, p.settings["synthetic"])
+    write_table(attrition, snakemake.output.attrition, p.settings["synthetic"])
     for row in attrition.itertuples():
         logging.info("%s %s %s: %d", row.category, row.visit, row.reason, row.n)
 

@@ -8,10 +8,10 @@ def main(snakemake):
     from rapamycin_mecfs.plots import flow, style
 
     p = snakemake.params
-    visits = [v["id"] for v in p.visits]
-    days = {v["id"]: int(v["day"]) for v in p.visits}
-    counts = flow.flow_counts(read_csv(snakemake.input.attrition), read_csv(snakemake.input.participants), visits, days)
-    fig = flow.participant_flow_figure(counts, p.synthetic)
+    counts = flow.flow_counts(
+        read_csv(snakemake.input.attrition), read_csv(snakemake.input.participants), p.visits, p.visit_labels, p.final
+    )
+    fig = flow.participant_flow_figure(counts, p.synthetic, p.arm_label)
     style.save(fig, snakemake.output.png, snakemake.output.svg, p.synthetic, p.title)
 
 

@@ -84,6 +84,10 @@ def tipping_point(
     }
     if base.size < 2 or not np.isfinite(sd) or sd == 0:
         return pd.DataFrame([{**row, "method": "not computed: too few baseline values"}])
+    if not missing.any():
+        return pd.DataFrame(
+            [{**row, "method": f"not applicable: everyone enrolled with a baseline has a value at {visit}, so nothing is imputed"}]
+        )
     at_zero_shift = np.where(missing, 0.0, follow - base)
     zero = wilcoxon_signed_rank(at_zero_shift, method=method, correction=True, zero_method="pratt")
     if improvement_sign(direction) * zero["rank_biserial"] < 0:

@@ -10,10 +10,10 @@ import pandas as pd
 # Analysis sets, as named in every output row.
 SET_DEFINITIONS = {
     "available_pairs": "every participant with this outcome at baseline and at the visit",
-    "completers": "completers (every questionnaire outcome present at the final visit) with this outcome at both visits",
+    "completers": "completers (every completion outcome present at the final visit) with this outcome at both visits",
     "enrolled_bocf": "everyone enrolled with a baseline value; missing follow-up replaced by baseline (no change)",
     "enrolled_worst_case": "everyone enrolled; those who stopped counted as non-responders",
-    "reached_T1_locf": "everyone with data at T1; last observation carried forward to the responder visit",
+    "reached_first_follow_up_locf": "everyone with data at the first follow-up visit; last observation carried forward to the responder visit",
 }
 
 

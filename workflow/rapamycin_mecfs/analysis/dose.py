@@ -10,25 +10,40 @@ import pandas as pd
 from .data import Participants, improvement_sign, last_observation
 
 
-def dose_exposure(people: Participants, visits: list[str], days: dict[str, int]) -> pd.DataFrame:
-    """Dose at the last visit with a dose, and cumulative mg up to it (weekly dose x weeks to the next visit)."""
+LAST_DOSE = "last_dose"
+CUMULATIVE_DOSE = "cumulative_dose"
+
+
+def dose_exposure(people: Participants, visits: list[str], days: dict[str, int] | None) -> pd.DataFrame:
+    """Dose at the last visit with a dose, and, when study days are known, the cumulative dose up to it.
+
+    The dose is a rate per week (its unit in config says so): the cumulative dose is each visit's dose
+    times the weeks to the next visit. Without study days only the last dose is given.
+    """
     doses = people.table[[f"dose_{v}" for v in visits]].set_axis(visits, axis=1)
-    last_dose = doses.ffill(axis=1).iloc[:, -1]
-    weeks = np.array([(days[b] - days[a]) / 7 for a, b in zip(visits, visits[1:])])
-    # A visit's dose is taken until the next visit only if the participant was seen there.
-    taken = doses.iloc[:, :-1].to_numpy() * (doses.iloc[:, 1:].notna().to_numpy())
-    cumulative = np.nansum(taken * weeks, axis=1)
-    return pd.DataFrame({"last_dose_mg_week": last_dose, "cumulative_mg": cumulative}, index=doses.index)
+    exposure = pd.DataFrame({LAST_DOSE: doses.ffill(axis=1).iloc[:, -1]}, index=doses.index)
+    if days is not None:
+        weeks = np.array([(days[b] - days[a]) / 7 for a, b in zip(visits, visits[1:])])
+        # A visit's dose is taken until the next visit only if the participant was seen there.
+        taken = doses.iloc[:, :-1].to_numpy() * (doses.iloc[:, 1:].notna().to_numpy())
+        exposure[CUMULATIVE_DOSE] = np.nansum(taken * weeks, axis=1)
+    return exposure
 
 
 def dose_response(
-    wide: pd.DataFrame, people: Participants, direction: str, visits: list[str], days: dict[str, int], settings: dict[str, Any]
+    wide: pd.DataFrame,
+    people: Participants,
+    direction: str,
+    visits: list[str],
+    final: str,
+    days: dict[str, int] | None,
+    settings: dict[str, Any],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Spearman rho of dose against improvement, and improvement by dose band."""
+    """Spearman rho of dose against improvement, and improvement by dose band (`settings["dose"]["bands"]`)."""
     # Imported here: the dose figure imports this module for dose_exposure and needs no scipy.stats.
     from ..stats.association import spearman_with_ci
 
-    baseline, final = visits[0], visits[-1]
+    baseline = visits[0]
     sign = improvement_sign(direction)
     exposure = dose_exposure(people, visits, days)
     changes = {
@@ -39,10 +54,10 @@ def dose_response(
         f"at_{final}": (f"everyone with baseline and {final}", sign * (wide[final] - wide[baseline])),
     }
     rows, bands = [], []
-    edges = [0.0, *settings["dose_bands"]]
+    edges = [0.0, *settings["dose"]["bands"]]
     for change_name, (definition, change) in changes.items():
         frame = exposure.join(change.rename("improvement"), how="inner").dropna(subset=["improvement"])
-        for measure in ("last_dose_mg_week", "cumulative_mg"):
+        for measure in [c for c in (LAST_DOSE, CUMULATIVE_DOSE) if c in exposure]:
             pairs = frame[[measure, "improvement"]].dropna()
             result = spearman_with_ci(pairs[measure], pairs["improvement"], confidence=settings["confidence"])
             rows.append(
@@ -50,6 +65,7 @@ def dose_response(
                     "change": change_name,
                     "analysis_set_definition": definition,
                     "dose_measure": measure,
+                    "dose_unit": settings["dose"]["unit"] + (" x week" if measure == CUMULATIVE_DOSE else ""),
                     "test": "spearman",
                     "n": result["n"],
                     "rho": result["rho"],
@@ -59,13 +75,14 @@ def dose_response(
                     "method": result["method"],
                 }
             )
-        band = pd.cut(frame["last_dose_mg_week"], bins=edges, right=True, include_lowest=False)
+        band = pd.cut(frame[LAST_DOSE], bins=edges, right=True, include_lowest=False)
         for interval, group in frame.groupby(band, observed=False, sort=True):
             values = group["improvement"].to_numpy()
             bands.append(
                 {
                     "change": change_name,
-                    "dose_band_mg_week": f"{interval.left:g} < dose <= {interval.right:g}",
+                    "dose_band": f"{interval.left:g} < dose <= {interval.right:g}",
+                    "dose_unit": settings["dose"]["unit"],
                     "n": int(values.size),
                     "median_improvement": float(np.median(values)) if values.size else np.nan,
                     "q1": float(np.percentile(values, 25)) if values.size else np.nan,

@@ -7,41 +7,46 @@ from typing import Any
 import pandas as pd
 
 from ..config import OutcomeSpec
+from ..plan import OUTCOME_TABLES
 from .attrition import baseline_by_completion, regression_to_mean, tipping_point
 from .data import Participants, outcome_wide
 from .dose import dose_response
 from .paired import paired_tests
 from .repeated import friedman_row, mixed_model_rows
 
-TABLES = (
-    "paired_tests",
-    "friedman",
-    "mixed_model",
-    "baseline_by_completion",
-    "tipping_point",
-    "regression_to_mean",
-    "dose_response",
-    "dose_bands",
-)
+TABLES = tuple(OUTCOME_TABLES)
 
 
 def analyse_outcome(
-    clean: pd.DataFrame, people: Participants, spec: OutcomeSpec, visits: list[str], days: dict[str, int], settings: dict[str, Any]
+    clean: pd.DataFrame,
+    people: Participants,
+    spec: OutcomeSpec,
+    visits: list[str],
+    days: dict[str, int] | None,
+    settings: dict[str, Any],
 ) -> dict[str, pd.DataFrame]:
-    """Every per-outcome table, each led by the outcome's identity columns."""
+    """The per-outcome tables named in `settings["tables"]` (default all), each led by the outcome's identity columns.
+
+    `settings["final_visit"]` is the study's final visit (default the last); `days` may be None (no study days).
+    """
     wide = outcome_wide(clean, visits)
     baseline = visits[0]
-    dose, bands = dose_response(wide, people, spec.direction, visits, days, settings)
-    tables = {
-        "paired_tests": paired_tests(wide, people, spec.direction, visits, settings),
-        "friedman": friedman_row(wide, people),
-        "mixed_model": mixed_model_rows(wide, people, spec.direction, visits, settings),
-        "baseline_by_completion": baseline_by_completion(wide, people, baseline),
-        "tipping_point": tipping_point(wide, people, spec.direction, baseline, settings),
-        "regression_to_mean": regression_to_mean(wide, people, spec.direction, spec.key, baseline, settings),
-        "dose_response": dose,
-        "dose_bands": bands,
+    wanted = list(settings.get("tables") or TABLES)
+    final = settings.get("final_visit") or visits[-1]
+    builders = {
+        "paired_tests": lambda: paired_tests(wide, people, spec.direction, visits, settings),
+        "friedman": lambda: friedman_row(wide, people),
+        "mixed_model": lambda: mixed_model_rows(wide, people, spec.direction, visits, settings),
+        "baseline_by_completion": lambda: baseline_by_completion(wide, people, baseline),
+        "tipping_point": lambda: tipping_point(wide, people, spec.direction, baseline, settings),
+        "regression_to_mean": lambda: regression_to_mean(wide, people, spec.direction, spec.key, baseline, settings),
     }
+    tables = {name: builders[name]() for name in wanted if name in builders}
+    if "dose_response" in wanted or "dose_bands" in wanted:
+        tables["dose_response"], tables["dose_bands"] = dose_response(
+            wide, people, spec.direction, visits, final, days, settings
+        )
+    tables = {name: tables[name] for name in wanted}
     identity = {
         "outcome": spec.key,
         "instrument": spec.instrument,

@@ -63,12 +63,12 @@ def responder_status(
 
 def responder_proportions(status: pd.DataFrame, people: Participants, rule: dict[str, Any], confidence: float, labels: dict[str, str]) -> pd.DataFrame:
     completers = status.loc[status.index.isin(people.members("completers")), "responder_observed"].dropna()
-    reached = status.loc[status.index.isin(people.members("reached_T1")), "responder_locf"].dropna()
+    reached = status.loc[status.index.isin(people.members("reached_first_follow_up")), "responder_locf"].dropna()
     enrolled = status.loc[status.index.isin(people.members("enrolled")), "responder_observed"].fillna(0.0)
     rows = []
     for name, values, note in (
         ("completers", completers, "completers evaluable on every criterion"),
-        ("reached_T1_locf", reached, SET_DEFINITIONS["reached_T1_locf"]),
+        ("reached_first_follow_up_locf", reached, SET_DEFINITIONS["reached_first_follow_up_locf"]),
         ("enrolled_worst_case", enrolled, "everyone enrolled; anyone without the responder visit counts as a non-responder"),
     ):
         k, n = int(values.sum()), int(values.size)

@@ -81,18 +81,19 @@ def marker_tables(
     baseline = visits[0]
     change_visits = _change_visits(settings)
     wide = outcome_wide(marker_clean, visits)
-    observed, rule_text, assumption, response_visit = _responders(criteria_clean, people, settings)
     tables = {
         "lloq_counts": lloq_counts(marker_clean, visits, settings["below_lloq_substitute"], marker.get("lloq"), marker["unit"]),
         "trajectory": trajectory(wide, people, visits, settings),
-        "responders_compare": responders_compare(
+    }
+    if settings.get("responders"):  # no responder rule: the marker is not compared between groups
+        observed, rule_text, assumption, response_visit = _responders(criteria_clean, people, settings)
+        tables["responders_compare"] = responders_compare(
             wide, observed, baseline, change_visits, response_visit, rule_text, assumption
-        ),
-        "roc_auc": roc_auc(
+        )
+        tables["roc_auc"] = roc_auc(
             wide, observed, baseline, early_visits(change_visits, response_visit, visits), response_visit,
             rule_text, settings["bootstrap"], settings["confidence"], assumption,
-        ),
-    }
+        )
     return _finish(tables, marker, settings, {})
 
 

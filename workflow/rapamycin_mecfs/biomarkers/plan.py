@@ -9,12 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import SupplementError
+from ..plan import StudyPlan
 
 # Tables of a marker on its own and against the responder criteria (job analyse_biomarker).
 MARKER_TABLES = ("lloq_counts", "trajectory", "responders_compare", "roc_auc")
 # Tables correlating a marker with the outcomes (job correlate_biomarker): split from the above so a
 # correction to a correlated outcome does not redo, or redraw, the marker's trajectory and ROC.
 CORRELATION_TABLES = ("spearman_cross_sectional", "spearman_change", "rm_corr")
+# Tables that compare the marker between responders and non-responders: only with a responder rule.
+RESPONDER_TABLES = ("responders_compare", "roc_auc")
 # Every table, in report order; each is stacked over markers by its own combine_biomarker_table job.
 TABLES = (
     "lloq_counts",
@@ -34,24 +37,26 @@ def _outcomes(config: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
 
 
 def markers(config: dict[str, Any]) -> list[str]:
-    return list(config["biomarker_analysis"]["markers"])
+    return StudyPlan(config).markers
+
+
+def marker_tables(plan: StudyPlan) -> list[str]:
+    """Every table of this study's biomarker analysis, in report order (responder tables need a rule)."""
+    return [name for name in TABLES if name not in RESPONDER_TABLES or plan.has("responders")]
+
+
+def own_tables(plan: StudyPlan) -> list[str]:
+    """Tables of job analyse_biomarker for this study."""
+    return [name for name in MARKER_TABLES if name in marker_tables(plan)]
 
 
 def correlated_outcomes(config: dict[str, Any]) -> list[str]:
-    """The configured outcomes, or (empty list) every outcome of the questionnaire instruments."""
-    chosen = config["biomarker_analysis"]["correlate_with"]
-    if chosen:
-        return list(chosen)
-    return [
-        key
-        for inst in config["instruments"].values()
-        if inst.get("questionnaire", True)
-        for key in inst["outcomes"]
-    ]
+    """The configured outcomes, or (empty list) every outcome with a direction."""
+    return StudyPlan(config).correlated_outcomes
 
 
 def responder_outcomes(config: dict[str, Any]) -> list[str]:
-    return [c["outcome"] for c in config["analysis"]["responders"]["criteria"]]
+    return StudyPlan(config).responder_outcomes
 
 
 def check(config: dict[str, Any], source: str = "config.yaml") -> None:
@@ -73,7 +78,7 @@ def check(config: dict[str, Any], source: str = "config.yaml") -> None:
             problems.append(
                 f"{source}: biomarker_analysis/correlate_with: unknown outcome '{outcome}'; expected one of {sorted(owner)}"
             )
-    for visit in section["change_visits"]:
+    for visit in section.get("change_visits") or []:
         if visit not in visits[1:]:
             problems.append(
                 f"{source}: biomarker_analysis/change_visits: '{visit}' is not a follow-up visit; expected one of {visits[1:]}"
@@ -109,14 +114,15 @@ def marker_settings(config: dict[str, Any]) -> dict[str, Any]:
     """Settings every marker job shares: visits, confidence, tests, the responder rule, bootstrap."""
     section = config["biomarker_analysis"]
     analysis = config["analysis"]
+    plan = StudyPlan(config)
     return {
-        "visits": [v["id"] for v in config["visits"]],
+        "visits": plan.visits,
         "confidence": analysis["confidence"],
         "wilcoxon_method": analysis["wilcoxon_method"],
         "below_lloq_substitute": config["below_lloq"]["substitute"],
-        "change_visits": list(section["change_visits"]),
+        "change_visits": plan.change_visits,
         "bootstrap": dict(section["bootstrap"]),
-        "responders": analysis["responders"],
+        "responders": plan.responder_rule,
         "responder_outcomes": outcome_definitions(config, responder_outcomes(config)),
         "synthetic": config["synthetic"],
     }
@@ -146,16 +152,18 @@ def combined_table(results: str, name: str) -> str:
 
 def final_outputs(config: dict[str, Any], results: str) -> list[str]:
     """The combined tables; none when no marker is configured."""
-    if not markers(config):
+    plan = StudyPlan(config)
+    if not plan.has("biomarkers"):
         return []
-    return [combined_table(results, name) for name in TABLES]
+    return [combined_table(results, name) for name in marker_tables(plan)]
 
 
 def report_tables(config: dict[str, Any], results: str) -> dict[str, str]:
     """name -> combined table, for the HTML report (names "biomarkers/<table>", as the report groups them)."""
-    if not markers(config):
+    plan = StudyPlan(config)
+    if not plan.has("biomarkers"):
         return {}
-    return {f"biomarkers/{name}": combined_table(results, name) for name in TABLES}
+    return {f"biomarkers/{name}": combined_table(results, name) for name in marker_tables(plan)}
 
 
 def marker_job_inputs(config: dict[str, Any], marker: str, results: str, code: list[str]) -> dict[str, Any]:

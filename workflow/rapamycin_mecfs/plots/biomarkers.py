@@ -56,7 +56,7 @@ def biomarker_trajectories_figure(
 ) -> Figure:
     """One panel per marker: every participant faint, median with order-statistic CI, below-LLOQ values marked."""
     visit_ids = [v["id"] for v in visits]
-    days = np.array([int(v["day"]) for v in visits], dtype=float)
+    days = np.array([float(v["x"]) for v in visits], dtype=float)
     counts = _num(lloq_counts, ["n_below_lloq", "n_analysed", "lloq", "below_lloq_value_used"])
     traj = _num(trajectory, ["estimate", "ci_low", "ci_high", "p_fdr_bh", "n_pairs"])
     level = f"{100 * confidence:g}%"
@@ -88,11 +88,11 @@ def biomarker_trajectories_figure(
                 ax.annotate(f"LLOQ {lloq:g} {spec.get('unit', '')}", (days[-1], lloq), xytext=(0, 3), textcoords="offset points",
                             ha="right", va="bottom", fontsize=8, color=style.WARNING_RED)
             ticks = []
-            for visit, day, n in zip(visit_ids, days, summary["n"]):
+            for visit, tick, n in zip(visit_ids, [v["tick"] for v in visits], summary["n"]):
                 n_below = int(marker_counts.loc[visit, "n_below_lloq"]) if visit in marker_counts.index else int(below[visit].sum())
                 if n_below != int(below[visit].sum()):
                     raise ValueError(f"{key} {visit}: lloq_counts.csv says {n_below} below LLOQ, the clean table flags {int(below[visit].sum())}")
-                ticks.append(f"{visit}\nday {int(day)}\nn = {n}\n< LLOQ: {n_below}")
+                ticks.append(f"{tick}\nn = {n}\n< LLOQ: {n_below}")
             ax.set_xticks(days, ticks, fontsize=8)
             ax.set_yscale("log")
             ax.set_ylabel(f"{spec['label']}, {spec.get('unit', '')} (log scale)")
@@ -102,7 +102,7 @@ def biomarker_trajectories_figure(
             lines = [f"change vs {visit_ids[0]}, {spec.get('unit', '')} (Hodges\N{EN DASH}Lehmann, {level} CI; BH-adjusted p):"]
             for r in rows.itertuples():
                 lines.append(f"{r.visit}: {style.fmt_ci(r.estimate, r.ci_low, r.ci_high, 3)}; {p_text(r.p_fdr_bh)} (n = {int(r.n_pairs)})")
-            ax.set_xlabel("visit (study day); n = participants with a value\n\n" + "\n".join(lines), fontsize=9)
+            ax.set_xlabel("visit; n = participants with a value\n\n" + "\n".join(lines), fontsize=9)
             values = wide.to_numpy()[np.isfinite(wide.to_numpy())]
             if values.size:
                 floor = min(values.min(), lloq) if lloq is not None and not np.isnan(lloq) else values.min()

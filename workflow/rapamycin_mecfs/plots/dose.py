@@ -16,22 +16,24 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..analysis.data import Participants, improvement_sign, last_observation, outcome_wide
-from ..analysis.dose import dose_exposure
+from ..analysis.dose import LAST_DOSE, dose_exposure
 from . import style
 from .consistency import spearman_rho
 
 CHANGE = "last_observation"
-MEASURE = "last_dose_mg_week"
+MEASURE = LAST_DOSE
 _BAND = re.compile(r"^\s*([-\d.eE+]+)\s*<\s*dose\s*<=\s*([-\d.eE+]+)\s*$")
 
 
-def dose_points(clean: pd.DataFrame, participants: pd.DataFrame, direction: str, visits: list[str], days: dict[str, int]) -> pd.DataFrame:
-    """Per participant with baseline and a follow-up: last dose (mg/week) and improvement at the last observation."""
+def dose_points(
+    clean: pd.DataFrame, participants: pd.DataFrame, direction: str, visits: list[str], final: str
+) -> pd.DataFrame:
+    """Per participant with baseline and a follow-up: last dose and improvement at the last observation up to `final`."""
     people = Participants.from_csv_frame(participants)
     wide = outcome_wide(clean, visits)
     sign = improvement_sign(direction)
-    change = sign * (last_observation(wide[visits[1:]], visits[-1]) - wide[visits[0]])
-    exposure = dose_exposure(people, visits, days)
+    change = sign * (last_observation(wide[visits[1:]], final) - wide[visits[0]])
+    exposure = dose_exposure(people, visits, None)
     frame = exposure.join(change.rename("improvement"), how="inner")
     return frame[[MEASURE, "improvement"]].dropna().sort_index()
 
@@ -57,7 +59,7 @@ def parse_bands(bands: pd.DataFrame, outcome: str) -> pd.DataFrame:
     rows = bands[(bands["outcome"] == outcome) & (bands["change"] == CHANGE)]
     out = []
     for r in rows.itertuples():
-        match = _BAND.match(str(r.dose_band_mg_week))
+        match = _BAND.match(str(r.dose_band))
         if not match or str(r.n) in ("", "0"):
             continue
         out.append({"low": float(match.group(1)), "high": float(match.group(2)), "n": int(float(r.n)),
@@ -65,7 +67,7 @@ def parse_bands(bands: pd.DataFrame, outcome: str) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["low", "high", "n", "median", "q1", "q3"])
 
 
-def dose_response_figure(panels: list[dict], synthetic: bool) -> Figure:
+def dose_response_figure(panels: list[dict], synthetic: bool, dose_label: str) -> Figure:
     """`panels`: dicts with outcome, label, unit, direction, points (dose_points), row (dose_response.csv row), bands."""
     ncols = 2 if len(panels) > 1 else 1
     nrows = int(np.ceil(len(panels) / ncols))
@@ -89,7 +91,7 @@ def dose_response_figure(panels: list[dict], synthetic: bool) -> Figure:
             rho, low, high = float(row["rho"]), float(row["ci_low"]), float(row["ci_high"])
             ax.set_title(f"{panel['label']}\nSpearman \N{GREEK SMALL LETTER RHO} = {style.fmt_ci(rho, low, high)}, n = {int(float(row['n']))}",
                          fontsize=10)
-            ax.set_xlabel("last dose, mg/week")
+            ax.set_xlabel(f"last dose, {dose_label}")
             ax.set_ylabel(f"improvement, {panel.get('unit', 'points')}\n(positive = better; scale: {style.direction_text(panel['direction'])})")
         for ax in list(axes.flat)[len(panels):]:
             ax.set_axis_off()

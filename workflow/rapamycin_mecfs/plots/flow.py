@@ -14,7 +14,9 @@ from . import style
 @dataclass
 class FlowCounts:
     visits: list[str]
-    days: dict[str, int]
+    # visit -> how a box names it (the id, with its study day when known)
+    visit_labels: dict[str, str]
+    final: str
     enrolled: int
     data_at: dict[str, int]
     completers: int
@@ -32,7 +34,9 @@ class FlowCounts:
         return self.data_at[visit] - self.stopped_total(visit) - self.data_at[following]
 
 
-def flow_counts(attrition: pd.DataFrame, participants: pd.DataFrame, visits: list[str], days: dict[str, int]) -> FlowCounts:
+def flow_counts(
+    attrition: pd.DataFrame, participants: pd.DataFrame, visits: list[str], visit_labels: dict[str, str], final: str
+) -> FlowCounts:
     """Counts from results/clean/attrition.csv, plus the non-completers with final-visit data from participants.csv."""
     table = attrition.copy()
     table["n"] = pd.to_numeric(table["n"]).astype(int)
@@ -52,7 +56,6 @@ def flow_counts(attrition: pd.DataFrame, participants: pd.DataFrame, visits: lis
         pairs = sorted(((str(r), int(n)) for r, n in zip(rows["reason"], rows["n"]) if n > 0), key=lambda p: (-p[1], p[0]))
         if pairs:
             stopped_after[visit] = pairs
-    final = visits[-1]
     has_final = style.to_bool(participants[f"has_data_{final}"])
     completer = style.to_bool(participants["set_completers"])
     stopped_flag = style.to_bool(participants["stopped"])
@@ -61,7 +64,8 @@ def flow_counts(attrition: pd.DataFrame, participants: pd.DataFrame, visits: lis
         raise ValueError(f"participants.csv has {int(completer.sum())} completers, attrition.csv {completers}")
     return FlowCounts(
         visits=list(visits),
-        days=dict(days),
+        visit_labels=dict(visit_labels),
+        final=final,
         enrolled=one("enrolled"),
         data_at={v: one("data_at_visit", v) for v in visits},
         completers=completers,
@@ -82,7 +86,7 @@ def _arrow(ax, start, end):
                 arrowprops={"arrowstyle": "-|>", "color": "0.2", "lw": 1.2, "shrinkA": 0, "shrinkB": 0})
 
 
-def participant_flow_figure(counts: FlowCounts, synthetic: bool) -> Figure:
+def participant_flow_figure(counts: FlowCounts, synthetic: bool, arm_label: str) -> Figure:
     visits = counts.visits
     follow_ups = visits[1:]
     steps = len(follow_ups) + 2  # started, each follow-up, analysed
@@ -99,10 +103,10 @@ def participant_flow_figure(counts: FlowCounts, synthetic: bool) -> Figure:
         main_x, main_w, main_h = 0.03, 0.42, 0.085
         centre = main_x + main_w / 2
         baseline = visits[0]
-        labels = [f"Started rapamycin (enrolled)\nn = {counts.enrolled}"
+        labels = [f"{arm_label} (enrolled)\nn = {counts.enrolled}"
                   + (f"  (data at {baseline}: {counts.data_at[baseline]})" if counts.data_at[baseline] != counts.enrolled else "")]
-        labels += [f"Data at {v} (day {counts.days[v]})\nn = {counts.data_at[v]}" for v in follow_ups]
-        labels.append(f"Analysed: completers\n(every questionnaire outcome at {visits[-1]})\nn = {counts.completers}")
+        labels += [f"Data at {counts.visit_labels[v]}\nn = {counts.data_at[v]}" for v in follow_ups]
+        labels.append(f"Analysed: completers\n(every completion outcome at {counts.final})\nn = {counts.completers}")
         for i, (y, label) in enumerate(zip(ys, labels)):
             last = i == steps - 1
             _box(ax, main_x, y, main_w, main_h * (1.3 if last else 1), label,
@@ -125,10 +129,10 @@ def participant_flow_figure(counts: FlowCounts, synthetic: bool) -> Figure:
                 elif gap < 0:
                     lines.append(f"Returned at {visits[i + 1]} after a missed visit: {-gap}")
             else:
-                final = visits[-1]
+                final = counts.final
                 total = counts.stopped_total(final)
                 lines.append(f"Not completers: n = {counts.data_at[final] - counts.completers}")
-                lines.append(f"   data at {final}, but not every\n   questionnaire outcome: {counts.final_not_completer}")
+                lines.append(f"   data at {final}, but not every\n   completion outcome: {counts.final_not_completer}")
                 if total:
                     lines.append(f"   stopped after {final}: {total}")
             height = 0.022 * (sum(line.count("\n") + 1 for line in lines)) + 0.02

@@ -10,7 +10,7 @@ from . import style
 
 SET_LABELS = {
     "completers": "Completers\n(evaluable on every criterion)",
-    "reached_T1_locf": "Reached T1\n(last observation carried forward)",
+    "reached_first_follow_up_locf": "Reached first follow-up\n(last observation carried forward)",
     "enrolled_worst_case": "All enrolled\n(stopped = non-responder)",
 }
 

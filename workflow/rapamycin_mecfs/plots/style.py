@@ -29,7 +29,7 @@ DPI = 150
 SYNTHETIC_LABEL = "SYNTHETIC DATA \N{EM DASH} not trial results"
 # ASCII versions for file metadata (PNG tEXt chunks are Latin-1).
 SYNTHETIC_METADATA = "SYNTHETIC DATA - not trial results"
-HASH_SALT = "rapamycin-mecfs-figures"
+HASH_SALT = "reanalysis-figures"
 BANNER_INCHES = 0.34
 TITLE_INCHES = 0.30
 SUBTITLE_LINE_INCHES = 0.2
@@ -45,7 +45,7 @@ _SET_PALETTE_INDEX = {
     "enrolled_available": 1,
     "enrolled_bocf": 2,
     "all_available": 1,
-    "reached_T1_locf": 1,
+    "reached_first_follow_up_locf": 1,
     "enrolled_worst_case": 2,
     "stopped": 3,
 }

@@ -114,7 +114,7 @@ def trajectories_figure(
 ) -> Figure:
     """One row per outcome; left column completers only, right column every available value."""
     visit_ids = [v["id"] for v in visits]
-    days = [int(v["day"]) for v in visits]
+    days = [float(v["x"]) for v in visits]
     keys = list(outcomes)
     completer_set = set(completers)
     level = f"{100 * confidence:g}%"
@@ -136,9 +136,9 @@ def trajectories_figure(
                 ax = axes[i, j]
                 summary = _panel(ax, subset, days, style.SET_COLOURS[name], confidence, spec)
                 ax.set_title(f"{spec['label']} \N{MIDDLE DOT} {heading}", fontsize=10)
-                ax.set_xticks(days, [f"{v}\nday {d}\nn = {n}" for v, d, n in zip(visit_ids, days, summary["n"])], fontsize=8)
+                ax.set_xticks(days, [f"{v['tick']}\nn = {n}" for v, n in zip(visits, summary["n"])], fontsize=8)
                 ax.set_ylabel(f"score, {spec.get('unit', '')}\n({style.direction_text(spec['direction'])})")
                 ax.set_xlim(days[0] - 0.06 * (days[-1] - days[0]), days[-1] + 0.06 * (days[-1] - days[0]))
         for ax in axes[-1]:
-            ax.set_xlabel("visit (study day); n = participants with a value")
+            ax.set_xlabel("visit; n = participants with a value")
     return fig

@@ -10,25 +10,13 @@ from typing import Any
 import pandas as pd
 
 from ..atomic import read_csv
+from ..plan import StudyPlan
 from ..provenance import sha256_file, sha256_text
 from . import sections
 from .formatting import html_table, number, p_value
 from .methods import methods
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "report" / "report.html.j2"
-SECTIONS = [
-    ("participant_flow", "Participant flow"),
-    ("baseline", "Baseline characteristics"),
-    ("outcomes", "Change from baseline: paired tests"),
-    ("responders", "Responders"),
-    ("attrition", "Attrition and sensitivity"),
-    ("biomarkers", "Biomarkers"),
-    ("dose_response", "Dose–response"),
-    ("simulation", "What attrition and regression to the mean alone produce: null-trial simulation"),
-    ("claims", "Claims audit"),
-    ("methods", "Methods"),
-    ("provenance", "Provenance"),
-]
 
 
 def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
@@ -70,7 +58,7 @@ def outcome_tables(tables: dict[str, pd.DataFrame], config: dict[str, Any]) -> l
     return blocks
 
 
-def attrition_tables(tables: dict[str, pd.DataFrame]) -> list[dict[str, str]]:
+def attrition_tables(tables: dict[str, pd.DataFrame], final: str) -> list[dict[str, str]]:
     blocks = []
     spec = [
         (
@@ -107,11 +95,11 @@ def attrition_tables(tables: dict[str, pd.DataFrame]) -> list[dict[str, str]]:
             blocks.append({"title": title, "html": html_table(sections.generic_display(frame, columns, p_columns, numeric))})
     if "paired_tests" in tables:
         paired = tables["paired_tests"]
-        bocf = paired[(paired["analysis_set"] == "enrolled_bocf") & (paired["visit"] == paired["visit"].max())]
+        bocf = paired[(paired["analysis_set"] == "enrolled_bocf") & (paired["visit"] == final)]
         columns = {"label": "Outcome", "test": "Test", "n_pairs": "n", "n_imputed": "n imputed", "estimate": "Estimate", "ci_low": "CI low", "ci_high": "CI high", "p_value": "p", "p_holm": "p Holm"}
         blocks.append(
             {
-                "title": "Baseline carried forward for everyone enrolled (no change for those without the final visit)",
+                "title": f"Baseline carried forward for everyone enrolled (no change for those without {final})",
                 "html": html_table(sections.generic_display(bocf, columns, {"p_value", "p_holm"}, ["estimate", "ci_low", "ci_high"])),
             }
         )
@@ -201,22 +189,27 @@ def render(
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
+    plan = StudyPlan(config)
+    responders = tables.get("responders")
     context = {
-        "synthetic": bool(config.get("synthetic", False)),
-        "sections": SECTIONS,
+        "synthetic": plan.synthetic,
+        "study": plan.study,
+        "sections": plan.sections(),
+        "runs": plan.section_runs(),
+        "not_run": plan.not_run_by_section(),
         "figures": _figures_by_section(figures, registry),
         "attrition": html_table(sections.attrition_display(tables["attrition"])),
-        "baseline": html_table(sections.baseline_characteristics(tables["participants"])),
+        "baseline": html_table(sections.baseline_characteristics(tables["participants"])) if plan.has("participants_table") else "",
         "outcome_tables": outcome_tables(tables, config),
-        "responders": html_table(sections.responders_display(tables["responders"])),
-        "responder_rule": tables["responders"]["rule"].iloc[0],
-        "responder_assumption": tables["responders"]["assumption"].iloc[0],
-        "attrition_tables": attrition_tables(tables),
+        "responders": html_table(sections.responders_display(responders)) if responders is not None else "",
+        "responder_rule": responders["rule"].iloc[0] if responders is not None else "",
+        "responder_assumption": responders["assumption"].iloc[0] if responders is not None else "",
+        "attrition_tables": attrition_tables(tables, plan.final),
         "biomarker_tables": biomarker_tables(tables),
         "dose_tables": dose_tables(tables),
         "claims_tables": claims_tables(tables),
         "simulation_tables": simulation_tables(tables),
-        "methods": methods(config),
+        "methods": methods(plan),
         "provenance": provenance(inputs, config, code_version, versions, tables["corrections_audit"]),
     }
     return environment.get_template(TEMPLATE.name).render(**context)

@@ -13,7 +13,7 @@ from ..plots import style
 
 SET_TITLES = {
     "completers": "Completers\n(evaluable at the responder visit)",
-    "reached_T1_locf": "Reached T1\n(last observation carried forward)",
+    "reached_first_follow_up_locf": "Reached first follow-up\n(last observation carried forward)",
     "enrolled_worst_case": "All enrolled\n(stopped = non-responder)",
 }
 RIDGE_HEIGHT = 0.8

@@ -16,10 +16,11 @@ import hashlib
 from typing import Any
 
 from ..errors import SupplementError
+from ..plan import StudyPlan
 
 # Keys a scenario may set over the defaults; dict-valued ones are merged one level deep.
 OVERRIDABLE = ("true_effect", "noise_correlation", "n_enrolled", "selection", "dropout")
-RESPONDER_SETS = ("completers", "reached_T1_locf", "enrolled_worst_case")
+RESPONDER_SETS = ("completers", "reached_first_follow_up_locf", "enrolled_worst_case")
 
 
 def stable_hash(text: str) -> int:
@@ -36,7 +37,8 @@ def calibration_entropy(seed: int, scenario: str) -> list[int]:
 
 
 def scenario_names(config: dict[str, Any]) -> list[str]:
-    return list(config["simulation"]["scenarios"])
+    """The scenarios to simulate; none when the plan switches the simulator off (no responder rule)."""
+    return StudyPlan(config).scenarios
 
 
 def scenario_settings(config: dict[str, Any], name: str) -> dict[str, Any]:
@@ -61,7 +63,7 @@ def _owner(config: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
 
 
 def responder_outcomes(config: dict[str, Any]) -> list[str]:
-    return [c["outcome"] for c in config["analysis"]["responders"]["criteria"]]
+    return StudyPlan(config).responder_outcomes
 
 
 def _unique(items) -> list[str]:
@@ -144,7 +146,7 @@ def model_settings(config: dict[str, Any], scenario: str) -> dict[str, Any]:
     owner = _owner(config)
     outcomes = simulated_outcomes(config, scenario)
     analysis = config["analysis"]
-    visits = [v["id"] for v in config["visits"]]
+    plan = StudyPlan(config)
     definitions = {}
     for key in outcomes:
         spec = owner[key][1]
@@ -165,22 +167,23 @@ def model_settings(config: dict[str, Any], scenario: str) -> dict[str, Any]:
         "scenario": settings,
         "outcomes": definitions,
         "baseline": copy.deepcopy(section["baseline"]),
-        "visits": [{"id": v["id"], "day": int(v["day"])} for v in config["visits"]],
+        # Without study days the true effect grows by visit index (the plan's time axis).
+        "visits": [{"id": v, "day": x} for v, x in zip(plan.visits, plan.visit_positions())],
         "calibration": {
             "size": int(section["calibration_size"]),
             "entropy": calibration_entropy(section["seed"], scenario),
         },
         "analysis": {
-            "completer_visit": config["analysis_sets"]["completer_visit"],
-            "final_visit": visits[-1],
+            "completer_visit": plan.final,
+            "final_visit": plan.final,
             "wilcoxon_outcomes": list(section["outcomes"]),
             "wilcoxon_method": analysis["wilcoxon_method"],
             "alpha": float(analysis["alpha"]),
             "responders": {
-                "visit": analysis["responders"].get("visit") or visits[-1],
-                "combine": analysis["responders"]["combine"],
-                "k": int(analysis["responders"]["k"]),
-                "criteria": copy.deepcopy(analysis["responders"]["criteria"]),
+                "visit": plan.responder_rule["visit"],
+                "combine": plan.responder_rule["combine"],
+                "k": int(plan.responder_rule["k"]),
+                "criteria": copy.deepcopy(plan.responder_rule["criteria"]),
             },
         },
         "synthetic": bool(config["synthetic"]),
@@ -215,11 +218,10 @@ def shard_settings(config: dict[str, Any], scenario: str, shard: int) -> dict[st
 
 def summary_settings(config: dict[str, Any]) -> dict[str, Any]:
     section = config["simulation"]
-    visits = [v["id"] for v in config["visits"]]
     return {
         "scenarios": scenario_names(config),
         "outcomes": list(section["outcomes"]),
-        "final_visit": visits[-1],
+        "final_visit": StudyPlan(config).final,
         "alpha": float(config["analysis"]["alpha"]),
         "confidence": float(config["analysis"]["confidence"]),
         "quantiles": [float(q) for q in section["quantiles"]],

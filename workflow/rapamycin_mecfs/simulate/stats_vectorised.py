@@ -161,13 +161,13 @@ def responder_counts(
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """(responders, denominator) per trial under the three denominators of analysis.responders.
 
-    completers: evaluable completers; reached_T1_locf: reached T1 and evaluable with LOCF;
+    completers: evaluable completers; reached_first_follow_up_locf: reached the first follow-up and evaluable with LOCF;
     enrolled_worst_case: everyone, anyone without an evaluable responder visit a non-responder.
     """
     in_completers = completers & ~np.isnan(observed)
     in_reached = reached & ~np.isnan(locf)
     return {
         "completers": (np.where(in_completers, observed, 0).sum(axis=1), in_completers.sum(axis=1)),
-        "reached_T1_locf": (np.where(in_reached, locf, 0).sum(axis=1), in_reached.sum(axis=1)),
+        "reached_first_follow_up_locf": (np.where(in_reached, locf, 0).sum(axis=1), in_reached.sum(axis=1)),
         "enrolled_worst_case": (np.where(observed == 1.0, 1.0, 0.0).sum(axis=1), np.full(observed.shape[0], observed.shape[1])),
     }

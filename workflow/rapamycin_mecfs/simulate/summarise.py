@@ -11,10 +11,10 @@ import pandas as pd
 from .model import Model, Trials, one_blas_thread, simulate_batches
 from .stats_vectorised import responder_counts, responder_status, wilcoxon_rows
 
-RESPONDER_SETS = ("completers", "reached_T1_locf", "enrolled_worst_case")
+RESPONDER_SETS = ("completers", "reached_first_follow_up_locf", "enrolled_worst_case")
 SET_LABELS = {
     "completers": "completers",
-    "reached_T1_locf": "reached T1, last observation carried forward",
+    "reached_first_follow_up_locf": "reached the first follow-up, last observation carried forward",
     "enrolled_worst_case": "all enrolled, stopped = non-responder",
 }
 
