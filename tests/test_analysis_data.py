@@ -75,7 +75,7 @@ SETTINGS = {
     "alpha": 0.05,
     "wilcoxon_method": "approx",
     "tipping_point": {"visit": "T3", "max_shift_sd": 3},
-    "dose_bands": [1, 2, 4, 6],
+    "dose": {"bands": [1, 2, 4, 6], "unit": "mg/week"},
     "regression_to_mean": {},
 }
 

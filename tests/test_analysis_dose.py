@@ -23,24 +23,32 @@ def hand_cumulative(doses: list, days: dict[str, int]) -> float:
 def test_dose_exposure_by_hand():
     got = dose_exposure(people_from(), VISITS, DAYS)
     # Written out for a few: 30 days = 30/7 weeks per interval.
-    assert got.loc["P01", "cumulative_mg"] == pytest.approx((1 + 2 + 2) * 30 / 7)
-    assert got.loc["P07", "cumulative_mg"] == pytest.approx((1 + 2) * 30 / 7)  # 4 mg at T2, not seen at T3
-    assert got.loc["P08", "cumulative_mg"] == pytest.approx(0.5 * 30 / 7)
-    assert got.loc["P09", "cumulative_mg"] == pytest.approx(2 * 30 / 7)  # no dose at T1: T0-T2 not counted
-    assert got.loc["P10", "cumulative_mg"] == 0.0
+    assert got.loc["P01", "cumulative_dose"] == pytest.approx((1 + 2 + 2) * 30 / 7)
+    assert got.loc["P07", "cumulative_dose"] == pytest.approx((1 + 2) * 30 / 7)  # 4 mg at T2, not seen at T3
+    assert got.loc["P08", "cumulative_dose"] == pytest.approx(0.5 * 30 / 7)
+    assert got.loc["P09", "cumulative_dose"] == pytest.approx(2 * 30 / 7)  # no dose at T1: T0-T2 not counted
+    assert got.loc["P10", "cumulative_dose"] == 0.0
     last = {"P01": 3, "P02": 6, "P03": 1, "P04": 0.5, "P05": 2, "P06": 4, "P07": 4, "P08": 1, "P09": 2, "P10": 1, "P11": 2}
     for pid, (_, _, _, _, doses) in PEOPLE.items():
-        assert got.loc[pid, "last_dose_mg_week"] == last[pid]
-        assert got.loc[pid, "cumulative_mg"] == pytest.approx(hand_cumulative(doses, DAYS))
+        assert got.loc[pid, "last_dose"] == last[pid]
+        assert got.loc[pid, "cumulative_dose"] == pytest.approx(hand_cumulative(doses, DAYS))
+
+
+def test_without_study_days_only_the_last_dose_is_given():
+    got = dose_exposure(people_from(), VISITS, None)
+    assert list(got.columns) == ["last_dose"]
+    assert got.loc["P01", "last_dose"] == 3 and got.loc["P07", "last_dose"] == 4
+    rows, _ = dose_response(wide_from(MAIN), people_from(), "lower_is_better", VISITS, VISITS[-1], None, SETTINGS)
+    assert set(rows["dose_measure"]) == {"last_dose"}
 
 
 def test_dose_exposure_uses_each_interval_length():
     days = {"T0": 0, "T1": 14, "T2": 42, "T3": 91}  # 2, 4 and 7 weeks
     got = dose_exposure(people_from(), VISITS, days)
-    assert got.loc["P01", "cumulative_mg"] == pytest.approx(1 * 2 + 2 * 4 + 2 * 7)
-    assert got.loc["P02", "cumulative_mg"] == pytest.approx(1 * 2 + 2 * 4 + 4 * 7)
-    assert got.loc["P07", "cumulative_mg"] == pytest.approx(1 * 2 + 2 * 4)
-    assert got.loc["P09", "cumulative_mg"] == pytest.approx(2 * 7)
+    assert got.loc["P01", "cumulative_dose"] == pytest.approx(1 * 2 + 2 * 4 + 2 * 7)
+    assert got.loc["P02", "cumulative_dose"] == pytest.approx(1 * 2 + 2 * 4 + 4 * 7)
+    assert got.loc["P07", "cumulative_dose"] == pytest.approx(1 * 2 + 2 * 4)
+    assert got.loc["P09", "cumulative_dose"] == pytest.approx(2 * 7)
 
 
 # Improvement (lower is better: T0 - last follow-up value) with LOCF, P01-P09; P10 has no
@@ -51,18 +59,18 @@ AT_T3 = {p: v for p, v in LOCF_IMPROVEMENT.items() if p not in ("P07", "P08")}
 
 @pytest.fixture(scope="module")
 def dose_tables():
-    return dose_response(wide_from(MAIN), people_from(), "lower_is_better", VISITS, DAYS, SETTINGS)
+    return dose_response(wide_from(MAIN), people_from(), "lower_is_better", VISITS, VISITS[-1], DAYS, SETTINGS)
 
 
 @pytest.mark.parametrize("change, improvement", [("last_observation", LOCF_IMPROVEMENT), ("at_T3", AT_T3)])
-@pytest.mark.parametrize("measure", ["last_dose_mg_week", "cumulative_mg"])
+@pytest.mark.parametrize("measure", ["last_dose", "cumulative_dose"])
 def test_dose_response_spearman_matches_scipy(dose_tables, change, improvement, measure):
     rows, _ = dose_tables
     got = rows[(rows["change"] == change) & (rows["dose_measure"] == measure)]
     assert len(got) == 1
     got = got.iloc[0]
     ids = sorted(improvement)
-    if measure == "last_dose_mg_week":
+    if measure == "last_dose":
         dose = [next(d for d in reversed(PEOPLE[p][4]) if d is not None) for p in ids]
     else:
         dose = [hand_cumulative(PEOPLE[p][4], DAYS) for p in ids]
@@ -74,8 +82,8 @@ def test_dose_response_spearman_matches_scipy(dose_tables, change, improvement, 
 
 
 def test_dose_response_sign_follows_direction():
-    lower, _ = dose_response(wide_from(MAIN), people_from(), "lower_is_better", VISITS, DAYS, SETTINGS)
-    higher, _ = dose_response(wide_from(MAIN), people_from(), "higher_is_better", VISITS, DAYS, SETTINGS)
+    lower, _ = dose_response(wide_from(MAIN), people_from(), "lower_is_better", VISITS, VISITS[-1], DAYS, SETTINGS)
+    higher, _ = dose_response(wide_from(MAIN), people_from(), "higher_is_better", VISITS, VISITS[-1], DAYS, SETTINGS)
     assert np.allclose(higher["rho"], -lower["rho"])
     assert np.allclose(higher["p_value"], lower["p_value"])
 
@@ -93,7 +101,7 @@ def test_dose_bands_by_hand(dose_tables):
     }
     assert len(bands) == 8
     for change, by_band in expected.items():
-        got = bands[bands["change"] == change].set_index("dose_band_mg_week")
+        got = bands[bands["change"] == change].set_index("dose_band")
         assert list(got.index) == list(by_band)
         for band, values in by_band.items():
             assert got.loc[band, "n"] == len(values)
@@ -103,7 +111,7 @@ def test_dose_bands_by_hand(dose_tables):
 
 
 def test_empty_dose_band_is_reported_with_nan():
-    settings = {**SETTINGS, "dose_bands": [1, 2, 4, 6, 10]}
-    _, bands = dose_response(wide_from(MAIN), people_from(), "lower_is_better", VISITS, DAYS, settings)
-    top = bands[bands["dose_band_mg_week"] == "6 < dose <= 10"]
+    settings = {**SETTINGS, "dose": {"bands": [1, 2, 4, 6, 10], "unit": "mg/week"}}
+    _, bands = dose_response(wide_from(MAIN), people_from(), "lower_is_better", VISITS, VISITS[-1], DAYS, settings)
+    top = bands[bands["dose_band"] == "6 < dose <= 10"]
     assert list(top["n"]) == [0, 0] and top["median_improvement"].isna().all()

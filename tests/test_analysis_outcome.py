@@ -48,3 +48,14 @@ def test_tables_agree_with_the_single_analyses(tables):
     assert t3["estimate"].item() == pytest.approx(12 / 7)
     assert tables["regression_to_mean"]["baseline_mean"].item() == pytest.approx(7.5)
     assert tables["baseline_by_completion"]["n_1"].item() == 6
+
+
+def test_only_the_planned_tables_are_computed():
+    # Two visits, no stops table, no dose: the plan asks for the four tables that apply.
+    wanted = ["paired_tests", "mixed_model", "tipping_point", "regression_to_mean"]
+    two = ["T0", "T3"]
+    settings = {**SETTINGS, "tables": wanted, "dose": None}
+    got = analyse_outcome(clean_table(MAIN, "score"), people_from(), SPEC, two, None, settings)
+    assert list(got) == wanted
+    assert len(got["paired_tests"]) == 1 * 3 * 2  # one follow-up visit x analysis sets x tests
+    assert list(got["mixed_model"]["visit"]) == ["T3"]

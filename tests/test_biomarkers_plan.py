@@ -32,13 +32,17 @@ def test_defaults_filled_when_section_absent(project):
 
     raw = {k: v for k, v in copy.deepcopy(project).items() if k != "biomarker_analysis"}
     filled = validate_config(raw)["biomarker_analysis"]
-    assert filled == {"markers": ["patg13", "beclin1"], "correlate_with": [], "change_visits": ["T1", "T3"],
+    # No marker unless named: a study without biomarkers needs no section at all.
+    assert filled == {"markers": [], "correlate_with": [], "scatter_outcomes": [], "change_visits": [],
                       "bootstrap": {"resamples": 2000, "seed": 20250523}}
+    assert plan.final_outputs(validate_config(raw), "results") == []
 
 
-def test_empty_correlate_with_means_every_questionnaire_outcome(project):
+def test_empty_correlate_with_means_every_outcome_with_a_direction(project):
     outcomes = plan.correlated_outcomes(project)
-    expected = [o for inst in project["instruments"].values() if inst["questionnaire"] for o in inst["outcomes"]]
+    expected = [
+        o for inst in project["instruments"].values() for o, spec in inst["outcomes"].items() if spec["direction"] != "none"
+    ]
     assert outcomes == expected
     assert {f"mfi_{d}" for d in ("general_fatigue", "physical_fatigue", "reduced_activity",
                                  "reduced_motivation", "mental_fatigue")} <= set(outcomes)
@@ -50,10 +54,10 @@ def test_empty_correlate_with_means_every_questionnaire_outcome(project):
 
 def test_each_job_gets_only_its_marker_definition(project):
     definition = plan.marker_definition(project, "patg13")
-    assert definition == {"key": "patg13", "instrument": "biomarkers", "label": "pSer258-ATG13", "unit": "ng/mL",
-                          "direction": "none", "lloq": 0.05}
+    assert definition == {"key": "patg13", "instrument": "autophagy_markers", "label": "pSer258-ATG13",
+                          "unit": "ng/mL", "direction": "none", "lloq": 0.05}
     edited = copy.deepcopy(project)
-    edited["instruments"]["biomarkers"]["outcomes"]["beclin1"]["lloq"] = 0.1
+    edited["instruments"]["autophagy_markers"]["outcomes"]["beclin1"]["lloq"] = 0.1
     assert plan.marker_definition(edited, "patg13") == definition
     assert plan.marker_settings(edited) == plan.marker_settings(project)
 

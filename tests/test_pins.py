@@ -84,7 +84,7 @@ def test_installed_versions_equal_lock():
 def test_every_rule_has_a_conda_env_that_exists():
     rules = sorted((ROOT / "workflow" / "rules").glob("*.smk"))
     text = "\n".join(p.read_text() for p in rules)
-    rule_count = len(re.findall(r"^rule \w+:", text, flags=re.M))
+    rule_count = len(re.findall(r"^\s*rule \w+:", text, flags=re.M))
     envs = re.findall(r'conda:\s*\n\s*"([^"]+)"', text)
     assert rule_count > 0 and len(envs) == rule_count
     for env in envs:

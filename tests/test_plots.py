@@ -28,7 +28,6 @@ from rapamycin_mecfs.plots import (
     dose,
     flow,
     forest,
-    plan,
     registry,
     responders,
     style,
@@ -40,6 +39,9 @@ ROOT = Path(__file__).resolve().parents[1]
 VISITS = [{"id": "T0", "day": 0}, {"id": "T1", "day": 14}, {"id": "T2", "day": 42}]
 IDS = [v["id"] for v in VISITS]
 DAYS = {v["id"]: v["day"] for v in VISITS}
+# Visits as the figures' time axis takes them from the plan (StudyPlan.visit_axis).
+AXIS = [{"id": v["id"], "x": float(v["day"]), "tick": f"{v['id']}\nday {v['day']}"} for v in VISITS]
+LABELS = {v["id"]: f"{v['id']} (day {v['day']})" for v in VISITS}
 
 
 def frame(rows: list[dict]) -> pd.DataFrame:
@@ -172,7 +174,7 @@ def test_trajectory_summary_is_what_is_drawn():
 
 def test_trajectories_figure_draws_the_median_and_its_ci(tmp_path):
     completers = [p for p, (_, c, _, _) in PEOPLE.items() if c]
-    fig = trajectories.trajectories_figure(clean_table(), completers, {"fat": FAT}, VISITS, "Test scale", True)
+    fig = trajectories.trajectories_figure(clean_table(), completers, {"fat": FAT}, AXIS, "Test scale", True)
     ax_completers = fig.axes[0]
     # The bold line is the errorbar's data line: medians of the completers 11.5, 10.5, 8.5 at days 0, 14, 42.
     bold = [line for line in ax_completers.get_lines() if line.get_linewidth() == pytest.approx(2.6) and line.get_marker() == "o"]
@@ -270,7 +272,7 @@ def test_same_bytes_across_two_calls(tmp_path):
 def test_same_bytes_in_fresh_processes(tmp_path):
     """Two interpreters with different hash seeds write identical PNG and SVG files."""
     script = tmp_path / "render.py"
-    script.write_text(RENDER.format(tests=str(Path(__file__).parent), fat=FAT, visits=VISITS))
+    script.write_text(RENDER.format(tests=str(Path(__file__).parent), fat=FAT, visits=AXIS))
     outputs = []
     for seed in ("1", "2"):
         out = tmp_path / f"run{seed}"
@@ -345,7 +347,7 @@ def test_synthetic_banner_only_when_synthetic():
 
 
 def test_flow_counts_by_hand():
-    counts = flow.flow_counts(attrition_table(), participants_table(), IDS, DAYS)
+    counts = flow.flow_counts(attrition_table(), participants_table(), IDS, LABELS, IDS[-1])
     assert counts.enrolled == 6 and counts.completers == 4
     assert counts.data_at == {"T0": 6, "T1": 5, "T2": 4}
     assert counts.stopped_after == {"T0": [("Side effects", 1)], "T1": [("Cost", 1)]}
@@ -357,19 +359,20 @@ def test_flow_counts_refuse_disagreeing_tables():
     people = participants_table()
     people.loc[people["participant_id"] == "P3", "set_completers"] = "True"
     with pytest.raises(ValueError, match="completers"):
-        flow.flow_counts(attrition_table(), people, IDS, DAYS)
+        flow.flow_counts(attrition_table(), people, IDS, LABELS, IDS[-1])
 
 
 def test_flow_shows_an_unexplained_loss(tmp_path):
     table = attrition_table()
     table.loc[(table["category"] == "data_at_visit") & (table["visit"] == "T2"), "n"] = "3"
     table.loc[table["category"] == "completers", "n"] = "4"
-    counts = flow.flow_counts(table, participants_table(), IDS, DAYS)
+    counts = flow.flow_counts(table, participants_table(), IDS, LABELS, IDS[-1])
     assert counts.unexplained("T1") == 1
-    fig = flow.participant_flow_figure(counts, True)
+    fig = flow.participant_flow_figure(counts, True, "Started the test drug")
     text = "\n".join(t.get_text() for t in fig.axes[0].texts)
     assert "No data at T2, not listed as stopped: 1" in text
     assert "Stopped after T0: n = 1" in text and "Side effects: 1" in text
+    assert "Started the test drug (enrolled)" in text and "Data at T1 (day 14)" in text
     png, svg, size = saved(fig, tmp_path, "flow")
     assert size[0] == 1275  # 8.5 in at 150 dpi
     assert_image(png, svg, size)
@@ -451,25 +454,25 @@ def test_baseline_smd_is_turned_so_positive_means_completers_better(tmp_path):
 
 
 def test_dose_points_by_hand():
-    points = dose.dose_points(clean_table(), participants_table(), "lower_is_better", IDS, DAYS)
+    points = dose.dose_points(clean_table(), participants_table(), "lower_is_better", IDS, IDS[-1])
     # improvement = -(last observed - baseline); last dose = dose at the last visit with a dose
     expected = {"P1": (2, 4), "P2": (3, 3), "P3": (2, 0), "P5": (1, 1), "P6": (4, 6)}  # P4: no follow-up
-    assert {pid: (row.last_dose_mg_week, row.improvement) for pid, row in points.iterrows()} == expected
+    assert {pid: (row.last_dose, row.improvement) for pid, row in points.iterrows()} == expected
 
 
 def dose_tables(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    rho = stats.spearmanr(points["last_dose_mg_week"], points["improvement"]).statistic
-    table = frame([{"outcome": "fat", "change": "last_observation", "dose_measure": "last_dose_mg_week", "n": len(points),
+    rho = stats.spearmanr(points["last_dose"], points["improvement"]).statistic
+    table = frame([{"outcome": "fat", "change": "last_observation", "dose_measure": "last_dose", "n": len(points),
                     "rho": rho, "ci_low": -0.5, "ci_high": 0.99}])
-    bands = frame([{"outcome": "fat", "change": "last_observation", "dose_band_mg_week": "0 < dose <= 2", "n": 3,
+    bands = frame([{"outcome": "fat", "change": "last_observation", "dose_band": "0 < dose <= 2", "n": 3,
                     "median_improvement": 1, "q1": 0.5, "q3": 2.5},
-                   {"outcome": "fat", "change": "last_observation", "dose_band_mg_week": "2 < dose <= 4", "n": 2,
+                   {"outcome": "fat", "change": "last_observation", "dose_band": "2 < dose <= 4", "n": 2,
                     "median_improvement": 4.5, "q1": 3.75, "q3": 5.25}])
     return table, bands
 
 
 def test_dose_figure_checks_the_table_and_draws(tmp_path):
-    points = dose.dose_points(clean_table(), participants_table(), "lower_is_better", IDS, DAYS)
+    points = dose.dose_points(clean_table(), participants_table(), "lower_is_better", IDS, IDS[-1])
     table, bands = dose_tables(points)
     row = dose.table_row(table, "fat")
     dose.check_against_table(points, row, "fat")
@@ -482,7 +485,8 @@ def test_dose_figure_checks_the_table_and_draws(tmp_path):
     parsed = dose.parse_bands(bands, "fat")
     assert parsed[["low", "high", "median"]].values.tolist() == [[0, 2, 1], [2, 4, 4.5]]
     panel = {"outcome": "fat", "label": "Fatigue", "unit": "points", "direction": "lower_is_better", "points": points, "row": row, "bands": parsed}
-    fig = dose.dose_response_figure([panel, {**panel, "label": "Fatigue again"}], True)
+    fig = dose.dose_response_figure([panel, {**panel, "label": "Fatigue again"}], True, "mg/day")
+    assert fig.axes[0].get_xlabel() == "last dose, mg/day"
     title = fig.axes[0].get_title()
     assert f"n = {len(points)}" in title and "\N{GREEK SMALL LETTER RHO} = " in title
     png, svg, size = saved(fig, tmp_path, "dose")
@@ -512,7 +516,7 @@ def test_biomarker_trajectories(tmp_path):
     counts = frame([{"marker": "mk", "visit": v, "n_below_lloq": n, "lloq": 0.05} for v, n in zip(IDS, (1, 1, 0))])
     traj = frame([{"marker": "mk", "visit": v, "analysis_set": "available_pairs", "test": "wilcoxon_signed_rank", "estimate": -0.3,
                    "ci_low": -0.5, "ci_high": -0.1, "p_fdr_bh": 0.04, "n_pairs": 4} for v in IDS[1:]])
-    fig = biomarkers.biomarker_trajectories_figure(marker_clean(), {"mk": MARKER}, VISITS, counts, traj, True)
+    fig = biomarkers.biomarker_trajectories_figure(marker_clean(), {"mk": MARKER}, AXIS, counts, traj, True)
     ax = fig.axes[0]
     crosses = [c for c in ax.collections if c.get_offsets().shape[0] == 2]
     assert sorted(map(tuple, crosses[0].get_offsets().tolist())) == [(0.0, 0.025), (14.0, 0.025)]
@@ -521,7 +525,7 @@ def test_biomarker_trajectories(tmp_path):
     assert_image(png, svg, size)
     counts.loc[0, "n_below_lloq"] = "2"
     with pytest.raises(ValueError, match="below LLOQ"):
-        biomarkers.biomarker_trajectories_figure(marker_clean(), {"mk": MARKER}, VISITS, counts, traj, True)
+        biomarkers.biomarker_trajectories_figure(marker_clean(), {"mk": MARKER}, AXIS, counts, traj, True)
 
 
 def test_biomarker_heatmap(tmp_path):
@@ -600,54 +604,51 @@ def test_roc_figure_checks_the_table(tmp_path):
 # --- registry, captions and plan ----------------------------------------------------------------------
 
 
+def shipped_plan():
+    from rapamycin_mecfs.config import load_config
+    from rapamycin_mecfs.plan import StudyPlan
+
+    return StudyPlan(load_config(ROOT / "config.yaml"))
+
+
 def test_registry_entries():
-    names = [entry["name"] for entry in registry.FIGURES]
+    plan = shipped_plan()
+    entries = registry.figures(plan)
+    names = [entry["name"] for entry in entries]
     assert len(names) == len(set(names))
-    assert names[:6] == ["participant_flow", "trajectories_bas", "trajectories_sss", "trajectories_mfi", "trajectories_sf36", "forest_t3"]
+    trajectories_ = [f"trajectories_{name}" for name in plan.outcome_instruments(plan.analysed_outcomes)]
+    assert names[: 2 + len(trajectories_)] == ["participant_flow", *trajectories_, f"forest_{plan.final.lower()}"]
     assert set(registry.BIOMARKER_FIGURES) <= set(names)
-    for entry in registry.FIGURES:
+    for entry in entries:
         assert set(entry) == {"name", "title", "section", "caption"}
-        assert entry["section"] in registry.SECTIONS
+        assert entry["section"] in plan.sections()
         assert "SYNTHETIC" in entry["caption"]
 
 
-def test_caption_files_equal_the_registry():
-    """The rST files Snakemake's report uses say what the registry (and the HTML report) says."""
+def test_one_caption_serves_both_reports():
+    """Snakemake's report renders workflow/report/caption.rst with each rule's caption param: the registry's text."""
     from jinja2 import Environment
 
-    directory = ROOT / "workflow" / "report" / "figures"
-    files = registry.caption_files()
-    assert sorted(p.stem for p in directory.glob("*.rst")) == sorted(files)
-    for stem, text in files.items():
-        assert (directory / f"{stem}.rst").read_text(encoding="utf-8") == text
-    template = (directory / "trajectories.rst").read_text(encoding="utf-8")
-    for key, label in registry.DEFAULT_INSTRUMENTS.items():
-        entry = next(e for e in registry.FIGURES if e["name"] == f"trajectories_{key}")
-        rendered = Environment().from_string(template).render(snakemake={"params": {"instrument_label": label}})
+    template = (ROOT / "workflow" / "report" / "caption.rst").read_text(encoding="utf-8")
+    assert sorted(p.name for p in (ROOT / "workflow" / "report").rglob("*.rst")) == ["caption.rst"]
+    for entry in registry.figures(shipped_plan()):
+        rendered = Environment().from_string(template).render(snakemake={"params": {"caption": entry["caption"]}})
         assert rendered.strip() == entry["caption"]
 
 
 def test_captions_are_clean_rst():
     from docutils.core import publish_parts
 
-    for entry in registry.FIGURES:
+    for entry in registry.figures(shipped_plan()):
         warnings = io.StringIO()
         publish_parts(entry["caption"], writer="html", settings_overrides={"warning_stream": warnings, "report_level": 1})
         assert warnings.getvalue() == "", entry["name"]
 
 
-def test_plan_for_the_shipped_config():
-    import yaml
-
-    config = yaml.safe_load((ROOT / "config.yaml").read_text())
-
-    class Workflow:
-        rules = []
-
-    pngs = plan.figure_pngs(config, "results", Workflow(), "results/tables/biomarkers/nowhere.csv")
-    assert list(pngs)[:5] == ["participant_flow", "trajectories_bas", "trajectories_sss", "trajectories_mfi", "trajectories_sf36"]
-    assert not set(registry.BIOMARKER_FIGURES) & set(pngs)  # no rule writes the biomarker tables here
-    assert pngs["forest_t3"] == "results/figures/forest_t3.png"
-    files = plan.figure_files(config, "results", Workflow(), "results/tables/biomarkers/nowhere.csv")
-    assert len(files) == 2 * len(pngs) and files[1] == "results/figures/participant_flow.svg"
-    assert plan.dose_outcomes(config) == list(registry.DOSE_OUTCOMES)
+def test_plan_chooses_the_figure_outcomes_from_config():
+    plan = shipped_plan()
+    config = plan.config
+    assert plan.dose_figure_outcomes == config["dose"]["figure_outcomes"]
+    assert plan.scatter_outcomes == config["biomarker_analysis"]["scatter_outcomes"]
+    with pytest.raises(KeyError, match="not drawn"):
+        registry.figure(plan, "no_such_figure")

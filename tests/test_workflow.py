@@ -65,7 +65,7 @@ def test_participant_counts_and_attrition(project):
 
 
 def test_every_present_value_has_its_source_cell(project):
-    for instrument in ("bas", "sss", "mfi", "sf36", "biomarkers", "dose"):
+    for instrument in load_config(ROOT / "config.yaml")["instruments"]:
         clean = read(project, f"{instrument}.csv")
         present = clean[clean["value"] != ""]
         assert len(present) > 0
@@ -113,7 +113,9 @@ def test_one_mfi_correction_replans_only_mfi(project):
     assert "results/clean/mfi.csv" in joined  # the instrument table stacks its outcomes
     replanned_outcomes = set(re.findall(r"results/clean/outcomes/(\w+)\.csv", joined))
     assert replanned_outcomes == {target["outcome"]}, replanned_outcomes
-    for other in ("bas", "sss", "sf36", "biomarkers", "dose", "participants"):
+    others = [name for name in load_config(ROOT / "config.yaml")["instruments"] if name != "mfi"]
+    assert len(others) == 5
+    for other in (*others, "participants"):
         assert f"results/clean/{other}.csv" not in joined, f"{other} was replanned:\n{joined}"
     assert "results/extracted/" not in joined
     # Analyses: only the corrected outcome's job, then the tables that combine all outcomes.
@@ -137,8 +139,9 @@ def read_table(project: Path, name: str) -> pd.DataFrame:
 
 def test_paired_tests_cover_every_outcome_with_method_and_adjusted_p(project):
     config = load_config(ROOT / "config.yaml")
+    # Every outcome with a direction (the questionnaires; not dose, not the markers) is analysed.
     questionnaire = [
-        o for name, inst in config["instruments"].items() if inst["questionnaire"] for o in inst["outcomes"]
+        o for inst in config["instruments"].values() for o, spec in inst["outcomes"].items() if spec["direction"] != "none"
     ]
     paired = read_table(project, "paired_tests.csv")
     assert sorted(paired["outcome"].unique()) == sorted(questionnaire)
