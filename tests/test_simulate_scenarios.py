@@ -103,7 +103,8 @@ def test_paths_and_report_entries(config):
     assert "results/figures/simulation_null.png" in outputs
     assert len(scenarios.shard_paths(config, "results")) == 4 * config["simulation"]["shards"]
     assert scenarios.report_tables(config, "results")["simulation_summary"] == "results/tables/simulation_summary.csv"
-    assert scenarios.report_figures(config, "results") == {"simulation_null": "results/figures/simulation_null.png"}
+    no_rule = {**config, "analysis": {k: v for k, v in config["analysis"].items() if k != "responders"}}
+    assert scenarios.final_outputs(no_rule, "results") == []  # the simulator judges response: no rule, no run
 
 
 def test_model_inputs_need_the_clean_outcomes_only_for_a_supplement_baseline(config):

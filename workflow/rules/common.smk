@@ -251,6 +251,52 @@ def get_responder_inputs():
     return [get_clean_outcome(o) for o in get_responder_outcomes()]
 
 
+# --- figures --------------------------------------------------------------------------------
+
+from rapamycin_mecfs.biomarkers import plan as figure_biomarker_plan
+from rapamycin_mecfs.plots import registry as figure_registry
+
+FIGURES_DIR = f"{RESULTS}/figures"
+FIGURE_CAPTION = "../report/caption.rst"
+FIGURE_CODE = package_code("plots", "atomic")
+FIGURE_VISITS = PLAN.visit_axis()
+FIGURE_FINAL = PLAN.final
+FIGURE_FOREST = figure_registry.forest_name(FIGURE_FINAL)
+FIGURE_ENTRIES = {entry["name"]: entry for entry in figure_registry.figures(PLAN)}
+FIGURE_TITLES = {name: entry["title"] for name, entry in FIGURE_ENTRIES.items()}
+FIGURE_CAPTIONS = {name: entry["caption"] for name, entry in FIGURE_ENTRIES.items()}
+FIGURE_MARKERS = PLAN.markers
+FIGURE_MARKER_SPECS = {m: PLAN.outcomes[m] for m in FIGURE_MARKERS}
+FIGURE_BIOMARKER_TABLES = {
+    name: figure_biomarker_plan.combined_table(RESULTS, name)
+    for name in figure_biomarker_plan.TABLES
+}
+
+
+def get_figure_pngs():
+    """figure name -> PNG path, in the registry's order (for the HTML report and rule all); the
+    simulation's figure is drawn by simulate.smk."""
+    return {name: f"{FIGURES_DIR}/{name}.png" for name in FIGURE_ENTRIES}
+
+
+def get_figure_outputs():
+    """Every figure as PNG and SVG, for rule all."""
+    return [
+        path
+        for png in get_figure_pngs().values()
+        for path in (png, png[: -len(".png")] + ".svg")
+    ]
+
+
+def get_trajectory_outcomes(instrument):
+    """The analysed outcomes of one instrument, as the trajectory figure draws them."""
+    return {
+        o: PLAN.outcomes[o]
+        for o in PLAN.instrument_outcomes(instrument)
+        if o in PLAN.analysed_outcomes
+    }
+
+
 # --- report ---------------------------------------------------------------------------------
 
 from rapamycin_mecfs.provenance import code_version
@@ -279,13 +325,7 @@ def get_report_tables():
 
 def get_report_figures():
     """figure name -> PNG, in the registry's order."""
-    figures = {}
-    for provider in ("get_figure_pngs", "get_simulation_figures"):
-        if provider in globals():
-            figures.update(globals()[provider]())
-    return figures
-
-
+    return get_figure_pngs()
 
 
 def get_report_inputs(wildcards):
@@ -297,18 +337,16 @@ def get_report_inputs(wildcards):
         "claims": [config["claims"]] if PLAN.has("claims") else [],
         "lock": "requirements.lock",
         "template": "workflow/report/report.html.j2",
-        "code": package_code("report", "provenance", "atomic", "plots/registry", "plan"),
+        "code": package_code(
+            "report", "provenance", "atomic", "plots/registry", "plan"
+        ),
     }
 
 
 def get_pre_provenance_outputs():
     """Everything the manifest describes: every final output but the manifest itself."""
-    outputs = list(get_final_outputs())
-    for provider in (
-        "get_biomarker_outputs",
-        "get_figure_outputs",
-        "get_simulation_outputs",
-    ):
+    outputs = list(get_final_outputs()) + get_figure_outputs()
+    for provider in ("get_biomarker_outputs", "get_simulation_outputs"):
         if provider in globals():
             outputs += globals()[provider]()
     return [path for path in outputs if not path.endswith("provenance.json")]

@@ -4,49 +4,7 @@
 # one caption (shown by the HTML report and, through workflow/report/caption.rst, by
 # `snakemake --report`): plots/registry.py, from the study plan. A figure whose component is off
 # has no rule.
-from rapamycin_mecfs.biomarkers import plan as figure_biomarker_plan
-from rapamycin_mecfs.plots import registry as figure_registry
-
-FIGURES_DIR = f"{RESULTS}/figures"
-FIGURE_CAPTION = "../report/caption.rst"
-FIGURE_CODE = package_code("plots", "atomic")
-FIGURE_VISITS = PLAN.visit_axis()
-FIGURE_FINAL = PLAN.final
-FIGURE_FOREST = figure_registry.forest_name(FIGURE_FINAL)
-FIGURE_ENTRIES = {entry["name"]: entry for entry in figure_registry.figures(PLAN)}
-FIGURE_TITLES = {name: entry["title"] for name, entry in FIGURE_ENTRIES.items()}
-FIGURE_CAPTIONS = {name: entry["caption"] for name, entry in FIGURE_ENTRIES.items()}
-FIGURE_MARKERS = PLAN.markers
-FIGURE_MARKER_SPECS = {m: PLAN.outcomes[m] for m in FIGURE_MARKERS}
-FIGURE_BIOMARKER_TABLES = {
-    name: figure_biomarker_plan.combined_table(RESULTS, name)
-    for name in figure_biomarker_plan.TABLES
-}
-
-
-def get_figure_pngs():
-    """figure name -> PNG path, in the registry's order (for the HTML report and rule all)."""
-    return {name: f"{FIGURES_DIR}/{name}.png" for name in FIGURE_ENTRIES}
-
-
-def get_figure_outputs():
-    """Every figure as PNG and SVG, for rule all."""
-    return [
-        path
-        for png in get_figure_pngs().values()
-        for path in (png, png[: -len(".png")] + ".svg")
-    ]
-
-
-def get_trajectory_outcomes(instrument):
-    """The analysed outcomes of one instrument, as the trajectory figure draws them."""
-    return {
-        o: PLAN.outcomes[o]
-        for o in PLAN.instrument_outcomes(instrument)
-        if o in PLAN.analysed_outcomes
-    }
-
-
+# The figure list, paths and the helpers below are in common.smk.
 rule figure_participant_flow:
     input:
         attrition=f"{RESULTS}/clean/attrition.csv",
@@ -102,7 +60,9 @@ rule figure_trajectories:
         confidence=config["analysis"]["confidence"],
         synthetic=config["synthetic"],
         title=lambda wildcards: FIGURE_TITLES[f"trajectories_{wildcards.instrument}"],
-        caption=lambda wildcards: FIGURE_CAPTIONS[f"trajectories_{wildcards.instrument}"],
+        caption=lambda wildcards: FIGURE_CAPTIONS[
+            f"trajectories_{wildcards.instrument}"
+        ],
     script:
         "../scripts/plot_trajectories.py"
 

@@ -21,7 +21,6 @@ SIMULATE_CODE = package_code(
 # For rule all and the report (nothing when no scenario is configured).
 get_simulation_outputs = partial(simulation_plan.final_outputs, config, RESULTS)
 get_simulation_report_tables = partial(simulation_plan.report_tables, config, RESULTS)
-get_simulation_figures = partial(simulation_plan.report_figures, config, RESULTS)
 
 
 wildcard_constraints:

@@ -265,12 +265,6 @@ def report_tables(config: dict[str, Any], results: str) -> dict[str, str]:
     return {name: table_path(results, name) for name in TABLES if name != "simulation_distribution"}
 
 
-def report_figures(config: dict[str, Any], results: str) -> dict[str, str]:
-    if not scenario_names(config):
-        return {}
-    return {"simulation_null": figure_paths(results)["png"]}
-
-
 def final_outputs(config: dict[str, Any], results: str) -> list[str]:
     """The aggregated tables and the figure; none when no scenario is configured."""
     if not scenario_names(config):
