@@ -108,3 +108,16 @@ def test_mixed_model_linalg_error_is_reported_not_raised(monkeypatch):
     assert table["method"].str.endswith("did not fit: Singular matrix (test)").all()
     n_values = sum(v is not None for s in MAIN.values() for v in s)
     assert (table["n_obs"] == n_values).all() and (table["n_participants"] == 11).all()
+
+
+def test_mixed_model_with_a_visit_nobody_attended_estimates_the_others():
+    # The last visit has no values at all: the fit on the other visits equals the fit without that visit.
+    values = {p: [*series[:3], None] for p, series in BALANCED.items()}
+    table = mixed_model_rows(wide_from(values), people_from(BALANCED_PEOPLE), "higher_is_better", VISITS, SETTINGS)
+    without = mixed_model_rows(
+        wide_from(values)[VISITS[:3]], people_from(BALANCED_PEOPLE), "higher_is_better", VISITS[:3], SETTINGS
+    )
+    assert list(table["visit"]) == ["T1", "T2", "T3"]
+    assert table["estimate"].iloc[:2].tolist() == pytest.approx(without["estimate"].tolist(), abs=1e-12)
+    last = table.iloc[2]
+    assert np.isnan(last["estimate"]) and last["n_visit"] == 0 and last["method"] == "not estimable: no values at this visit"

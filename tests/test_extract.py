@@ -419,3 +419,14 @@ def test_spec_is_not_modified(config):
     before = copy.deepcopy(spec)
     extract_table("bas", spec, IDS)
     assert spec == before
+
+
+def test_header_only_list_of_who_stopped_means_nobody_stopped(tmp_path):
+    pdf = build_pdf(tmp_path / "empty.pdf", pages=[[]])
+    spec = {
+        "file": str(pdf),
+        "id_header": "Participant ID",
+        "fields": {"Last visit": "last_visit", "Reason": "reason", "Details": "reason_detail"},
+    }
+    table = extract_table("discontinuations", spec, IDS, allow_empty=True)
+    assert table.empty and "raw_participant_id" in table.columns

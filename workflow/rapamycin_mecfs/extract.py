@@ -211,8 +211,12 @@ def grid_rows_to_records(
     return records
 
 
-def extract_table(table: str, spec: dict[str, Any], ids: IdNormaliser) -> pd.DataFrame:
-    """Read the configured table and return its long form (see module docstring)."""
+def extract_table(table: str, spec: dict[str, Any], ids: IdNormaliser, allow_empty: bool = False) -> pd.DataFrame:
+    """Read the configured table and return its long form (see module docstring).
+
+    A table with a header but no data rows is an error unless `allow_empty` (a list of who stopped
+    may rightly be empty: nobody stopped).
+    """
     source = spec["file"]
     where_file = f"{source}" + (f" sheet {spec['sheet']!r}" if "sheet" in spec else "") + f" (tables/{table})"
     grids = read_tables(source, spec.get("sheet"), spec.get("pages", "all"), config_key=f"tables/{table}/file")
@@ -233,6 +237,6 @@ def extract_table(table: str, spec: dict[str, Any], ids: IdNormaliser) -> pd.Dat
             f"{where_file}: header not found: no cell reads {spec['id_header']!r} in the first "
             f"{spec.get('search_rows', 20)} rows; expected the participant ID column header (tables/{table}/id_header)"
         )
-    if not records:
+    if not records and not allow_empty:
         raise SupplementError(f"{where_file}: no data rows below the header; expected one row per participant")
     return pd.DataFrame.from_records(records, columns=COLUMNS)

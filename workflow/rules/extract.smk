@@ -11,6 +11,8 @@ rule extract_table:
     params:
         spec=lambda wildcards: config["tables"][wildcards.table],
         participant_ids=config["participant_ids"],
+        # A list of who stopped may be empty (nobody stopped); any other table may not.
+        allow_empty=lambda wildcards: wildcards.table == DISCONTINUATIONS_TABLE,
         synthetic=config["synthetic"],
     script:
         "../scripts/extract_table.py"
