@@ -450,6 +450,21 @@ def test_baseline_smd_is_turned_so_positive_means_completers_better(tmp_path):
     assert_image(png, svg, size)
 
 
+def test_baseline_smd_when_nobody_stopped_says_so(tmp_path):
+    # As analysis/attrition.baseline_by_completion writes it when the stopped group is empty: no smd, no p.
+    table = frame([
+        {"outcome": "fat", "label": "Fatigue", "direction": "lower_is_better", "group_1": "completers",
+         "group_2": "stopped", "n_1": 6, "n_2": 0, "method": "not computed: fewer than 2 in a group"},
+    ])
+    fig = attrition.baseline_smd_figure(table, False)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert any(t.startswith("no standardised difference computed") for t in texts)
+    drawn = [xy for c in fig.axes[0].collections for xy in np.asarray(c.get_offsets(), dtype=float)]
+    assert not any(np.isfinite(xy).all() for xy in drawn)  # no point is placed
+    png, svg, size = saved(fig, tmp_path, "bbc0")
+    assert_image(png, svg, size)
+
+
 # --- dose -------------------------------------------------------------------------------------------
 
 

@@ -19,10 +19,10 @@ SIGN = {"higher_is_better": 1.0, "lower_is_better": -1.0}
 
 
 def aligned_smd(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with numeric columns and smd_better; SMD and p are NaN where a group had fewer than 2."""
     frame = table.copy()
     for column in ("smd", "n_1", "n_2", "p_fdr_bh", "p_value"):
-        if column in frame:
-            frame[column] = pd.to_numeric(frame[column].replace("", np.nan))
+        frame[column] = pd.to_numeric(frame[column].replace("", np.nan)) if column in frame else np.nan
     unknown = sorted(set(frame["direction"]) - set(SIGN))
     if unknown:
         raise ValueError(f"baseline_by_completion.csv: no better direction for {unknown}")
@@ -54,7 +54,12 @@ def baseline_smd_figure(table: pd.DataFrame, synthetic: bool, alpha: float = 0.0
         ax.set_yticks(y, frame["label"])
         ax.set_ylim(len(frame) - 0.5, -0.5)
         ax.grid(axis="y", visible=False)
-        reach = max(0.5, float(np.nanmax(np.abs(frame["smd_better"]))) * 1.15)
+        if frame["smd_better"].isna().all():
+            # Nobody stopped (or too few in a group): say so where the points would be.
+            ax.text(0, (len(frame) - 1) / 2, "no standardised difference computed:\nfewer than 2 participants in a group",
+                    ha="center", va="center", fontsize=10, color="0.3")
+        finite = np.abs(frame["smd_better"].to_numpy(dtype=float))
+        reach = max(0.5, float(finite[np.isfinite(finite)].max(initial=0.0)) * 1.15)
         ax.set_xlim(-reach, reach)
         ax.set_xlabel("SMD, completers \N{MINUS SIGN} stopped (positive = completers better off at baseline)")
         handles = [
