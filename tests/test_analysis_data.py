@@ -74,6 +74,7 @@ SETTINGS = {
     "confidence": 0.95,
     "alpha": 0.05,
     "wilcoxon_method": "approx",
+    "final_visit": "T3",
     "tipping_point": {"visit": "T3", "max_shift_sd": 3},
     "dose": {"bands": [1, 2, 4, 6], "unit": "mg/week"},
     "regression_to_mean": {},

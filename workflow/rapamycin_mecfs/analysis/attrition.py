@@ -54,7 +54,7 @@ def tipping_point(
 ) -> pd.DataFrame:
     """Smallest worsening shift of the missing follow-up values at which the change loses significance."""
     options = settings["tipping_point"]
-    visit = options.get("visit") or wide.columns[-1]
+    visit = options["visit"]  # the plan resolves it (default the final visit)
     enrolled = wide[wide.index.isin(people.members("enrolled"))]
     enrolled = enrolled[enrolled[baseline].notna()]
     base = enrolled[baseline].to_numpy(dtype=float)

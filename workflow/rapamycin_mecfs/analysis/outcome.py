@@ -27,12 +27,12 @@ def analyse_outcome(
 ) -> dict[str, pd.DataFrame]:
     """The per-outcome tables named in `settings["tables"]` (default all), each led by the outcome's identity columns.
 
-    `settings["final_visit"]` is the study's final visit (default the last); `days` may be None (no study days).
+    `settings["final_visit"]` is the study's final visit (StudyPlan.final); `days` may be None (no study days).
     """
     wide = outcome_wide(clean, visits)
     baseline = visits[0]
     wanted = list(settings.get("tables") or TABLES)
-    final = settings.get("final_visit") or visits[-1]
+    final = settings["final_visit"]
     builders = {
         "paired_tests": lambda: paired_tests(wide, people, spec.direction, visits, settings),
         "friedman": lambda: friedman_row(wide, people),

@@ -43,7 +43,7 @@ def responder_status(
     clean: pd.DataFrame, people: Participants, visits: list[str], rule: dict[str, Any], directions: dict[str, str]
 ) -> pd.DataFrame:
     """Per participant: each criterion's improvement and whether it is met, observed and with LOCF."""
-    baseline, visit = visits[0], rule.get("visit") or visits[-1]
+    baseline, visit = visits[0], rule["visit"]  # the plan resolves the responder visit
     status = pd.DataFrame(index=people.table.index)
     observed_met, locf_met = {}, {}
     for criterion in rule["criteria"]:

@@ -30,7 +30,7 @@ def _responders(criteria_clean: pd.DataFrame, people: Participants, settings: di
     criteria = settings["responder_outcomes"]
     status = responder_status(criteria_clean, people, visits, rule, {o: d["direction"] for o, d in criteria.items()})
     rule_text = describe_rule(rule, {o: d["label"] for o, d in criteria.items()})
-    return status["responder_observed"], rule_text, rule.get("assumption", ""), rule.get("visit") or visits[-1]
+    return status["responder_observed"], rule_text, rule.get("assumption", ""), rule["visit"]
 
 
 def _change_visits(settings: dict[str, Any]) -> list[str]:
