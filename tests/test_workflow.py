@@ -233,6 +233,30 @@ def test_report_and_provenance_describe_the_run(project):
     assert on_disk - listed - {"results/report_screenshot.png"} == {"results/provenance.json"}
 
 
+def test_snakemake_report_shows_the_registry_caption_of_every_figure(project, tmp_path):
+    """One caption per figure: the HTML report's text is what `snakemake --report` shows."""
+    import html
+    import zipfile
+
+    from rapamycin_mecfs.plan import StudyPlan
+    from rapamycin_mecfs.plots import registry
+
+    report = project / "results" / "report.html"
+    ours = html.unescape(report.read_text(encoding="utf-8"))
+    snakemake(project, "--report", str(tmp_path / "report.zip"))
+    with zipfile.ZipFile(tmp_path / "report.zip") as archive:
+        theirs = archive.read("report/report.html").decode("utf-8")
+    theirs = html.unescape(theirs)
+    entries = registry.figures(StudyPlan(load_config(ROOT / "config.yaml")))
+    assert len(entries) >= 10
+    for entry in entries:
+        if entry["name"] == "simulation_null":
+            continue  # drawn by the simulator's rule, outside Snakemake's report categories
+        opening = entry["caption"][:100]
+        assert opening in ours, entry["name"]
+        assert opening in theirs, entry["name"]
+
+
 def test_report_in_a_real_browser(project):
     """Headless Chromium: every image decodes, no console errors, the banner is visible."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
