@@ -616,6 +616,18 @@ def test_roc_figure_checks_the_table(tmp_path):
         biomarkers.biomarker_roc_figure([{"label": "Marker A", "curves": [{**curve, "row": pd.Series({**row, "auc": "0.9"})}]}], True)
 
 
+def test_roc_figure_with_everyone_a_responder_draws_no_curve():
+    pos = np.array([0.7, 1.0])
+    row = pd.Series({"auc": "", "ci_low": "", "ci_high": "", "n_responders": "2", "n_non_responders": "0",
+                     "confidence": "0.95", "assumption": "Response = a test rule."})
+    curve = {"measure_label": "baseline level (T0)", "positives": pos, "negatives": np.array([]), "row": row}
+    fig = biomarkers.biomarker_roc_figure([{"label": "Marker A", "curves": [curve]}], False)
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "baseline level (T0): no AUC (2 responders, 0 non-responders)" in legend
+    with pytest.raises(ValueError, match="a group is empty"):
+        biomarkers.biomarker_roc_figure([{"label": "A", "curves": [{**curve, "row": pd.Series({**row, "auc": "0.5"})}]}], False)
+
+
 # --- registry, captions and plan ----------------------------------------------------------------------
 
 

@@ -233,20 +233,27 @@ def complete_grid(
 
 def clean_instrument(
     extracted: pd.DataFrame,
-    roster_extracted: pd.DataFrame,
+    roster_extracted: pd.DataFrame | None,
     config: dict[str, Any],
     instrument: str,
     corrections: list[dict[str, Any]],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cleaned long table and correction audit for one instrument."""
+    """Cleaned long table and correction audit for one instrument.
+
+    Without a participants table (`roster_extracted` None) the participants are those the outcome's
+    own table lists, with no site.
+    """
     ids = id_normaliser(config)
     parser = cell_parser(config)
     specs = {k: s for k, s in outcome_specs(config).items() if s.instrument == instrument}
     source = config["tables"][config["instruments"][instrument]["table"]]["file"]
     visits = visit_ids(config)
 
-    sites = roster_sites(roster_extracted, ids)
     extracted = normalise_ids(extracted, ids, f"the {instrument} table")
+    if roster_extracted is None:
+        sites = {p: "" for p in sorted(extracted["participant_id"].unique().tolist())}
+    else:
+        sites = roster_sites(roster_extracted, ids)
     unknown = extracted[~extracted["participant_id"].isin(sites)].drop_duplicates("participant_id")
     if not unknown.empty:
         raise SupplementError(

@@ -146,7 +146,7 @@ def _analysis_references(config, owner: dict[str, str], visit_ids: list[str], so
             problems.append(f"{source}: {where}: outcome '{outcome}' has direction 'none'; expected an outcome with a direction")
     for where, visit in (
         ("analysis/responders/visit", analysis.get("responders", {}).get("visit")),
-        ("analysis/tipping_point/visit", analysis.get("tipping_point", {}).get("visit")),
+        ("analysis/tipping_point/visit", (analysis.get("tipping_point") or {}).get("visit")),
     ):
         if visit is not None and visit not in visit_ids[1:]:
             problems.append(f"{source}: {where}: '{visit}' is not a follow-up visit; expected one of {visit_ids[1:]}")

@@ -1,7 +1,11 @@
 rule clean_outcome:
     input:
         extracted=get_outcome_extracted,
-        roster=get_extracted("participants"),
+        roster=(
+            [get_extracted(PARTICIPANTS_TABLE)]
+            if PLAN.has("participants_table")
+            else []
+        ),
         code=package_code("atomic", "cells", "clean", "config", "corrections", "errors"),
     output:
         clean=get_clean_outcome("{outcome}"),

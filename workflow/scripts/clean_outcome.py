@@ -13,7 +13,7 @@ def main(snakemake):
     (instrument,) = settings["instruments"]
     cleaned, audit = clean_instrument(
         read_csv(snakemake.input.extracted),
-        read_csv(snakemake.input.roster),
+        read_csv(snakemake.input.roster[0]) if snakemake.input.roster else None,
         settings,
         instrument,
         snakemake.params.corrections,

@@ -271,6 +271,13 @@ def biomarker_roc_figure(panels: list[dict], synthetic: bool) -> Figure:
             ax.plot([0, 1], [0, 1], color="0.5", lw=1, ls="--", label="no discrimination (AUC 0.5)")
             for colour, curve in zip(palette, panel["curves"]):
                 row = curve["row"]
+                if not len(curve["positives"]) or not len(curve["negatives"]):
+                    # Everyone evaluable is a responder, or nobody is: there is no curve, and the table has no AUC.
+                    if str(row["auc"]) not in ("", "nan"):
+                        raise ValueError(f"ROC {panel['label']} {curve['measure_label']}: a group is empty but roc_auc.csv has AUC {row['auc']}")
+                    ax.plot([], [], color=colour, lw=2, label=f"{curve['measure_label']}: no AUC ({len(curve['positives'])} responders, "
+                                                                 f"{len(curve['negatives'])} non-responders)")
+                    continue
                 fpr, tpr = roc_curve(curve["positives"], curve["negatives"])
                 drawn = float(np.trapezoid(tpr, fpr))
                 auc = float(row["auc"])

@@ -11,7 +11,7 @@ For participant i, outcome k, visit t (study day d_t, last visit day D):
 * Sigma_obs: the SDs and correlations of the enrolled's baseline values (or configured ones).
 * effect_kt = sign_k * true_effect * sd_k * d_t / D: improvement growing linearly to `true_effect`
   baseline SDs at the last visit (sign_k = +1 when higher is better, -1 when lower is better).
-* grid_k: round to the scale's step and clip to its range, as the questionnaire records it.
+* grid_k: round to the scale's step and clip to its range, as the instrument records it.
 
 The trait is never drawn itself: the latent values (y_i0, ..., y_iT) are jointly normal with
 Cov(y_s, y_t) = Sigma_trait + [s = t] Sigma_noise, so the baseline is drawn first (candidates are

@@ -179,7 +179,7 @@ def summary_table(
                          **_distribution_row(n, quantiles), "observed": observed["n"].get(name, math.nan),
                          "simulation_p_value": math.nan,
                          "comparison": "not a test: how many the simulated denominator holds (the pipeline's completers "
-                                       "also need every questionnaire outcome present, which the simulator does not model)"})
+                                       "also need every completion outcome present, which the simulator does not model)"})
         count = trials["n_significant"].to_numpy(dtype=float)
         value = observed["n_significant"]
         rows.append({**common, "measure": "wilcoxon_significant_outcomes", "analysis_set": "completers",
