@@ -2,7 +2,11 @@
 # Stages live in workflow/rules/; the logic is in the package workflow/rapamycin_mecfs.
 
 
-configfile: "config.yaml"
+# The shipped study. A study given with --configfile stands alone: its file and the schema's
+# defaults apply, never the shipped study's tables, instruments, ledger or claims.
+if not workflow.overwrite_configfiles:
+
+    configfile: "config.yaml"
 
 
 include: "workflow/rules/common.smk"

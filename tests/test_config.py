@@ -116,7 +116,8 @@ def test_defaults_are_not_shared_between_configs():
     "edit, key, fragment",
     [
         (lambda c: c["tables"]["bas"].update(header_rows=3), "tables/bas/header_rows", "3 is not one of [1, 2]"),
-        (lambda c: c.update(colour="blue"), "(top level)", "'colour' was unexpected"),
+        (lambda c: c.update(colour="blue"), "(top level)", "unknown key 'colour'; expected one of ['analysis',"),
+        (lambda c: c.update(visit=[]), "(top level)", "unknown key 'visit' (did you mean 'visits'?)"),
         (lambda c: c.pop("visits"), "(top level)", "'visits' is a required property"),
         (lambda c: c["tables"]["bas"].update(file="bas.csv"), "tables/bas/file", "does not match"),
         (

@@ -30,20 +30,95 @@ def _validator_with_defaults():
     return jsonschema.validators.extend(base, {"properties": set_defaults})
 
 
+def _schema_problem(error, source: str) -> str:
+    """One schema error as key path, value found, what is expected and, for a misspelt key, a hint."""
+    import difflib
+
+    where = "/".join(map(str, error.absolute_path)) or "(top level)"
+    if error.validator == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        unknown = sorted(set(error.instance) - set(allowed))
+        hints = []
+        for key in unknown:
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+        return f"{source}: key '{where}': unknown key {', '.join(hints)}; expected one of {sorted(allowed)}"
+    found = repr(error.instance)
+    if error.validator == "required" or error.message.startswith(found):  # the message shows the value already
+        return f"{source}: key '{where}': {error.message}"
+    found = found if len(found) <= 60 else found[:57] + "..."
+    return f"{source}: key '{where}': value {found}: {error.message}"
+
+
 def validate_config(config: dict[str, Any], source: str = "config.yaml") -> dict[str, Any]:
-    """Return a validated copy of `config` with defaults filled in; raise SupplementError if invalid."""
+    """Return a validated copy of `config` with defaults filled in; raise SupplementError if invalid.
+
+    Schema errors are reported all together; only a config that passes the schema has its
+    cross-references checked (they assume the schema's shape).
+    """
+    config = _with_schema_defaults(config, source)
+    check_cross_references(config, source)
+    return config
+
+
+def _with_schema_defaults(config: dict[str, Any], source: str) -> dict[str, Any]:
+    config, problems = _schema_checked(config, source)
+    if problems:
+        raise SupplementError(problems)
+    return config
+
+
+def _schema_checked(config: dict[str, Any], source: str) -> tuple[dict[str, Any], list[str]]:
+    """A copy with the schema's defaults filled in, and every schema error as a problem line."""
     schema = yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
     config = copy.deepcopy(config)
     validator = _validator_with_defaults()(schema)
-    errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
-    if errors:
-        raise SupplementError(
-            [
-                f"{source}: key '{'/'.join(map(str, e.absolute_path)) or '(top level)'}': {e.message}"
-                for e in errors
-            ]
-        )
-    check_cross_references(config, source)
+    errors = sorted(validator.iter_errors(config), key=lambda e: [str(p) for p in e.absolute_path])
+    return config, [_schema_problem(e, source) for e in errors]
+
+
+def check_config(config: dict[str, Any], source: str = "config.yaml") -> dict[str, Any]:
+    """Everything planning needs checked, in one pass: the schema (with defaults), cross-references,
+    the biomarker and simulation sections, that every named file exists, the corrections ledger and
+    the claims file. Returns the validated config; raises SupplementError naming every problem.
+    """
+    config, problems = _schema_checked(config, source)
+    shape_ok = not problems
+    from .biomarkers import plan as biomarker_plan
+    from .claims import load_claims
+    from .ledger import read_ledger, route
+    from .simulate import scenarios
+
+    def collect(check, *args) -> Any:
+        try:
+            return check(*args)
+        except SupplementError as error:
+            problems.extend(error.problems)
+        except (KeyError, TypeError, AttributeError, ValueError):
+            # Only after a schema error: a check that assumed the schema's shape found another one.
+            # The schema's message already names the cause.
+            if shape_ok:
+                raise
+        return None
+
+    collect(check_cross_references, config, source)
+    collect(biomarker_plan.check, config, source)
+    collect(scenarios.check, config, source)
+    tables = config.get("tables") if isinstance(config.get("tables"), dict) else {}
+    named = [(f"tables/{key}/file", table["file"]) for key, table in tables.items() if isinstance(table, dict) and "file" in table]
+    named += [(key, config[key]) for key in ("corrections", "claims") if isinstance(config.get(key), str)]
+    missing = [(key, path) for key, path in named if not Path(path).is_file()]
+    problems += [f"{source}: key '{key}': value {path!r}: file not found; expected an existing file" for key, path in missing]
+    missing_paths = {path for _, path in missing}
+    if isinstance(config.get("corrections"), str) and config["corrections"] not in missing_paths:
+        rows = collect(read_ledger, config["corrections"])
+        if rows is not None and shape_ok:
+            outcomes = {name: list(inst["outcomes"]) for name, inst in config["instruments"].items()}
+            collect(route, rows, outcomes, config["corrections"])
+    if isinstance(config.get("claims"), str) and config["claims"] not in missing_paths:
+        collect(load_claims, config["claims"])
+    if problems:
+        raise SupplementError(problems)
     return config
 
 

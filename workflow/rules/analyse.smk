@@ -9,7 +9,7 @@ rule analyse_outcome:
             for name in OUTCOME_TABLES
         },
     log:
-        "logs/analyse/{outcome}.log",
+        f"{LOGS}/analyse/{{outcome}}.log",
     conda:
         "../envs/stats.yaml"
     params:
@@ -25,7 +25,7 @@ rule combine_outcome_tables:
     output:
         **{name: f"{RESULTS}/tables/{name}.csv" for name in OUTCOME_TABLES},
     log:
-        "logs/analyse/combine_outcome_tables.log",
+        f"{LOGS}/analyse/combine_outcome_tables.log",
     conda:
         "../envs/stats.yaml"
     params:
@@ -48,7 +48,7 @@ if PLAN.has("responders"):
             proportions=f"{RESULTS}/tables/responders.csv",
             participants=f"{RESULTS}/tables/responders_by_participant.csv",
         log:
-            "logs/analyse/responders.log",
+            f"{LOGS}/analyse/responders.log",
         conda:
             "../envs/stats.yaml"
         params:

@@ -5,8 +5,6 @@ from functools import partial
 
 from rapamycin_mecfs.biomarkers import plan as biomarker_plan
 
-biomarker_plan.check(config)
-
 MARKERS = PLAN.markers
 BIOMARKER_TABLES = biomarker_plan.marker_tables(PLAN)
 BIOMARKER_CODE = package_code(
@@ -50,7 +48,7 @@ rule analyse_biomarker:
             for name in biomarker_plan.own_tables(PLAN)
         },
     log:
-        "logs/biomarkers/{marker}.log",
+        f"{LOGS}/biomarkers/{{marker}}.log",
     conda:
         "../envs/stats.yaml"
     params:
@@ -75,7 +73,7 @@ rule correlate_biomarker:
             for name in biomarker_plan.CORRELATION_TABLES
         },
     log:
-        "logs/biomarkers/{marker}_correlations.log",
+        f"{LOGS}/biomarkers/{{marker}}_correlations.log",
     conda:
         "../envs/stats.yaml"
     params:
@@ -102,7 +100,7 @@ rule combine_biomarker_table:
     output:
         table=biomarker_plan.combined_table(RESULTS, "{table}"),
     log:
-        "logs/biomarkers/combine_{table}.log",
+        f"{LOGS}/biomarkers/combine_{{table}}.log",
     conda:
         "../envs/stats.yaml"
     params:

@@ -11,7 +11,7 @@ rule clean_outcome:
         clean=get_clean_outcome("{outcome}"),
         audit=f"{RESULTS}/clean/outcomes/{{outcome}}.corrections.csv",
     log:
-        "logs/clean/{outcome}.log",
+        f"{LOGS}/clean/{{outcome}}.log",
     conda:
         "../envs/core.yaml"
     params:
@@ -28,7 +28,7 @@ rule combine_instrument:
         clean=f"{RESULTS}/clean/{{instrument}}.csv",
         audit=f"{RESULTS}/clean/{{instrument}}.corrections.csv",
     log:
-        "logs/clean/{instrument}.log",
+        f"{LOGS}/clean/{{instrument}}.log",
     localrule: True
     conda:
         "../envs/core.yaml"
@@ -45,7 +45,7 @@ rule participants:
         participants=f"{RESULTS}/clean/participants.csv",
         attrition=f"{RESULTS}/clean/attrition.csv",
     log:
-        "logs/clean/participants.log",
+        f"{LOGS}/clean/participants.log",
     conda:
         "../envs/core.yaml"
     params:
@@ -66,7 +66,7 @@ rule corrections_audit:
     output:
         audit=f"{RESULTS}/clean/corrections_audit.csv",
     log:
-        "logs/clean/corrections_audit.log",
+        f"{LOGS}/clean/corrections_audit.log",
     localrule: True
     conda:
         "../envs/core.yaml"

@@ -2,17 +2,15 @@ import os
 import sys
 from pathlib import Path
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 min_version("9.0")
-
-
-validate(config, schema="../schemas/config.schema.yaml")
 
 # The package beside this directory holds the logic; planning needs only its standard-library parts.
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
 from rapamycin_mecfs.cells import CellParser
-from rapamycin_mecfs.config import check_cross_references
+from rapamycin_mecfs.config import check_config
+from rapamycin_mecfs.errors import SupplementError
 from rapamycin_mecfs.ledger import presence_changes, read_ledger, route
 from rapamycin_mecfs.plan import (
     DISCONTINUATIONS_TABLE,
@@ -20,7 +18,16 @@ from rapamycin_mecfs.plan import (
     StudyPlan,
 )
 
-check_cross_references(config)
+# One pass over the config (schema with defaults, cross-references, named files, ledger, claims):
+# every problem in one list, then stop, with no traceback.
+CONFIG_SOURCE = " + ".join(map(str, workflow.overwrite_configfiles)) or "config.yaml"
+try:
+    _checked = check_config(config, CONFIG_SOURCE)
+except SupplementError as error:
+    print(f"The configuration cannot be used as it is.\n{error}", file=sys.stderr)
+    raise SystemExit(1)
+config.clear()
+config.update(_checked)
 # Every question about the study's design (visit roles, optional parts, which outcomes count for
 # what) is answered by the plan; the rules below only ask it.
 PLAN = StudyPlan(config)
@@ -48,6 +55,9 @@ def package_code(*modules):
 
 
 RESULTS = config["results_dir"]
+# Each study's logs beside its own results name, so a second study run with --configfile never
+# overwrites the first one's logs.
+LOGS = f"logs/{RESULTS}"
 TABLES = list(config["tables"])
 INSTRUMENTS = PLAN.instruments
 OUTCOME_INSTRUMENT = {outcome: PLAN.instrument_of(outcome) for outcome in PLAN.outcomes}

@@ -5,7 +5,7 @@ rule extract_table:
     output:
         table=f"{RESULTS}/extracted/{{table}}.csv",
     log:
-        "logs/extract/{table}.log",
+        f"{LOGS}/extract/{{table}}.log",
     conda:
         "../envs/core.yaml"
     params:

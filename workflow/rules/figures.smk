@@ -18,7 +18,7 @@ rule figure_participant_flow:
         ),
         svg=f"{FIGURES_DIR}/participant_flow.svg",
     log:
-        "logs/figures/participant_flow.log",
+        f"{LOGS}/figures/participant_flow.log",
     conda:
         "../envs/plots.yaml"
     params:
@@ -48,7 +48,7 @@ rule figure_trajectories:
         ),
         svg=f"{FIGURES_DIR}/trajectories_{{instrument}}.svg",
     log:
-        "logs/figures/trajectories_{instrument}.log",
+        f"{LOGS}/figures/trajectories_{{instrument}}.log",
     conda:
         "../envs/plots.yaml"
     params:
@@ -81,7 +81,7 @@ rule figure_forest:
         ),
         svg=f"{FIGURES_DIR}/{FIGURE_FOREST}.svg",
     log:
-        "logs/figures/forest.log",
+        f"{LOGS}/figures/forest.log",
     conda:
         "../envs/plots.yaml"
     params:
@@ -108,7 +108,7 @@ if PLAN.has("responders"):
             ),
             svg=f"{FIGURES_DIR}/responders.svg",
         log:
-            "logs/figures/responders.log",
+            f"{LOGS}/figures/responders.log",
         conda:
             "../envs/plots.yaml"
         params:
@@ -133,7 +133,7 @@ if PLAN.has("discontinuations"):
             ),
             svg=f"{FIGURES_DIR}/baseline_by_completion.svg",
         log:
-            "logs/figures/baseline_by_completion.log",
+            f"{LOGS}/figures/baseline_by_completion.log",
         conda:
             "../envs/plots.yaml"
         params:
@@ -165,7 +165,7 @@ if PLAN.has("dose"):
             ),
             svg=f"{FIGURES_DIR}/dose_response.svg",
         log:
-            "logs/figures/dose_response.log",
+            f"{LOGS}/figures/dose_response.log",
         conda:
             "../envs/plots.yaml"
         params:
@@ -200,7 +200,7 @@ if PLAN.has("biomarkers"):
             ),
             svg=f"{FIGURES_DIR}/biomarker_trajectories.svg",
         log:
-            "logs/figures/biomarker_trajectories.log",
+            f"{LOGS}/figures/biomarker_trajectories.log",
         conda:
             "../envs/plots.yaml"
         params:
@@ -228,7 +228,7 @@ if PLAN.has("biomarkers"):
             ),
             svg=f"{FIGURES_DIR}/biomarker_heatmap.svg",
         log:
-            "logs/figures/biomarker_heatmap.log",
+            f"{LOGS}/figures/biomarker_heatmap.log",
         conda:
             "../envs/plots.yaml"
         params:
@@ -259,7 +259,7 @@ if PLAN.has("biomarkers"):
             ),
             svg=f"{FIGURES_DIR}/biomarker_change_scatter.svg",
         log:
-            "logs/figures/biomarker_change_scatter.log",
+            f"{LOGS}/figures/biomarker_change_scatter.log",
         conda:
             "../envs/plots.yaml"
         params:
@@ -290,7 +290,7 @@ if PLAN.has("biomarker_responders"):
             ),
             svg=f"{FIGURES_DIR}/biomarker_roc.svg",
         log:
-            "logs/figures/biomarker_roc.log",
+            f"{LOGS}/figures/biomarker_roc.log",
         conda:
             "../envs/plots.yaml"
         params:

@@ -12,7 +12,7 @@ if PLAN.has("claims"):
             audit=f"{RESULTS}/tables/claims_audit.csv",
             grim=f"{RESULTS}/tables/grim.csv",
         log:
-            "logs/report/claims_audit.log",
+            f"{LOGS}/report/claims_audit.log",
         conda:
             "../envs/core.yaml"
         params:
@@ -27,7 +27,7 @@ rule html_report:
     output:
         report=f"{RESULTS}/report.html",
     log:
-        "logs/report/html_report.log",
+        f"{LOGS}/report/html_report.log",
     conda:
         "../envs/plots.yaml"
     params:
@@ -48,7 +48,7 @@ rule provenance:
     output:
         manifest=f"{RESULTS}/provenance.json",
     log:
-        "logs/report/provenance.log",
+        f"{LOGS}/report/provenance.log",
     localrule: True
     conda:
         "../envs/core.yaml"

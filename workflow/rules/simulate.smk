@@ -5,8 +5,6 @@ from functools import partial
 
 from rapamycin_mecfs.simulate import scenarios as simulation_plan
 
-simulation_plan.check(config)
-
 SIMULATION_SCENARIOS = simulation_plan.scenario_names(config)
 SIMULATE_CODE = package_code(
     "simulate/model",
@@ -38,7 +36,7 @@ rule simulation_model:
     output:
         model=simulation_plan.model_path(RESULTS, "{scenario}"),
     log:
-        "logs/simulate/{scenario}/model.log",
+        f"{LOGS}/simulate/{{scenario}}/model.log",
     conda:
         "../envs/stats.yaml"
     params:
@@ -56,7 +54,7 @@ rule simulate_shard:
     output:
         trials=simulation_plan.shard_path(RESULTS, "{scenario}", "{shard}"),
     log:
-        "logs/simulate/{scenario}/shard_{shard}.log",
+        f"{LOGS}/simulate/{{scenario}}/shard_{{shard}}.log",
     conda:
         "../envs/stats.yaml"
     params:
@@ -88,7 +86,7 @@ rule simulation_summary:
         parameters=simulation_plan.table_path(RESULTS, "simulation_parameters"),
         distribution=simulation_plan.table_path(RESULTS, "simulation_distribution"),
     log:
-        "logs/simulate/simulation_summary.log",
+        f"{LOGS}/simulate/simulation_summary.log",
     conda:
         "../envs/stats.yaml"
     params:
@@ -105,7 +103,7 @@ rule simulation_figure:
     output:
         **simulation_plan.figure_paths(RESULTS),
     log:
-        "logs/simulate/simulation_figure.log",
+        f"{LOGS}/simulate/simulation_figure.log",
     conda:
         "../envs/stats.yaml"
     params:
