@@ -119,7 +119,7 @@ def test_defaults_are_not_shared_between_configs():
         (lambda c: c.update(colour="blue"), "(top level)", "unknown key 'colour'; expected one of ['analysis',"),
         (lambda c: c.update(visit=[]), "(top level)", "unknown key 'visit' (did you mean 'visits'?)"),
         (lambda c: c.pop("visits"), "(top level)", "'visits' is a required property"),
-        (lambda c: c["tables"]["bas"].update(file="bas.csv"), "tables/bas/file", "does not match"),
+        (lambda c: c["tables"]["bas"].update(file="bas.ods"), "tables/bas/file", "does not match"),
         (
             lambda c: c.update(below_lloq={"substitute": "zero"}),
             "below_lloq/substitute",

@@ -185,8 +185,8 @@ def run_design(design: designs.Design, directory: Path) -> DesignRun:
     project = copy_project(directory / "project")
     paths = write_design(design, project / DATA_DIR, SEED, DATA_DIR)
     start = time.perf_counter()
-    # --replace-workflow-config: the design's config replaces config.yaml; without it Snakemake merges the two.
-    command = [*SNAKEMAKE, "--cores", "2", "--configfile", paths["config"].relative_to(project).as_posix(), "--replace-workflow-config"]
+    # --configfile alone: the Snakefile then leaves the shipped config.yaml out (the design stands alone).
+    command = [*SNAKEMAKE, "--cores", "2", "--configfile", paths["config"].relative_to(project).as_posix()]
     try:
         result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=RUN_TIMEOUT)
     except subprocess.TimeoutExpired as error:

@@ -73,10 +73,73 @@ def test_sheet_name_with_apostrophe_is_quoted_in_locators(tmp_path):
 
 
 def test_unsupported_suffix(tmp_path):
-    path = tmp_path / "table.csv"
+    path = tmp_path / "table.ods"
     path.write_text("a,b\n")
-    with pytest.raises(SupplementError, match=r"table\.csv: unsupported file type '\.csv'; expected \.xlsx or \.pdf"):
+    with pytest.raises(SupplementError, match=r"table\.ods: unsupported file type '\.ods'; expected \.xlsx, \.csv or \.pdf"):
         read_tables(path)
+
+
+# --- sources: csv --------------------------------------------------------------------------
+
+
+def test_csv_cells_keep_row_and_column_and_read_numbers_as_numbers(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes("\ufeffID;Score;Note\r\nS1;12,5;\r\nS2; 7 ;\"two\r\nlines\"\r\nS3;NA\r\n".encode("utf-8"))
+    (grid,) = read_tables(path, csv_options={"delimiter": ";", "decimal": ","})
+    assert [[c.value for c in row] for row in grid] == [
+        ["ID", "Score", "Note"], ["S1", 12.5, None], ["S2", 7, "two\r\nlines"], ["S3", "NA", None]
+    ]
+    assert grid[2][1].locator == "row 3/col 2" and grid[3][2].locator == "row 4/col 3"  # padded to the widest row
+
+
+def test_csv_in_another_encoding_names_the_byte(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes("ID,Site\nS1,Malm\u00f6\n".encode("cp1252"))
+    with pytest.raises(SupplementError, match=r"t\.csv: byte 15: not valid utf-8 .*set the table's 'encoding'"):
+        read_tables(path)
+    (grid,) = read_tables(path, csv_options={"encoding": "cp1252"})
+    assert grid[1][1].value == "Malm\u00f6"
+
+
+# --- long tables ---------------------------------------------------------------------------
+
+LONG_SPEC = {
+    "file": "", "id_header": "Participant ID", "layout": "long",
+    "outcomes": {"Pain": "pain", "Walk (m)": "walk"}, "visits": {"Baseline": "T0", "Week 12": "T1"},
+}
+
+
+def test_long_table_with_an_outcome_column(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text(
+        "Participant ID,Visit,Measure,Value\nRAP-001,Baseline,Pain,7\nrap 1,Week 12,Pain,5\nRAP-002,Baseline,Walk (m),410.5\n",
+        encoding="utf-8",
+    )
+    spec = {**LONG_SPEC, "file": str(path), "columns": {"visit": "Visit", "outcome": "Measure", "value": "Value"}}
+    table = extract_table("scores", spec, IDS)
+    assert table[["raw_participant_id", "id_locator", "outcome", "visit", "raw_value", "raw_type", "source_locator"]].values.tolist() == [
+        ["RAP-001", "row 2/col 1", "pain", "T0", "7", "number", "row 2/col 4"],
+        ["rap 1", "row 2/col 1", "pain", "T1", "5", "number", "row 3/col 4"],  # one participant: their first ID cell
+        ["RAP-002", "row 4/col 1", "walk", "T0", "410.5", "number", "row 4/col 4"],
+    ]
+
+
+def test_long_table_with_a_column_per_outcome_and_its_mistakes(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text(
+        "Participant ID,Visit,Pain,Walk (m)\nRAP-001,Baseline,7,400\nRAP-001,Week 9,6,420\nRAP-001,Baseline,8,\n",
+        encoding="utf-8",
+    )
+    spec = {**LONG_SPEC, "file": str(path), "columns": {"visit": "Visit"}}
+    with pytest.raises(SupplementError) as info:
+        extract_table("scores", spec, IDS)
+    assert info.value.problems == [
+        f"{path} (tables/scores) [row 3/col 2]: value 'Week 9': unknown visit; expected one of ['Baseline', 'Week 12']",
+        f"{path} (tables/scores) [row 4/col 3]: value '8': a second value for participant RAP-001, pain at T0 "
+        "(first at [row 2/col 3]); expected one",
+        f"{path} (tables/scores) [row 4/col 4]: value '': a second value for participant RAP-001, walk at T0 "
+        "(first at [row 2/col 4]); expected one",
+    ]
 
 
 # --- sources: pdf --------------------------------------------------------------------------

@@ -211,6 +211,29 @@ def test_two_clean_runs_are_byte_identical(project, tmp_path):
     assert differing == []
 
 
+def test_a_second_study_beside_the_first_leaves_it_untouched(project, tmp_path):
+    """Another study run with --configfile in the same checkout: its own config alone, its own results
+    and logs; the shipped study's results and logs stay byte for byte as they were."""
+    import yaml
+
+    from rapamycin_mecfs.synthetic.designs import DESIGNS_BY_NAME, write_design
+
+    checkout = tmp_path / "checkout"
+    shutil.copytree(project, checkout, symlinks=True)
+    before = {name: files_under(checkout / name) for name in ("results", "logs/results")}
+    paths = write_design(DESIGNS_BY_NAME["pre_post_no_days"], checkout / "resources" / "second", data_dir="resources/second")
+    config = yaml.safe_load(paths["config"].read_text(encoding="utf-8"))
+    config["results_dir"] = "results_second"
+    paths["config"].write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    snakemake(checkout, "--configfile", "resources/second/config.yaml")
+    assert {name: files_under(checkout / name) for name in before} == before
+    assert files_under(checkout / "logs" / "results_second")
+    report = (checkout / "results_second" / "report.html").read_text(encoding="utf-8")
+    sources = re.search(r"<li>Source tables: (.*?)</li>", report).group(1)
+    assert "resources/second/tables.xlsx" in sources and "supplementary" not in sources
+    assert "supplementary_tables.xlsx" not in report and "corrections.csv" not in report
+
+
 def test_report_and_provenance_describe_the_run(project):
     report = (project / "results" / "report.html").read_text(encoding="utf-8")
     assert 'id="synthetic-banner"' in report

@@ -161,6 +161,15 @@ def check_cross_references(config: dict[str, Any], source: str = "config.yaml") 
         suffix = Path(table["file"]).suffix.lower()
         if suffix == ".xlsx" and "sheet" not in table:
             problems.append(f"{source}: tables/{key}: an .xlsx table needs 'sheet'")
+        if table.get("layout") == "long":
+            if "columns" not in table or "outcomes" not in table:
+                problems.append(
+                    f"{source}: tables/{key}: a long table needs 'columns' (at least visit) and 'outcomes' and 'visits'"
+                )
+            if table.get("header_rows", 1) != 1:
+                problems.append(f"{source}: tables/{key}/header_rows: {table['header_rows']}; expected 1 for a long table")
+        elif "columns" in table:
+            problems.append(f"{source}: tables/{key}/columns: only a long table has columns; set layout: long")
     problems += _analysis_references(config, seen_outcomes, visit_ids, source)
     problems += _set_references(config, seen_outcomes, visit_ids, source)
     if problems:

@@ -3,6 +3,12 @@
 Output columns (one row per value cell): table, raw_participant_id, id_locator, outcome, visit,
 raw_value, raw_type, source_file, source_locator. `outcome` holds the field name for
 one-value-per-participant tables (whose `visit` is empty).
+
+Layouts (`layout` in the table's config): wide, one row per participant with a column per outcome
+and visit (two header rows) or per field (one); long, one row per participant and visit with a
+column per outcome, or one row per participant, outcome and visit with the value in one column
+(`columns: {visit, outcome, value}` name those columns' headers). In a long table a participant's
+`id_locator` is the first cell naming them, so every row of theirs counts as one participant.
 """
 
 from __future__ import annotations
@@ -219,7 +225,12 @@ def extract_table(table: str, spec: dict[str, Any], ids: IdNormaliser, allow_emp
     """
     source = spec["file"]
     where_file = f"{source}" + (f" sheet {spec['sheet']!r}" if "sheet" in spec else "") + f" (tables/{table})"
-    grids = read_tables(source, spec.get("sheet"), spec.get("pages", "all"), config_key=f"tables/{table}/file")
+    csv_options = {key: spec[key] for key in ("delimiter", "decimal", "encoding") if key in spec}
+    grids = read_tables(
+        source, spec.get("sheet"), spec.get("pages", "all"), config_key=f"tables/{table}/file", csv_options=csv_options
+    )
+    if spec.get("layout", "wide") == "long":
+        return _extract_long(table, spec, ids, grids, where_file, allow_empty)
     records: list[dict[str, str]] = []
     columns: ColumnMap | None = None
     for grid in grids:
@@ -240,3 +251,136 @@ def extract_table(table: str, spec: dict[str, Any], ids: IdNormaliser, allow_emp
     if not records and not allow_empty:
         raise SupplementError(f"{where_file}: no data rows below the header; expected one row per participant")
     return pd.DataFrame.from_records(records, columns=COLUMNS)
+
+
+def _extract_long(
+    table: str, spec: dict[str, Any], ids: IdNormaliser, grids: list[Grid], where: str, allow_empty: bool
+) -> pd.DataFrame:
+    """A long table: the ID and visit columns, then either an outcome and a value column, or one column per outcome."""
+    records: list[dict[str, str]] = []
+    for grid in grids:
+        found = find_header_row(grid, spec["id_header"], spec.get("search_rows", 20))
+        if found is not None:
+            records += _long_records(grid, found, spec, ids, table, where)
+    if not any(find_header_row(g, spec["id_header"], spec.get("search_rows", 20)) for g in grids):
+        raise SupplementError(
+            f"{where}: header not found: no cell reads {spec['id_header']!r} in the first "
+            f"{spec.get('search_rows', 20)} rows; expected the participant ID column header (tables/{table}/id_header)"
+        )
+    if not records and not allow_empty:
+        raise SupplementError(f"{where}: no data rows below the header; expected one row per participant and visit")
+    return pd.DataFrame.from_records(records, columns=COLUMNS)
+
+
+def _long_columns(header: list[Cell], id_column: int, spec: dict[str, Any], where: str) -> tuple[int, int | None, dict[int, str]]:
+    """(visit column, outcome column or None, value column -> outcome key or "" when an outcome column names it)."""
+    names = {normalise_text(_header_text(cell)).casefold(): c for c, cell in enumerate(header) if _header_text(cell)}
+    wanted = spec["columns"]
+    problems = []
+
+    def column(role: str) -> int | None:
+        if role not in wanted:
+            return None
+        c = names.get(normalise_text(wanted[role]).casefold())
+        if c is None:
+            problems.append(
+                f"{where}: header {wanted[role]!r} (tables/.../columns/{role}) not found; expected one of "
+                f"{[_header_text(cell) for cell in header if _header_text(cell)]}"
+            )
+        return c
+
+    visit, outcome, value = column("visit"), column("outcome"), column("value")
+    ignored = {normalise_text(h).casefold() for h in spec.get("ignore_headers", [])}
+    values: dict[int, str] = {}
+    if outcome is not None and value is not None:
+        values[value] = ""
+    else:
+        for c, cell in enumerate(header):
+            text = _header_text(cell)
+            if c in (id_column, visit) or not text or text.casefold() in ignored:
+                continue
+            key = _lookup(spec["outcomes"], text)
+            if key is None:
+                problems.append(
+                    f"{where} [{cell.locator}]: value {text!r}: unmapped column; expected one of the headers "
+                    f"{sorted(spec['outcomes'])} (or list it under ignore_headers)"
+                )
+            else:
+                values[c] = key
+    if problems:
+        raise SupplementError(problems)
+    return visit, outcome, values
+
+
+def _long_records(
+    grid: Grid, found: tuple[int, int], spec: dict[str, Any], ids: IdNormaliser, table: str, where: str
+) -> list[dict[str, str]]:
+    start, id_column = found
+    visit_column, outcome_column, value_columns = _long_columns(grid[start], id_column, spec, where)
+    ignored = {normalise_text(h).casefold() for h in spec.get("ignore_headers", [])}
+    id_header = normalise_text(spec["id_header"]).casefold()
+    first_cell: dict[str, str] = {}  # canonical participant -> the first cell naming them
+    seen: dict[tuple[str, str, str], str] = {}
+    records, problems = [], []
+    for row in grid[start + 1 :]:
+        if all(format_raw(c.value)[1] == "empty" for c in row):
+            continue
+        id_cell = row[id_column]
+        id_text = normalise_text(id_cell.value)
+        if id_text.casefold() == id_header:
+            continue
+        if not ids.matches(id_text):
+            if not _is_note(row, ids):
+                problems.append(
+                    f"{where} [{id_cell.locator}]: value {id_text!r}: row has values but no participant ID; "
+                    f"expected an ID matching {ids.pattern.pattern!r}"
+                )
+            continue
+        participant = ids.try_normalise(id_text)
+        first_cell.setdefault(participant, id_cell.locator)
+        visit_cell = row[visit_column]
+        visit = _lookup(spec["visits"], normalise_text(visit_cell.value))
+        if visit is None:
+            problems.append(
+                f"{where} [{visit_cell.locator}]: value {format_raw(visit_cell.value)[0]!r}: unknown visit; "
+                f"expected one of {sorted(spec['visits'])}"
+            )
+            continue
+        for c, key in value_columns.items():
+            if not key:
+                outcome_cell = row[outcome_column]
+                text = normalise_text(outcome_cell.value)
+                if text.casefold() in ignored:
+                    continue
+                key = _lookup(spec["outcomes"], text)
+                if key is None:
+                    problems.append(
+                        f"{where} [{outcome_cell.locator}]: value {text!r}: unknown outcome; expected one of "
+                        f"{sorted(spec['outcomes'])} (or list it under ignore_headers)"
+                    )
+                    continue
+            cell = row[c]
+            where_before = seen.setdefault((participant, key, visit), cell.locator)
+            if where_before != cell.locator:
+                problems.append(
+                    f"{where} [{cell.locator}]: value {format_raw(cell.value)[0]!r}: a second value for participant "
+                    f"{participant}, {key} at {visit} (first at [{where_before}]); expected one"
+                )
+                continue
+            text, kind = format_raw(cell.value)
+            records.append(
+                {
+                    "table": table,
+                    "raw_participant_id": id_text,
+                    "id_locator": first_cell[participant],
+                    "outcome": key,
+                    "visit": visit,
+                    "raw_value": text,
+                    "raw_type": kind,
+                    "source_file": spec["file"],
+                    "source_locator": cell.locator,
+                }
+            )
+    if problems:
+        raise SupplementError(problems)
+    return records

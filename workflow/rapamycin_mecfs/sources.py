@@ -1,12 +1,13 @@
 """Read supplement files into grids of cells that remember where each value came from.
 
 A grid is a list of tables; a table is a list of rows; a row is a list of Cell. An .xlsx sheet is
-one table; a PDF yields every ruled table on the chosen pages. Readers only read: deciding what is
-header, data or footnote happens in `extract`.
+one table; a PDF yields every ruled table on the chosen pages; a CSV file is one table. Readers
+only read: deciding what is header, data or footnote happens in `extract`.
 """
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,15 +18,20 @@ from .errors import SupplementError
 @dataclass(frozen=True)
 class Cell:
     value: object  # str, int, float or None, as stored in the file
-    locator: str  # "'Sheet'!B5" or "page 1/table 1/row 3/col 2"
+    locator: str  # "'Sheet'!B5", "page 1/table 1/row 3/col 2" or "row 5/col 3" (CSV)
     merged_value: object = None  # for a non-anchor cell of a merged range: the anchor's value
 
 
 Grid = list[list[Cell]]
 
 
-def read_tables(path: str | Path, sheet: str | None = None, pages="all", config_key: str = "") -> list[Grid]:
-    """Dispatch on the file type; errors name the file (and the config key that points at it)."""
+def read_tables(
+    path: str | Path, sheet: str | None = None, pages="all", config_key: str = "", csv_options: dict | None = None
+) -> list[Grid]:
+    """Dispatch on the file type; errors name the file (and the config key that points at it).
+
+    `csv_options` (delimiter, decimal, encoding) apply to .csv files only.
+    """
     path = Path(path)
     if not path.exists():
         named_by = f" ({config_key} in config.yaml)" if config_key else " in config.yaml"
@@ -35,7 +41,55 @@ def read_tables(path: str | Path, sheet: str | None = None, pages="all", config_
         return [read_xlsx_sheet(path, sheet)]
     if suffix == ".pdf":
         return read_pdf_tables(path, pages)
-    raise SupplementError(f"{path}: unsupported file type '{suffix}'; expected .xlsx or .pdf")
+    if suffix == ".csv":
+        return [read_csv_table(path, **(csv_options or {}))]
+    raise SupplementError(f"{path}: unsupported file type '{suffix}'; expected .xlsx, .csv or .pdf")
+
+
+def read_csv_table(path: Path, delimiter: str = ",", decimal: str = ".", encoding: str = "utf-8") -> Grid:
+    """A CSV file as one grid, locators "row R/col C" (1-based, as a spreadsheet shows the file).
+
+    CSV has no cell types, so a cell that is a whole number or a decimal number written with
+    `decimal` (surrounding spaces allowed) is read as a number, as a workbook would store it; any
+    other text stays text for cleaning to judge. A byte-order mark is dropped.
+    """
+    import csv
+    import io
+
+    try:
+        text = path.read_bytes().decode(encoding)
+    except LookupError:
+        raise SupplementError(f"{path}: unknown text encoding {encoding!r}; expected a codec name such as utf-8 or cp1252") from None
+    except UnicodeDecodeError as error:
+        raise SupplementError(
+            f"{path}: byte {error.start}: not valid {encoding} ({error.reason}); expected a CSV file in {encoding} "
+            "(set the table's 'encoding' in the config)"
+        ) from None
+    text = text.removeprefix("\ufeff")
+    number = _csv_number_pattern(decimal)
+    grid: Grid = []
+    for r, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+        grid.append([Cell(_csv_value(value, number, decimal), f"row {r}/col {c}") for c, value in enumerate(row, start=1)])
+    width = max((len(row) for row in grid), default=0)
+    for r, row in enumerate(grid, start=1):
+        row += [Cell(None, f"row {r}/col {c}") for c in range(len(row) + 1, width + 1)]
+    return grid
+
+
+def _csv_number_pattern(decimal: str) -> re.Pattern:
+    return re.compile(rf"^\s*[+-]?(\d+)(?:{re.escape(decimal)}(\d+))?\s*$")
+
+
+def _csv_value(text: str, number: re.Pattern, decimal: str) -> object:
+    """int or float for a plain number, None for an empty cell, else the text as written."""
+    if text == "":
+        return None
+    match = number.match(text)
+    if not match:
+        return text
+    if match.group(2) is None:
+        return int(text.strip())
+    return float(text.strip().replace(decimal, "."))
 
 
 def read_xlsx_sheet(path: Path, sheet: str | None) -> Grid:
