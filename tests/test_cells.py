@@ -119,7 +119,25 @@ def test_empty_cell_is_an_error_when_empty_is_not_a_token():
         parser.parse("", "empty", WHERE)
 
 
-@pytest.mark.parametrize("raw", ["n.a.", "1,5", "thirty", "-", "45*"])
+@pytest.mark.parametrize(
+    "raw, cause",
+    [
+        ("\u22125", "a Unicode minus or dash sign instead of the ASCII '-'"),
+        ("\u2013 2.5", "a Unicode minus or dash sign instead of the ASCII '-'"),
+        ("1,5", "a decimal comma (for a CSV table, set its decimal: ',')"),
+        ("12,345.5", "thousands separators (commas between groups of three digits)"),
+        ("45 %", "a percent sign"),
+        ("1900-01-12 00:00:00", "a date: the cell is formatted as a date in the workbook"),
+        ("12/01/1900", "a date"),
+    ],
+)
+def test_a_number_written_oddly_names_the_cause(parser, raw, cause):
+    with pytest.raises(SupplementError) as info:
+        parser.parse(raw, "text", WHERE)
+    assert str(info.value) == f"{WHERE}: value {raw!r}: not a number as written: {cause}; expected a plain number such as -5 or 12.5"
+
+
+@pytest.mark.parametrize("raw", ["n.a.", "thirty", "-", "45*"])
 def test_unknown_token_names_cell_value_and_tokens(parser, raw):
     with pytest.raises(SupplementError) as info:
         parser.parse(raw, "text", WHERE)

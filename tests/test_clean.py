@@ -344,6 +344,18 @@ def test_several_bad_values_reported_together(config, extracted):
     assert str(info.value).startswith("2 problems:")
 
 
+def test_a_parse_problem_does_not_hide_a_range_problem_of_the_same_table(config, extracted):
+    frame = extracted["bas"].copy()
+    frame.loc[(frame["source_locator"] == "'S3 BAS'!B5"), ["raw_value", "raw_type"]] = ["\u221230", "text"]
+    frame.loc[(frame["source_locator"] == "'S3 BAS'!C6"), ["raw_value", "raw_type"]] = ["300", "number"]
+    with pytest.raises(SupplementError) as info:
+        clean_instrument(frame, extracted["participants"], config, "bas", [])
+    problems = info.value.problems
+    assert len(problems) == 2
+    assert "['S3 BAS'!B5]: value '\u221230': not a number as written: a Unicode minus" in problems[0]
+    assert "['S3 BAS'!C6]" in problems[1] and "out of range; expected a value in [0, 100]" in problems[1]
+
+
 def test_inputs_not_modified(config, extracted):
     before = extracted["bas"].copy()
     clean_instrument(extracted["bas"], extracted["participants"], config, "bas", [])

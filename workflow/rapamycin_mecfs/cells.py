@@ -18,6 +18,32 @@ FLAG_ABSENT = "not_in_table"
 _BELOW_LIMIT = re.compile(r"^<\s*([0-9]*\.?[0-9]+)$")
 _WHITESPACE = re.compile(r"\s+")
 
+# Text that reads as a number to a person but not to the parser, and why (the first match names the cause).
+_LOOKS_NUMERIC = (
+    (re.compile(r"^[\u2212\u2012\u2013\u2014\ufe63\uff0d]\s*\d"), "a Unicode minus or dash sign instead of the ASCII '-'"),
+    (re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"), "thousands separators (commas between groups of three digits)"),
+    (re.compile(r"^[+-]?\d+,\d+$"), "a decimal comma (for a CSV table, set its decimal: ',')"),
+    (re.compile(r"^[+-]?\d+([.,]\d+)?\s*%$"), "a percent sign"),
+    (re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?$"), "a date: the cell is formatted as a date in the workbook"),
+    (re.compile(r"^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$"), "a date"),
+)
+
+
+def why_not_a_number(text: str) -> str:
+    """The likely cause when text that looks like a number does not parse, or "" when none is known.
+
+    >>> why_not_a_number("\u22125")
+    "a Unicode minus or dash sign instead of the ASCII '-'"
+    >>> why_not_a_number("12,5")
+    "a decimal comma (for a CSV table, set its decimal: ',')"
+    >>> why_not_a_number("abc")
+    ''
+    """
+    for pattern, cause in _LOOKS_NUMERIC:
+        if pattern.match(text):
+            return cause
+    return ""
+
 
 def normalise_text(value: object) -> str:
     """Header or cell text with runs of whitespace (including line breaks) collapsed."""
@@ -88,6 +114,12 @@ class CellParser:
         try:
             number = float(text)
         except ValueError:
+            cause = why_not_a_number(text)
+            if cause:
+                raise SupplementError(
+                    f"{where}: value {raw!r}: not a number as written: {cause}; expected a plain number "
+                    "such as -5 or 12.5"
+                ) from None
             raise SupplementError(
                 f"{where}: value {raw!r}: unknown missing token or not a number; "
                 f"expected a number or one of the missing tokens {self.missing_shown}"

@@ -171,8 +171,13 @@ def scale_problems(values: pd.DataFrame, specs: dict[str, OutcomeSpec], toleranc
     return problems
 
 
-def parse_values(extracted: pd.DataFrame, specs: dict[str, OutcomeSpec], parser: CellParser) -> pd.DataFrame:
+def parse_values(
+    extracted: pd.DataFrame, specs: dict[str, OutcomeSpec], parser: CellParser, problems: list[str] | None = None
+) -> pd.DataFrame:
     """Add value and flag columns; unknown tokens stop cleaning with every bad cell listed.
+
+    With a `problems` list the bad cells' messages are appended to it and their value is left
+    missing, so that the caller can report them with the range and grid problems of the same table.
 
     A cell's parse depends only on its outcome (for the LLOQ), type and text, so the per-cell
     parser runs once per distinct text within each outcome and type; bad cells are parsed again,
@@ -190,7 +195,9 @@ def parse_values(extracted: pd.DataFrame, specs: dict[str, OutcomeSpec], parser:
         values[rows] = np.array([math.nan if p is None else p[0] for p in parsed], dtype=float)[codes]
         flags[rows] = np.array(["" if p is None else p[1] for p in parsed], dtype=object)[codes]
     if bad.any():
-        raise SupplementError(_parse_problems(extracted[bad], specs, parser))
+        if problems is None:
+            raise SupplementError(_parse_problems(extracted[bad], specs, parser))
+        problems += _parse_problems(extracted[bad], specs, parser)
     return extracted.assign(value=values, flag=flags)
 
 
@@ -264,7 +271,9 @@ def clean_instrument(
             ]
         )
     extracted = extracted[extracted["outcome"].isin(specs)]
-    values = parse_values(extracted, specs, parser)
+    # Parse, range and grid problems of this table are reported together, in one list.
+    parse_problems: list[str] = []
+    values = parse_values(extracted, specs, parser, parse_problems)
     values = complete_grid(values, sites, list(specs), visits, source)
     values["instrument"] = instrument
     values["correction_id"] = ""
@@ -274,7 +283,7 @@ def clean_instrument(
         values, corrections, instrument, ids, parser.is_missing, visits, config.get("corrections", "corrections")
     )
 
-    problems = scale_problems(values, specs, config["grid_tolerance"], config.get("corrections", "corrections"))
+    problems = parse_problems + scale_problems(values, specs, config["grid_tolerance"], config.get("corrections", "corrections"))
     if problems:
         raise SupplementError(problems)
 
