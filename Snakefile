@@ -26,3 +26,10 @@ rule all:
         get_biomarker_outputs(),
         get_figure_outputs(),
         get_simulation_outputs(),
+
+
+onerror:
+    # Every job's input problems in one list, and no report of an earlier run left looking current.
+    from rapamycin_mecfs.failures import summarise
+
+    print(summarise(LOGS, f"{RESULTS}/report.html"), file=sys.stderr)

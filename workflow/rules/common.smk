@@ -25,6 +25,10 @@ try:
     _checked = check_config(config, CONFIG_SOURCE)
 except SupplementError as error:
     print(f"The configuration cannot be used as it is.\n{error}", file=sys.stderr)
+    _stale = Path(str(config.get("results_dir") or "results")) / "report.html"
+    if _stale.is_file():  # an earlier run's report must not look current
+        _stale.unlink()
+        print(f"{_stale} from an earlier run was removed.", file=sys.stderr)
     raise SystemExit(1)
 config.clear()
 config.update(_checked)
