@@ -395,3 +395,30 @@ def test_apply_no_corrections_returns_a_copy_and_an_empty_audit(config):
     pd.testing.assert_frame_equal(out, values)
     assert out is not values
     assert list(audit.columns) == AUDIT_COLUMNS and audit.empty
+
+
+def test_ledger_saved_by_excel_in_cp1252_names_the_byte_and_the_encoding(tmp_path):
+    path = tmp_path / "corrections.csv"
+    head = ",".join(LEDGER_COLUMNS) + "\n"
+    row = "C1,RAP-001,bas,T1,30,40,Caf\u00e9 note,ref\n"
+    path.write_bytes((head + row).encode("cp1252"))
+    offset = len((head + "C1,RAP-001,bas,T1,30,40,Caf").encode("cp1252"))
+    with pytest.raises(SupplementError) as info:
+        read_ledger(path)
+    assert str(info.value) == (
+        f"{path}: byte {offset} (value b'\\xe9'): not UTF-8 text; the file looks Windows-1252 (cp1252)-encoded; "
+        "expected UTF-8 (save the ledger as 'CSV UTF-8')"
+    )
+
+
+def test_zero_byte_ledger_is_named_as_empty(tmp_path):
+    path = tmp_path / "corrections.csv"
+    path.write_bytes(b"")
+    with pytest.raises(SupplementError, match=r"corrections\.csv: the file is empty \(0 bytes\); expected at least the header line"):
+        read_ledger(path)
+
+
+def test_ledger_with_bom_and_crlf_is_read(tmp_path):
+    path = tmp_path / "corrections.csv"
+    path.write_bytes(("\ufeff" + ",".join(LEDGER_COLUMNS) + "\r\nC1,RAP-001,bas,T1,30,40,typo,email\r\n").encode("utf-8"))
+    assert read_ledger(path) == [dict(zip(LEDGER_COLUMNS, ["C1", "RAP-001", "bas", "T1", "30", "40", "typo", "email"]))]

@@ -7,6 +7,7 @@ correction replans that instrument's jobs and nothing else.
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 from .errors import SupplementError
@@ -28,7 +29,20 @@ def read_ledger(path: str | Path) -> list[dict[str, str]]:
     path = Path(path)
     if not path.exists():
         raise SupplementError(f"{path}: corrections ledger not found; expected a CSV with columns {LEDGER_COLUMNS}")
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    data = path.read_bytes()
+    if not data.strip():
+        raise SupplementError(
+            f"{path}: the file is empty ({len(data)} bytes); expected at least the header line "
+            f"{','.join(LEDGER_COLUMNS)} (a header alone means no corrections)"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SupplementError(
+            f"{path}: byte {error.start} (value {data[error.start:error.start + 1]!r}): not UTF-8 text; "
+            f"the file looks {_encoding_guess(data)}-encoded; expected UTF-8 (save the ledger as 'CSV UTF-8')"
+        ) from None
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
         missing = [c for c in LEDGER_COLUMNS if c not in header]
@@ -54,6 +68,15 @@ def read_ledger(path: str | Path) -> list[dict[str, str]]:
     if problems:
         raise SupplementError(problems)
     return rows
+
+
+def _encoding_guess(data: bytes) -> str:
+    """The likely encoding of text that is not UTF-8: Windows-1252 when it decodes, else Latin-1."""
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return "Latin-1"
+    return "Windows-1252 (cp1252)"
 
 
 def route(rows: list[dict[str, str]], outcomes_by_instrument: dict[str, list[str]], source: str) -> dict[str, list[dict[str, str]]]:
