@@ -493,3 +493,41 @@ def test_header_only_list_of_who_stopped_means_nobody_stopped(tmp_path):
     }
     table = extract_table("discontinuations", spec, IDS, allow_empty=True)
     assert table.empty and "raw_participant_id" in table.columns
+
+
+# --- damaged or script-written workbooks ----------------------------------------------------
+
+
+def test_formula_without_a_saved_result_is_an_error_not_a_missing_value(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "S1"
+    sheet.append(["Participant ID", "Site"])
+    sheet.append(["RAP-001", '=CONCAT("Os","lo")'])  # openpyxl stores the formula, never its result
+    sheet.append(["RAP-002", "Bergen"])
+    book.save(tmp_path / "s.xlsx")
+    spec = {"file": str(tmp_path / "s.xlsx"), "sheet": "S1", "id_header": "Participant ID", "fields": {"Site": "site"}}
+    with pytest.raises(SupplementError) as info:
+        extract_table("participants", spec, IDS)
+    assert info.value.problems == [
+        f"{tmp_path / 's.xlsx'} sheet 'S1' (tables/participants) ['S1'!B2]: value '=CONCAT(\"Os\",\"lo\")': a formula "
+        "with no saved result (the file was written by a program that does not calculate formulas); expected a value: "
+        "open and save the file in a spreadsheet program, which stores each formula's result"
+    ]
+
+
+def test_damaged_sheet_xml_names_the_file_and_sheet(tmp_path, xlsx_path):
+    import zipfile
+
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(xlsx_path) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[:200] + b"<<not xml" + data[200:]
+            target.writestr(item, data)
+    first_sheet = __import__("openpyxl").load_workbook(xlsx_path, read_only=True).sheetnames[0]
+    with pytest.raises(SupplementError, match=rf"damaged\.xlsx sheet '{first_sheet}': the sheet's XML is damaged \(not well-formed"):
+        read_tables(damaged, first_sheet)

@@ -19,7 +19,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
 from rapamycin_mecfs.errors import SupplementError
-from rapamycin_mecfs.sources import Cell, read_tables, read_xlsx_sheet
+from rapamycin_mecfs.sources import Cell, FormulaWithoutValue, read_tables, read_xlsx_sheet
 
 SHIPPED = Path(__file__).resolve().parents[1] / "resources" / "supplementary" / "supplementary_tables.xlsx"
 
@@ -30,6 +30,8 @@ def normal_mode_grid(path: Path, sheet: str) -> list[list[Cell]]:
 
     workbook = openpyxl.load_workbook(path, data_only=True)
     worksheet = workbook[sheet]
+    # A formula with no saved result reads None in normal mode; the reader marks it (FormulaWithoutValue).
+    formulas = openpyxl.load_workbook(path, data_only=False)[sheet]
     merged_fill = {}
     for merged in worksheet.merged_cells.ranges:
         anchor = worksheet.cell(merged.min_row, merged.min_col).value
@@ -38,9 +40,15 @@ def normal_mode_grid(path: Path, sheet: str) -> list[list[Cell]]:
                 if (row, col) != (merged.min_row, merged.min_col):
                     merged_fill[(row, col)] = anchor
     quoted = "'" + sheet.replace("'", "''") + "'"
+    def value_of(value, r, c):
+        formula = formulas.cell(r, c).value
+        if value is None and isinstance(formula, str) and formula.startswith("="):
+            return FormulaWithoutValue(formula)
+        return value
+
     return [
         [
-            Cell(value, f"{quoted}!{get_column_letter(c)}{r}", merged_fill.get((r, c)))
+            Cell(value_of(value, r, c), f"{quoted}!{get_column_letter(c)}{r}", merged_fill.get((r, c)))
             for c, value in enumerate(row, start=1)
         ]
         for r, row in enumerate(worksheet.iter_rows(values_only=True), start=1)

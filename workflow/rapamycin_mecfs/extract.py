@@ -20,7 +20,7 @@ import pandas as pd
 
 from .cells import IdNormaliser, normalise_text
 from .errors import SupplementError
-from .sources import Cell, Grid, read_tables
+from .sources import Cell, FormulaWithoutValue, Grid, read_tables
 
 COLUMNS = [
     "table",
@@ -155,6 +155,14 @@ def _unmatched_config_headers(spec, upper_row, lower_row, header_rows, where) ->
     return problems
 
 
+def _formula_problem(where: str, cell: Cell) -> str:
+    return (
+        f"{where} [{cell.locator}]: value {str(cell.value)!r}: a formula with no saved result (the file was written "
+        "by a program that does not calculate formulas); expected a value: open and save the file in a spreadsheet "
+        "program, which stores each formula's result"
+    )
+
+
 def _is_note(row: list[Cell], ids: IdNormaliser) -> bool:
     """A footnote or caption: one text cell on an otherwise empty row, not a participant ID."""
     filled = [c for c in row if format_raw(c.value)[1] != "empty"]
@@ -198,6 +206,9 @@ def grid_rows_to_records(
             )
         for c, (outcome, visit) in columns.targets.items():
             cell = row[c] if c < len(row) else Cell(None, "")
+            if isinstance(cell.value, FormulaWithoutValue):
+                problems.append(_formula_problem(where, cell))
+                continue
             text, kind = format_raw(cell.value)
             records.append(
                 {
@@ -360,6 +371,9 @@ def _long_records(
                     )
                     continue
             cell = row[c]
+            if isinstance(cell.value, FormulaWithoutValue):
+                problems.append(_formula_problem(where, cell))
+                continue
             where_before = seen.setdefault((participant, key, visit), cell.locator)
             if where_before != cell.locator:
                 problems.append(

@@ -25,6 +25,11 @@ class Cell:
 Grid = list[list[Cell]]
 
 
+class FormulaWithoutValue(str):
+    """A workbook cell holding a formula but no saved result (files written by scripts, not by a
+    spreadsheet program, often lack them): never a silent missing value. The text is the formula."""
+
+
 def read_tables(
     path: str | Path, sheet: str | None = None, pages="all", config_key: str = "", csv_options: dict | None = None
 ) -> list[Grid]:
@@ -121,6 +126,11 @@ def read_xlsx_sheet(path: Path, sheet: str | None) -> Grid:
             parsed = _parse_worksheet(workbook, worksheet)
         except invalid as error:
             raise _not_a_workbook(path, error) from None
+        except SyntaxError as error:  # xml.etree's ParseError: the sheet's XML is damaged
+            raise SupplementError(
+                f"{path} sheet {sheet!r}: the sheet's XML is damaged ({error}); expected a workbook saved intact "
+                "(open and save it again in a spreadsheet program, or ask for a fresh copy)"
+            ) from None
     finally:
         workbook.close()  # read-only mode keeps the file open until closed
     return _grid_from_cells(parsed, sheet)
@@ -153,7 +163,7 @@ def _parse_worksheet(workbook, worksheet) -> _ParsedSheet:
     tests/test_xlsx_reader.py compares the result with normal mode.
     """
     from openpyxl.utils.cell import range_boundaries
-    from openpyxl.worksheet._reader import WorkSheetParser
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
     values: dict[Coord, object] = {}
     with worksheet._get_source() as source:
@@ -165,6 +175,15 @@ def _parse_worksheet(workbook, worksheet) -> _ParsedSheet:
             date_formats=workbook._date_formats,
             timedelta_formats=workbook._timedelta_formats,
         )
+        read_cell = parser.parse_cell
+
+        def parse_cell(element):
+            cell = read_cell(element)
+            if cell["value"] is None and element.find(FORMULA_TAG) is not None and not element.findtext(VALUE_TAG):
+                cell["value"] = FormulaWithoutValue(f"={element.findtext(FORMULA_TAG) or ''}")
+            return cell
+
+        parser.parse_cell = parse_cell
         for _, row in parser.parse():
             for cell in row:
                 values[cell["row"], cell["column"]] = cell["value"]
