@@ -531,3 +531,21 @@ def test_damaged_sheet_xml_names_the_file_and_sheet(tmp_path, xlsx_path):
     first_sheet = __import__("openpyxl").load_workbook(xlsx_path, read_only=True).sheetnames[0]
     with pytest.raises(SupplementError, match=rf"damaged\.xlsx sheet '{first_sheet}': the sheet's XML is damaged \(not well-formed"):
         read_tables(damaged, first_sheet)
+
+
+def test_merged_cells_in_the_data_area_are_an_error(config, tmp_path):
+    from conftest import build_workbook
+    import openpyxl
+
+    path = build_workbook(tmp_path / "s.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["S3 BAS"].merge_cells("B5:C5")  # RAP-001's T0 and T1 merged: one value shown across two visits
+    book.save(path)
+    spec = dict(config["tables"]["bas"], file=str(path))
+    with pytest.raises(SupplementError) as info:
+        extract_table("bas", spec, IDS)
+    assert info.value.problems == [
+        f"{path} sheet 'S3 BAS' (tables/bas) ['S3 BAS'!C5]: value '30': a merged cell in the data area (the value "
+        "belongs to the merged range's first cell); expected one value per cell: unmerge the cells and write each "
+        "participant's value"
+    ]

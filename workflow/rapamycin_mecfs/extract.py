@@ -209,6 +209,13 @@ def grid_rows_to_records(
             if isinstance(cell.value, FormulaWithoutValue):
                 problems.append(_formula_problem(where, cell))
                 continue
+            if cell.value is None and cell.merged_value is not None:
+                problems.append(
+                    f"{where} [{cell.locator}]: value {format_raw(cell.merged_value)[0]!r}: a merged cell in the data "
+                    "area (the value belongs to the merged range's first cell); expected one value per cell: unmerge "
+                    "the cells and write each participant's value"
+                )
+                continue
             text, kind = format_raw(cell.value)
             records.append(
                 {

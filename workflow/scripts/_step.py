@@ -25,3 +25,12 @@ def run_step(main, snakemake) -> None:
     except SupplementError as error:
         logging.error("ERROR: %s", error)
         sys.exit(1)
+    except Exception as error:  # a fault in the code, not a named input problem: the traceback goes to the log only
+        import traceback
+
+        inputs = ", ".join(str(path) for path in snakemake.input if "rapamycin_mecfs" not in str(path))
+        logging.error("FAILED: %s: %s, while reading %s (traceback in %s)", type(error).__name__, error, inputs, log_file)
+        if log_file:
+            with open(log_file, "a", encoding="utf-8") as handle:
+                traceback.print_exc(file=handle)
+        sys.exit(1)
