@@ -14,6 +14,7 @@ import sys
 COMMANDS = {
     "generate": ("rapamycin_mecfs.synthetic.cli", "write the synthetic supplement (seeded, documented)"),
     "trace": ("rapamycin_mecfs.trace", "show the supplement cells behind a number in a results table"),
+    "init": ("rapamycin_mecfs.draft", "draft a commented config from a supplement's files (.xlsx, .csv, .pdf)"),
 }
 
 
