@@ -167,8 +167,8 @@ def id_pattern(ids: list[str]) -> tuple[str, str]:
     prefix, separator = _most_common((m.group(1), m.group(2)) for m in forms)
     padded = [len(m.group(3)) for m in forms if len(m.group(3)) > 1 and m.group(3).startswith("0")]
     number = f"{{number:0{_most_common(padded)}d}}" if padded else "{number}"
-    extra = sorted({ch for m in forms for ch in m.group(2)} - {" ", "_", "-"})
-    separators = r"[\s_" + "".join(re.escape(ch) for ch in extra) + "-]*"
+    extra = sorted({ch for m in forms for ch in m.group(2)} - {" ", "_", "-"})  # of ". / #": literal in a class
+    separators = r"[\s_" + "".join(extra) + "-]*"
     return rf"^\s*{re.escape(prefix)}{separators}0*(\d+)\s*$", f"{prefix}{separator}{number}"
 
 
@@ -443,7 +443,7 @@ class TableGuess:
     id_column: int
     id_header: str
     ids: list[str] = field(default_factory=list)
-    kind: str = "fields"  # outcomes (wide, two header rows) | fields | long
+    kind: str = "fields"  # outcomes (wide, two header rows) | fields | long | by_visit (left out)
     outcomes: list[str] = field(default_factory=list)  # labels (wide: upper headers; long: names)
     visits: list[str] = field(default_factory=list)  # visit headers (wide) or values (long)
     fields: list[str] = field(default_factory=list)  # header texts of a one-header-row table
@@ -509,13 +509,8 @@ def analyse_table(source: Source, candidate: _Candidate | None, known_headers: s
     id_header = _text(_cell(grid[start], column))
     name = source.sheet if source.sheet is not None else source.path.stem
     title = " / ".join(_raw(cell) for row in grid[:start] for cell in row if _raw(cell))
-    notes = []
     if not id_header:
-        notes.append(
-            f"{source.path}{f' sheet {source.sheet!r}' if source.sheet else ''}: the ID column has no header in the first "
-            "header row; left out (give the ID column a header)"
-        )
-        return None
+        return None  # the ID column has no header in the first header row: extraction could not find it
     guess = TableGuess(
         source=source,
         name=name,
@@ -525,7 +520,6 @@ def analyse_table(source: Source, candidate: _Candidate | None, known_headers: s
         id_column=column,
         id_header=id_header,
         pages=[source.page] if source.page else [],
-        notes=notes,
     )
     guess.synthetic = any(SYNTHETIC_TEXT.search(_raw(cell)) for row in grid for cell in row if isinstance(cell.value, str))
     data_rows = [row for row in grid[first:] if ID_SHAPE.match(_raw(_cell(row, column)))] if candidate else []
@@ -597,6 +591,20 @@ def _maybe_long(guess: TableGuess) -> None:
         guess.columns = {"visit": visit}
         guess.outcomes = others
     guess.fields = []
+
+
+_BY_VISIT_NOTE = (
+    "{where}: one row of visit headers with numbers below them, but no outcome label above the visit headers; "
+    "left out (write the outcome's name in a row above them, then run init again)"
+)
+
+
+def _by_visit(table: TableGuess, known_visits: set[str]) -> bool:
+    """A one-header-row table whose every column is a visit of numbers: an outcome without its label row."""
+    return bool(table.fields) and all(
+        (visit_id(h)[0].casefold() in known_visits or VISIT_HEADER.search(h) or DAY.search(h)) and _mostly_numbers(table.values[h])
+        for h in table.fields
+    )
 
 
 def _mostly_numbers(texts: list[str]) -> bool:
@@ -732,8 +740,11 @@ def draft_config(paths: list[str | Path], output: str = DEFAULT_OUTPUT, results_
     if not any(t.kind in ("outcomes", "long") for t in tables):
         read = ", ".join(str(p) for p in paths)
         raise SupplementError(
-            f"{read}: no table of outcomes by visit found; expected a table with a participant ID column (IDs such as "
-            "'P-001') and outcome labels above visit headers, or a long table with a visit column"
+            [
+                f"{read}: no table of outcomes by visit found; expected a table with a participant ID column (IDs such as "
+                "'P-001') and outcome labels above visit headers, or a long table with a visit column"
+            ]
+            + [_BY_VISIT_NOTE.format(where=t.where) for t in tables if _by_visit(t, set())]
         )
     builder = _Builder(tables, [str(p) for p in paths], output, results_dir)
     builder.notes += notes
@@ -804,6 +815,8 @@ class _Builder:
         outcome_header: dict[str, tuple[str, str]] = {}  # outcome key -> (table key, header text)
         for table in self.tables:
             role = roles.get(id(table))
+            if table.kind == "by_visit":
+                continue
             if table.kind == "fields" and role is None:
                 self.notes.append(
                     f"{table.where}: one value per participant, but a roster is drafted already; left out "
@@ -881,7 +894,12 @@ class _Builder:
                 roles[id(table)] = STOPPED
                 table.columns = {"last_visit": last, "reason": reason}
         for table in fields_tables:
-            if id(table) not in roles and ROSTER not in roles.values():
+            if id(table) in roles:
+                continue
+            if _by_visit(table, known_visits):
+                table.kind = "by_visit"
+                self.notes.append(_BY_VISIT_NOTE.format(where=table.where))
+            elif ROSTER not in roles.values():
                 roles[id(table)] = ROSTER
         return roles
 
