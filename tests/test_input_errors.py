@@ -87,6 +87,139 @@ def test_three_bad_values_in_three_tables_are_listed_together(good_run, tmp_path
     assert "results/report.html from an earlier run was removed" in output
 
 
+LEDGER_HEADER = "correction_id,participant_id,outcome,visit,expected_current_value,new_value,reason,reference"
+
+
+def edit_sheet(sheet_name: str, edit):
+    """A damage that opens the design workbook, edits one sheet and saves it."""
+
+    def damage(project):
+        path = project / DATA / "tables.xlsx"
+        book = openpyxl.load_workbook(path)
+        edit(book[sheet_name])
+        book.save(path)
+
+    return damage
+
+
+def set_cell(sheet: str, cell: str, value):
+    return edit_sheet(sheet, lambda ws: ws.__setitem__(cell, value))
+
+
+def with_ledger(content: bytes):
+    """A damage that adds a corrections ledger with `content` to the design's config."""
+
+    def damage(project):
+        (project / DATA / "corrections.csv").write_bytes(content)
+        config = yaml.safe_load((project / CONFIG).read_text(encoding="utf-8"))
+        config["corrections"] = f"{DATA}/corrections.csv"
+        (project / CONFIG).write_text(yaml.safe_dump(config), encoding="utf-8")
+
+    return damage
+
+
+def ledger_rows(*rows: str, bom: bool = False, newline: str = "\n", encoding: str = "utf-8") -> bytes:
+    return (("\ufeff" if bom else "") + newline.join([LEDGER_HEADER, *rows]) + newline).encode(encoding)
+
+
+def truncate(project):
+    path = project / DATA / "tables.xlsx"
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def damage_sheet_xml(project):
+    import zipfile
+
+    path = project / DATA / "tables.xlsx"
+    original = path.read_bytes()
+    with zipfile.ZipFile(__import__("io").BytesIO(original)) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet3.xml":  # the third sheet: BAS
+                data = data[:300] + b"<<not xml" + data[300:]
+            target.writestr(item, data)
+
+
+def clear_data_rows(ws):
+    for row in ws.iter_rows(min_row=5):
+        for cell in row:
+            cell.value = None
+
+
+# name -> (damage, exit code 0?, fragments the output must contain, each once per run)
+CASES = {
+    "truncated_xlsx": (truncate, False, ["tables.xlsx: not a valid .xlsx workbook (", "expected an Excel 2007+ file"]),
+    "damaged_sheet_xml": (damage_sheet_xml, False, ["tables.xlsx sheet 'BAS': the sheet's XML is damaged (not well-formed"]),
+    "header_shifted": (edit_sheet("BAS", lambda ws: ws.insert_rows(1, 3)), True, []),
+    "id_header_deleted": (
+        set_cell("SSS", "A3", None),
+        False,
+        ["sheet 'SSS' (tables/sss): header not found: no cell reads 'Participant ID' in the first 20 rows"],
+    ),
+    "duplicate_id_after_normalisation": (
+        set_cell("BAS", "A6", " rap 1 "),
+        False,
+        ["value 'RAP-001': duplicate participant after ID normalisation ('RAP-001' at ['BAS'!A5], 'rap 1' at ['BAS'!A6])"],
+    ),
+    "decimal_comma": (set_cell("BAS", "B5", "12,5"), False, ["['BAS'!B5]: value '12,5': not a number as written: a decimal comma"]),
+    "unicode_minus": (set_cell("SSS", "B5", "\u22125"), False, ["['SSS'!B5]: value '\u22125': not a number as written: a Unicode minus"]),
+    "date_cell": (
+        set_cell("BAS", "B6", dt.datetime(1900, 1, 12)),
+        False,
+        ["['BAS'!B6]: value '1900-01-12 00:00:00': not a number as written: a date"],
+    ),
+    "percent_sign": (set_cell("SSS", "C5", "45%"), False, ["['SSS'!C5]: value '45%': not a number as written: a percent sign"]),
+    "thousands_separator": (set_cell("BAS", "C6", "1,000"), False, ["['BAS'!C6]: value '1,000': not a number as written: thousands"]),
+    "formula_without_cached_value": (
+        set_cell("BAS", "B7", "=B5+1"),
+        False,
+        ["['BAS'!B7]: value '=B5+1': a formula with no saved result"],
+    ),
+    "merged_cells_in_data": (
+        edit_sheet("BAS", lambda ws: ws.merge_cells("B8:C8")),
+        False,
+        ["['BAS'!C8]: value", "a merged cell in the data area"],
+    ),
+    "unknown_missing_token": (set_cell("BAS", "C6", "n.a."), False, ["['BAS'!C6]: value 'n.a.': unknown missing token or not a number"]),
+    "out_of_range": (set_cell("SSS", "C6", 25), False, ["['SSS'!C6]: value '25'", "out of range; expected a value in [0, 10]"]),
+    "header_only_table": (edit_sheet("SSS", clear_data_rows), False, ["sheet 'SSS' (tables/sss): no data rows below the header"]),
+    "cp1252_ledger": (
+        with_ledger(ledger_rows("C1,RAP-001,bas,pre,30,40,Caf\u00e9 note,ref", encoding="cp1252")),
+        False,
+        ["corrections.csv: byte", "not UTF-8 text; the file looks Windows-1252 (cp1252)-encoded"],
+    ),
+    "bom_crlf_ledger": (with_ledger(ledger_rows(bom=True, newline="\r\n")), True, []),
+    "zero_byte_ledger": (with_ledger(b""), False, ["corrections.csv: the file is empty (0 bytes)"]),
+    "duplicate_correction_id": (
+        with_ledger(ledger_rows("C1,RAP-001,bas,pre,30,40,a,b", "C1,RAP-002,bas,pre,20,30,a,b")),
+        False,
+        ["corrections.csv [line 3]: value 'C1': duplicate correction_id (also line 2)"],
+    ),
+    "correction_to_unknown_visit": (
+        with_ledger(ledger_rows("C1,RAP-001,bas,week_9,30,40,a,b")),
+        False,
+        ["value 'week_9': unknown visit; expected one of ['pre', 'post']"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_damaged_input_after_a_good_run(good_run, tmp_path, name):
+    damage, accepted, fragments = CASES[name]
+    result, project = rerun(good_run, tmp_path, damage)
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output, output
+    if accepted:
+        assert result.returncode == 0, output
+        assert (project / "results" / "report.html").is_file()
+        return
+    assert result.returncode != 0, output
+    for fragment in fragments:
+        assert fragment in output, (fragment, output)
+    assert not (project / "results" / "report.html").exists()
+    assert "report.html from an earlier run was removed" in output
+
+
 @pytest.mark.parametrize("how", ["file deleted", "config points at a missing file"])
 def test_a_missing_source_after_a_good_run_stops_planning(good_run, tmp_path, how):
     def damage(project):
