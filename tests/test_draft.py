@@ -240,6 +240,20 @@ def test_fixture_supplement_is_drafted_as_its_hand_written_config(tmp_path, monk
     assert validation_problems(config, "draft.yaml") == checklist(text)
 
 
+@pytest.mark.parametrize("repeat_header", [True, False], ids=["header_repeated", "header_once"])
+def test_checking_the_draft_on_grids_already_read_equals_extraction_from_the_files(tmp_path, monkeypatch, repeat_header):
+    build_workbook(tmp_path / "supplement.xlsx")
+    build_pdf(tmp_path / "stops.pdf", repeat_header=repeat_header)
+    monkeypatch.chdir(tmp_path)
+    config = draft.draft_config(["supplement.xlsx", "stops.pdf"]).config
+    sources = draft.read_sources("supplement.xlsx")[0] + draft.read_sources("stops.pdf")[0]
+    ids = IdNormaliser(**config["participant_ids"])
+    for key, spec in config["tables"].items():
+        from_grids = draft.extract_read(key, spec, ids, sources)
+        assert len(from_grids) > 0
+        assert from_grids.equals(extract_table(key, spec, ids)), key
+
+
 # --------------------------------------------------------------------------- every design, xlsx and CSV
 
 

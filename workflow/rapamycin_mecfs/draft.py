@@ -746,14 +746,17 @@ def draft_config(paths: list[str | Path], output: str = DEFAULT_OUTPUT, results_
             ]
             + [_BY_VISIT_NOTE.format(where=t.where) for t in tables if _by_visit(t, set())]
         )
-    builder = _Builder(tables, [str(p) for p in paths], output, results_dir)
+    builder = _Builder(tables, [str(p) for p in paths], output, results_dir, sources)
     builder.notes += notes
     return builder.build()
 
 
 class _Builder:
-    def __init__(self, tables: list[TableGuess], files: list[str], output: str, results_dir: str | None):
+    def __init__(
+        self, tables: list[TableGuess], files: list[str], output: str, results_dir: str | None, sources: list[Source]
+    ):
         self.tables = tables
+        self.sources = sources
         self.files = files
         self.output = output
         self.results_dir = results_dir or _results_dir_for(output)
@@ -969,14 +972,13 @@ class _Builder:
     def observe(self, config: dict[str, Any], outcome_header: dict[str, tuple[str, str]]) -> None:
         """Extract every drafted table with its drafted spec; record what the value cells hold."""
         from .cells import IdNormaliser
-        from .extract import extract_table
 
         ids = IdNormaliser(**config["participant_ids"])
         tokens: Counter = Counter()
         odd: dict[str, Counter] = {}
         for key, spec in config["tables"].items():
             try:
-                extracted = extract_table(key, spec, ids, allow_empty=True)
+                extracted = extract_read(key, spec, ids, self.sources)
             except SupplementError as error:
                 first = error.problems[0]
                 more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
@@ -1050,6 +1052,75 @@ class _Builder:
         if config["synthetic"]:
             self.confirm.append("synthetic: true, because the files say 'synthetic data'")
         self.confirm.append("study: the report title, citation and the words about the intervention")
+
+
+def extract_read(key: str, spec: dict[str, Any], ids, sources: list[Source]):
+    """`extract.extract_table` of a drafted table, on the grids already read where the table is wide.
+
+    Reading a large workbook or PDF again would double the time ``init`` takes; this is
+    ``extract_table``'s loop over the grids of the file, sheet or pages the spec names, with its
+    functions. A long table is extracted by ``extract_table`` itself (from the file).
+
+    Parameters
+    ----------
+    key : str
+        Table key under ``tables``.
+    spec : dict
+        The drafted table spec.
+    ids : IdNormaliser
+    sources : list of Source
+        Every table ``init`` read.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The extracted cells, as ``extract_table`` returns them (an empty table allowed).
+
+    Raises
+    ------
+    SupplementError
+        What extraction would report.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from rapamycin_mecfs.cells import IdNormaliser
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "roster.csv"
+    >>> _ = path.write_text("ID,Age\\nP-1,34\\nP-2,51\\n", encoding="utf-8")
+    >>> spec = {"file": str(path), "header_rows": 1, "id_header": "ID", "fields": {"Age": "age"}}
+    >>> cells = extract_read("participants", spec, IdNormaliser(r"^P-(\\d+)$", "P{number}"), read_sources(path)[0])
+    >>> cells[["raw_participant_id", "outcome", "raw_value", "source_locator"]].values.tolist()
+    [['P-1', 'age', '34', 'row 2/col 2'], ['P-2', 'age', '51', 'row 3/col 2']]
+    """
+    import pandas as pd
+
+    from .extract import COLUMNS, ColumnMap, extract_table, find_header_row, grid_rows_to_records, map_columns
+
+    if spec.get("layout", "wide") == "long":
+        return extract_table(key, spec, ids, allow_empty=True)
+    pages = spec.get("pages", "all")
+    grids = [
+        source.grid
+        for source in sources
+        if _config_path(source.path) == spec["file"]
+        and source.sheet == spec.get("sheet")
+        and (source.page is None or pages == "all" or source.page in pages)
+    ]
+    where = f"{spec['file']}" + (f" sheet {spec['sheet']!r}" if "sheet" in spec else "") + f" (tables/{key})"
+    records: list[dict[str, str]] = []
+    columns = None
+    for grid in grids:
+        found = find_header_row(grid, spec["id_header"], spec.get("search_rows", 20))
+        if found is not None:
+            columns = map_columns(grid, found[0], found[1], spec, where)
+        elif columns is None or not grid:
+            continue
+        else:
+            columns = ColumnMap(columns.id_column, -1, columns.targets, columns.ignored)
+        records += grid_rows_to_records(grid, columns, ids, spec, key, spec["file"], where)
+    if columns is None:
+        raise SupplementError(f"{where}: header not found: no cell reads {spec['id_header']!r}")
+    return pd.DataFrame.from_records(records, columns=COLUMNS)
 
 
 @dataclass
