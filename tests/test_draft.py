@@ -311,6 +311,27 @@ def test_observed_range_is_a_comment_computed_from_the_cells(tmp_path, monkeypat
     assert f"{np.isnan(values).sum()} empty" in block
 
 
+def test_what_init_leaves_out_or_cannot_read_is_said_on_the_terminal_and_in_the_draft(tmp_path, monkeypatch, capsys):
+    import openpyxl
+
+    design = DESIGNS_BY_NAME["pre_post_no_days"]
+    hand, files = write_supplement(design, tmp_path, "xlsx")
+    workbook = openpyxl.load_workbook(tmp_path / files[0])
+    workbook.create_sheet("Read me").append(["These tables are synthetic data; see the methods."])
+    outcome_sheet = next(spec["sheet"] for spec in hand["tables"].values() if "outcomes" in spec)
+    workbook[outcome_sheet]["B6"] = "1O"  # row 6: a participant's baseline; a typed letter O, neither number nor token
+    workbook.save(tmp_path / files[0])
+    text, drafted = run_init(tmp_path, files, "draft.yaml", monkeypatch)
+    out = capsys.readouterr().out
+    left_out = f"{files[0]} sheet 'Read me': no column of participant IDs (letters then digits) under a header; left out"
+    typo = "value cells read '1O' (1 cells in tables/"
+    assert f"note: {left_out}" in out and any(line.startswith(f"note: {typo}") for line in out.splitlines())
+    flat = " ".join(line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#"))
+    assert left_out in flat and typo in flat
+    assert "1O" not in drafted["missing_tokens"]
+    assert validation_problems(drafted, "draft.yaml") == checklist(text)
+
+
 def test_long_csv_tables_are_drafted_as_long(tmp_path, monkeypatch):
     design = DESIGNS_BY_NAME["full_three_renamed_visits"]
     hand, _ = write_supplement(design, tmp_path, "xlsx")

@@ -673,6 +673,7 @@ class Draft:
     comments: dict[str, list[str]]  # key path -> comment lines written above it
     files: list[str]
     output: str
+    notes: list[str] = field(default_factory=list)  # what was left out or will stop extraction
 
     @property
     def text(self) -> str:
@@ -874,7 +875,7 @@ class _Builder:
         checklist.append(
             (RESPONDER_PATH, ("criteria",), "the responder rule, or delete analysis/responders for no responder analysis")
         )
-        return Draft(config, checklist, self.confirm + self.notes, self.comments, self.files, self.output)
+        return Draft(config, checklist, self.confirm, self.comments, self.files, self.output, self.notes)
 
     def roles(self, visit_ids: list[str], visit_of: dict[str, str]) -> dict[int, str]:
         """Table (by id()) -> participants or discontinuations, for one-value-per-participant tables."""
@@ -1326,10 +1327,10 @@ def render(draft: Draft) -> str:
     for path, properties, hint in draft.checklist:
         what = hint or ", ".join(properties)
         out.raw_comment(0, f"  [ ] {path}: {what}")
-    if draft.confirm:
+    if draft.confirm or draft.notes:
         out.raw_comment(0, "")
         out.raw_comment(0, "CONFIRM: drafted from the files; the pipeline uses them as they are unless you change them.")
-        for note in draft.confirm:
+        for note in draft.confirm + draft.notes:
             wrapped = textwrap.wrap(normalise_text(note), width=104, break_on_hyphens=False)
             out.raw_comment(0, "  - " + wrapped[0])
             for line in wrapped[1:]:
@@ -1500,5 +1501,7 @@ def run(args: argparse.Namespace) -> int:
     items = sum(len(properties) if path != RESPONDER_PATH else 1 for path, properties, _ in draft.checklist)
     print(f"checklist: fill in {items} values ({len(draft.checklist)} items, listed at the top of {output}); "
           f"confirm {len(draft.confirm)} drafted guesses")
+    for note in draft.notes:
+        print(f"note: {note}")
     print(f"then: snakemake --cores 4 --configfile {output}")
     return 0
