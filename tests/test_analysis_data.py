@@ -76,7 +76,7 @@ SETTINGS = {
     "wilcoxon_method": "approx",
     "final_visit": "T3",
     "tipping_point": {"visit": "T3", "max_shift_sd": 3},
-    "dose": {"bands": [1, 2, 4, 6], "unit": "mg/week"},
+    "dose_response": {"bands": [1, 2, 4, 6], "unit": "mg/week"},
     "regression_to_mean": {},
 }
 

@@ -111,7 +111,7 @@ def test_dose_bands_by_hand(dose_tables):
 
 
 def test_empty_dose_band_is_reported_with_nan():
-    settings = {**SETTINGS, "dose": {"bands": [1, 2, 4, 6, 10], "unit": "mg/week"}}
+    settings = {**SETTINGS, "dose_response": {"bands": [1, 2, 4, 6, 10], "unit": "mg/week"}}
     _, bands = dose_response(wide_from(MAIN), people_from(), "lower_is_better", VISITS, VISITS[-1], DAYS, settings)
     top = bands[bands["dose_band"] == "6 < dose <= 10"]
     assert list(top["n"]) == [0, 0] and top["median_improvement"].isna().all()

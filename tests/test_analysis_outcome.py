@@ -54,7 +54,7 @@ def test_only_the_planned_tables_are_computed():
     # Two visits, no stops table, no dose: the plan asks for the four tables that apply.
     wanted = ["paired_tests", "mixed_model", "tipping_point", "regression_to_mean"]
     two = ["T0", "T3"]
-    settings = {**SETTINGS, "tables": wanted, "dose": None}
+    settings = {**SETTINGS, "tables": wanted, "dose_response": None}
     got = analyse_outcome(clean_table(MAIN, "score"), people_from(), SPEC, two, None, settings)
     assert list(got) == wanted
     assert len(got["paired_tests"]) == 1 * 3 * 2  # one follow-up visit x analysis sets x tests

@@ -73,7 +73,7 @@ def test_defaults_filled_in():
     assert config["below_lloq"] == {"substitute": "lloq_half"}
     assert config["grid_tolerance"] == 0.051
     assert config["analysis_sets"] == {"completer_visit": None, "completion_outcomes": [], "attendance_outcomes": []}
-    assert config["dose"] is None and config["study"] == {}
+    assert config["dose_response"] is None and config["study"] == {}
     assert config["biomarker_analysis"]["markers"] == [] and config["simulation"]["outcomes"] == []
     participants = config["tables"]["participants"]
     assert (
@@ -242,10 +242,10 @@ def test_default_final_visit_is_the_last_whatever_its_name():
 
 def test_dose_outcome_must_exist_without_direction():
     def edit(c):
-        c["dose"] = {"outcome": "bas", "bands": [1, 2]}
+        c["dose_response"] = {"dose_outcome": "bas", "bands": [1, 2]}
 
     assert cross_reference_problems(edit) == [
-        "c.yaml: dose/outcome: 'bas' has direction 'higher_is_better'; expected 'none' (a dose is not an outcome that improves)"
+        "c.yaml: dose_response/dose_outcome: 'bas' has direction 'higher_is_better'; expected 'none' (a dose is not an outcome that improves)"
     ]
 
 

@@ -66,7 +66,7 @@ def test_minimal_study_turns_every_optional_part_off_with_a_reason():
     off = {c.name for c in plan.not_run()}
     assert off == {
         "participants_table", "discontinuations", "corrections", "friedman", "responders",
-        "biomarkers", "dose", "simulation", "claims",
+        "biomarkers", "dose_response", "simulation", "claims",
     }
     assert all(c.reason and not c.reason.endswith(".") for c in plan.not_run())
     assert plan.component("friedman").reason == "the Friedman test needs at least 3 visits; this study has 2"

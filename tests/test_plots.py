@@ -675,7 +675,7 @@ def test_captions_are_clean_rst():
 def test_plan_chooses_the_figure_outcomes_from_config():
     plan = shipped_plan()
     config = plan.config
-    assert plan.dose_figure_outcomes == config["dose"]["figure_outcomes"]
+    assert plan.dose_figure_outcomes == config["dose_response"]["figure_outcomes"]
     assert plan.scatter_outcomes == config["biomarker_analysis"]["scatter_outcomes"]
     with pytest.raises(KeyError, match="not drawn"):
         registry.figure(plan, "no_such_figure")

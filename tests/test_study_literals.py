@@ -33,12 +33,12 @@ def study_tokens() -> dict[str, bool]:
         tokens.update({key: False for key in instrument["outcomes"]})
     tokens.update({visit["id"]: False for visit in config["visits"]})
     tokens.update({marker: False for marker in config["biomarker_analysis"]["markers"]})
-    tokens[config["instruments"][_dose_instrument(config)]["outcomes"][config["dose"]["outcome"]]["unit"]] = True
+    tokens[config["instruments"][_dose_instrument(config)]["outcomes"][config["dose_response"]["dose_outcome"]]["unit"]] = True
     return tokens
 
 
 def _dose_instrument(config) -> str:
-    return next(name for name, inst in config["instruments"].items() if config["dose"]["outcome"] in inst["outcomes"])
+    return next(name for name, inst in config["instruments"].items() if config["dose_response"]["dose_outcome"] in inst["outcomes"])
 
 
 def _pattern(token: str, fold: bool) -> re.Pattern:

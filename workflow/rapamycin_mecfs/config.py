@@ -197,17 +197,20 @@ def _set_references(config, owner: dict[str, str], visit_ids: list[str], source:
             f"{source}: instruments: no outcome has a direction; expected at least one outcome with direction "
             "higher_is_better or lower_is_better (or analysis_sets/completion_outcomes and attendance_outcomes)"
         )
-    dose = config.get("dose")
+    dose = config.get("dose_response")
     if dose:
-        if dose["outcome"] not in owner:
-            problems.append(f"{source}: dose/outcome: unknown outcome '{dose['outcome']}'; expected one of {sorted(owner)}")
-        elif directions[dose["outcome"]] != "none":
+        if dose["dose_outcome"] not in owner:
             problems.append(
-                f"{source}: dose/outcome: '{dose['outcome']}' has direction '{directions[dose['outcome']]}'; expected 'none' "
+                f"{source}: dose_response/dose_outcome: unknown outcome '{dose['dose_outcome']}'; expected one of {sorted(owner)}"
+            )
+        elif directions[dose["dose_outcome"]] != "none":
+            problems.append(
+                f"{source}: dose_response/dose_outcome: '{dose['dose_outcome']}' has direction "
+                f"'{directions[dose['dose_outcome']]}'; expected 'none' "
                 "(a dose is not an outcome that improves)"
             )
         if any(b >= a for a, b in zip(dose["bands"][1:], dose["bands"])):
-            problems.append(f"{source}: dose/bands: {dose['bands']} must increase")
+            problems.append(f"{source}: dose_response/bands: {dose['bands']} must increase")
     return problems
 
 

@@ -1459,7 +1459,7 @@ def _suggestions(out: _Text, config: dict[str, Any]) -> None:
     if dose:
         out.blank()
         out.comment(0, f"A dose by visit ({dose[0]}; give it direction none) enables the dose-response analysis:")
-        out.raw_comment(0, f"dose: {{outcome: {dose[0]}, bands: [<upper bound of each dose band>]}}")
+        out.raw_comment(0, f"dose_response: {{dose_outcome: {dose[0]}, bands: [<upper bound of each dose band>]}}")
     if markers:
         out.blank()
         out.comment(0, "Tables with below-limit cells look like assay markers (give them direction none):")

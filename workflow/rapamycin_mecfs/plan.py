@@ -44,8 +44,8 @@ OUTCOME_TABLES = {
     "baseline_by_completion": "discontinuations",
     "tipping_point": "tipping_point",
     "regression_to_mean": None,
-    "dose_response": "dose",
-    "dose_bands": "dose",
+    "dose_response": "dose_response",
+    "dose_bands": "dose_response",
 }
 
 # Report sections: id -> heading. The order is the report's.
@@ -73,7 +73,7 @@ COMPONENT_SECTIONS = {
     "responders": "responders",
     "biomarkers": "biomarkers",
     "biomarker_responders": "biomarkers",
-    "dose": "dose_response",
+    "dose_response": "dose_response",
     "cumulative_dose": "dose_response",
     "simulation": "simulation",
     "claims": "claims",
@@ -216,15 +216,15 @@ class StudyPlan:
 
     @cached_property
     def dose(self) -> dict[str, Any] | None:
-        """The dose section (outcome, bands) with the outcome's definition, or None."""
-        section = self.config.get("dose")
+        """The dose_response section (dose_outcome, bands) with the dose outcome's definition, or None."""
+        section = self.config.get("dose_response")
         if not section:
             return None
-        return {**section, "spec": self.outcomes[section["outcome"]]}
+        return {**section, "spec": self.outcomes[section["dose_outcome"]]}
 
     @property
     def dose_outcome(self) -> str | None:
-        return self.dose["outcome"] if self.dose else None
+        return self.dose["dose_outcome"] if self.dose else None
 
     @cached_property
     def markers(self) -> list[str]:
@@ -308,7 +308,10 @@ class StudyPlan:
             ),
             "responders": (bool(analysis.get("responders")), "no responder rule is configured (analysis/responders)"),
             "biomarkers": (bool(self.markers), "no biomarker is configured (biomarker_analysis/markers)"),
-            "dose": (bool(config.get("dose")), "no dose outcome is configured (dose/outcome)"),
+            "dose_response": (
+                bool(config.get("dose_response")),
+                "no dose outcome is configured (dose_response/dose_outcome)",
+            ),
             "claims": (bool(config.get("claims")), "no file of published claims is configured (claims)"),
         }
         states["biomarker_responders"] = (
@@ -317,10 +320,10 @@ class StudyPlan:
             + ("no responder rule is configured (analysis/responders)" if states["biomarkers"][0] else "no biomarker is configured"),
         )
         states["cumulative_dose"] = (
-            states["dose"][0] and self.days is not None,
+            states["dose_response"][0] and self.days is not None,
             "cumulative dose needs the study day of every visit (visits/day)"
-            if states["dose"][0]
-            else "no dose outcome is configured (dose/outcome)",
+            if states["dose_response"][0]
+            else "no dose outcome is configured (dose_response/dose_outcome)",
         )
         scenarios = bool((config.get("simulation") or {}).get("scenarios"))
         states["simulation"] = (
@@ -334,7 +337,7 @@ class StudyPlan:
     def not_run(self) -> list[Component]:
         """Components that are off, each once; cumulative dose only when dose itself is on."""
         off = [c for c in self.components.values() if not c.on]
-        if not self.has("dose"):
+        if not self.has("dose_response"):
             off = [c for c in off if c.name != "cumulative_dose"]
         if not self.has("biomarkers"):
             off = [c for c in off if c.name != "biomarker_responders"]
@@ -381,7 +384,7 @@ class StudyPlan:
     @cached_property
     def dose_figure_outcomes(self) -> list[str]:
         """Outcomes drawn against dose: configured (those analysed), else the first four analysed."""
-        chosen = (self.config.get("dose") or {}).get("figure_outcomes") or []
+        chosen = (self.config.get("dose_response") or {}).get("figure_outcomes") or []
         return [o for o in chosen if o in self.analysed_outcomes] or self.analysed_outcomes[:4]
 
     @cached_property
@@ -403,7 +406,7 @@ class StudyPlan:
             "baseline": "participants_table",
             "responders": "responders",
             "biomarkers": "biomarkers",
-            "dose_response": "dose",
+            "dose_response": "dose_response",
             "simulation": "simulation",
             "claims": "claims",
         }

@@ -175,8 +175,8 @@ def get_participants_inputs(wildcards):
         inputs["roster"] = get_extracted(PARTICIPANTS_TABLE)
     if PLAN.has("discontinuations"):
         inputs["discontinuations"] = get_extracted(DISCONTINUATIONS_TABLE)
-    if PLAN.has("dose"):
-        inputs["dose"] = get_clean_outcome(PLAN.dose_outcome)
+    if PLAN.has("dose_response"):
+        inputs["dose_values"] = get_clean_outcome(PLAN.dose_outcome)
     return inputs
 
 
@@ -228,9 +228,9 @@ def get_outcome_analysis_settings(wildcards):
         "alpha": analysis["alpha"],
         "wilcoxon_method": analysis["wilcoxon_method"],
         "tipping_point": PLAN.tipping_point,
-        "dose": (
+        "dose_response": (
             {"bands": PLAN.dose["bands"], "unit": PLAN.dose["spec"]["unit"]}
-            if PLAN.has("dose")
+            if PLAN.has("dose_response")
             else None
         ),
         "cumulative_dose": PLAN.has("cumulative_dose"),

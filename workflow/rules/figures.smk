@@ -145,7 +145,7 @@ if PLAN.has("discontinuations"):
             "../scripts/plot_baseline_by_completion.py"
 
 
-if PLAN.has("dose"):
+if PLAN.has("dose_response"):
 
     rule figure_dose_response:
         input:
@@ -172,7 +172,7 @@ if PLAN.has("dose"):
             outcomes={o: PLAN.outcomes[o] for o in PLAN.dose_figure_outcomes},
             visits=PLAN.visits,
             final=FIGURE_FINAL,
-            dose_unit=PLAN.dose["spec"]["unit"] if PLAN.has("dose") else "",
+            dose_unit=PLAN.dose["spec"]["unit"] if PLAN.has("dose_response") else "",
             synthetic=config["synthetic"],
             title=FIGURE_TITLES["dose_response"],
             caption=FIGURE_CAPTIONS["dose_response"],

@@ -39,7 +39,7 @@ def dose_response(
     days: dict[str, int] | None,
     settings: dict[str, Any],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Spearman rho of dose against improvement, and improvement by dose band (`settings["dose"]["bands"]`)."""
+    """Spearman rho of dose against improvement, and improvement by dose band (`settings["dose_response"]["bands"]`)."""
     # Imported here: the dose figure imports this module for dose_exposure and needs no scipy.stats.
     from ..stats.association import spearman_with_ci
 
@@ -54,7 +54,7 @@ def dose_response(
         f"at_{final}": (f"everyone with baseline and {final}", sign * (wide[final] - wide[baseline])),
     }
     rows, bands = [], []
-    edges = [0.0, *settings["dose"]["bands"]]
+    edges = [0.0, *settings["dose_response"]["bands"]]
     for change_name, (definition, change) in changes.items():
         frame = exposure.join(change.rename("improvement"), how="inner").dropna(subset=["improvement"])
         for measure in [c for c in (LAST_DOSE, CUMULATIVE_DOSE) if c in exposure]:
@@ -65,7 +65,7 @@ def dose_response(
                     "change": change_name,
                     "analysis_set_definition": definition,
                     "dose_measure": measure,
-                    "dose_unit": settings["dose"]["unit"] + (" x week" if measure == CUMULATIVE_DOSE else ""),
+                    "dose_unit": settings["dose_response"]["unit"] + (" x week" if measure == CUMULATIVE_DOSE else ""),
                     "test": "spearman",
                     "n": result["n"],
                     "rho": result["rho"],
@@ -82,7 +82,7 @@ def dose_response(
                 {
                     "change": change_name,
                     "dose_band": f"{interval.left:g} < dose <= {interval.right:g}",
-                    "dose_unit": settings["dose"]["unit"],
+                    "dose_unit": settings["dose_response"]["unit"],
                     "n": int(values.size),
                     "median_improvement": float(np.median(values)) if values.size else np.nan,
                     "q1": float(np.percentile(values, 25)) if values.size else np.nan,

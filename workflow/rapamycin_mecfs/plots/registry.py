@@ -115,7 +115,7 @@ def figures(plan: StudyPlan) -> list[dict[str, str]]:
                 "completed nor stopped are in neither group. When no one stopped, the figure says so.",
             )
         )
-    if plan.has("dose"):
+    if plan.has("dose_response"):
         unit = plan.dose["spec"]["unit"]
         out.append(
             (
@@ -124,7 +124,7 @@ def figures(plan: StudyPlan) -> list[dict[str, str]]:
                 "dose_response",
                 f"Each participant's last dose ({unit}) against their improvement at their last visit with a "
                 "value (last observation carried forward; positive = better), for the outcomes listed under "
-                "dose/figure_outcomes; everyone with a baseline and at least one follow-up value. Coinciding points "
+                "dose_response/figure_outcomes; everyone with a baseline and at least one follow-up value. Coinciding points "
                 "are drawn once with area proportional to their count. Black bars: median improvement per dose band, "
                 "shaded: interquartile range (results/tables/dose_bands.csv). Panel titles: Spearman rho with its 95% "
                 "CI (Fisher z, Bonett and Wright SE) and n from results/tables/dose_response.csv; the figure "

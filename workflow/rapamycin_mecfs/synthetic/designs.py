@@ -266,7 +266,7 @@ DESIGNS: tuple[Design, ...] = (
             "participant_flow", "baseline", "outcomes", "responders", "attrition", "biomarkers", "claims", "methods",
             "provenance",
         ),
-        not_run=("corrections", "dose", "simulation"),
+        not_run=("corrections", "dose_response", "simulation"),
         top_tables=_csv(
             "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point", "regression_to_mean",
             "responders", "responders_by_participant", "claims_audit", "grim",
@@ -341,7 +341,7 @@ DESIGNS: tuple[Design, ...] = (
         sections_run=(
             "participant_flow", "baseline", "outcomes", "responders", "attrition", "simulation", "methods", "provenance",
         ),
-        not_run=("corrections", "dose", "biomarkers", "claims"),
+        not_run=("corrections", "dose_response", "biomarkers", "claims"),
         top_tables=_csv(
             "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point", "regression_to_mean",
             "responders", "responders_by_participant",
@@ -364,7 +364,7 @@ DESIGNS: tuple[Design, ...] = (
         tipping_point=False,
         responder_outcomes=("sss_pem", "sss_fatigue"),
         sections_run=("participant_flow", "outcomes", "responders", "attrition", "methods", "provenance"),
-        not_run=("participants_table", "corrections", "dose", "biomarkers", "claims", "simulation", "tipping_point"),
+        not_run=("participants_table", "corrections", "dose_response", "biomarkers", "claims", "simulation", "tipping_point"),
         top_tables=_csv(
             "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "regression_to_mean",
             "responders", "responders_by_participant",
@@ -722,7 +722,7 @@ def design_config(design: Design, seed: int, data_dir: str = DEFAULT_DATA_DIR) -
         "instruments": instruments,
         "grid_tolerance": 0.051,
         "analysis_sets": {"completer_visit": None, "completion_outcomes": presence, "attendance_outcomes": presence},
-        "dose": {"outcome": DOSE_KEY, "bands": list(DOSE_BANDS), "figure_outcomes": []} if design.dose else None,
+        "dose_response": {"dose_outcome": DOSE_KEY, "bands": list(DOSE_BANDS), "figure_outcomes": []} if design.dose else None,
         "analysis": analysis,
         "biomarker_analysis": {
             "markers": list(design.markers),
