@@ -15,7 +15,7 @@ FLAG_BELOW_LLOQ = "below_lloq"
 FLAG_CORRECTED = "corrected"
 FLAG_ABSENT = "not_in_table"
 
-_BELOW_LIMIT = re.compile(r"^<\s*([0-9]*\.?[0-9]+)$")
+BELOW_LIMIT = re.compile(r"^<\s*([0-9]*\.?[0-9]+)$")
 _WHITESPACE = re.compile(r"\s+")
 
 # Text that reads as a number to a person but not to the parser, and why (the first match names the cause).
@@ -108,7 +108,7 @@ class CellParser:
             return ParsedValue(float(text))
         if text.casefold() in self.missing:
             return ParsedValue(math.nan, (FLAG_MISSING,))
-        below = _BELOW_LIMIT.match(text)
+        below = BELOW_LIMIT.match(text)
         if below:
             return self._below_limit(float(below.group(1)), raw, where, lloq)
         try:

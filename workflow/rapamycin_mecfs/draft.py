@@ -40,12 +40,13 @@ from typing import Any
 
 import yaml
 
+from .cells import BELOW_LIMIT
 from .cells import normalise_text
 from .errors import SupplementError
+from .plan import DISCONTINUATIONS_TABLE as STOPPED
+from .plan import PARTICIPANTS_TABLE as ROSTER
 from .sources import Cell, Grid, read_tables
 
-# Table keys with a role in the pipeline (plan.PARTICIPANTS_TABLE, plan.DISCONTINUATIONS_TABLE).
-ROSTER, STOPPED = "participants", "discontinuations"
 # Field names the pipeline reads from the discontinuations table.
 STOP_FIELDS = ("last_visit", "reason", "reason_detail")
 DEFAULT_OUTPUT = "config.draft.yaml"
@@ -56,7 +57,6 @@ MAX_LISTED_VALUES = 12  # an outcome with at most this many distinct values has 
 
 ID_SHAPE = re.compile(r"^([A-Za-z]+)([ _\-./#]*)(\d+)$")
 ID_WORD = re.compile(r"\b(id|ids|participant|patient|subject|case|code|no)\b", re.IGNORECASE)
-BELOW_LIMIT = re.compile(r"^<\s*([0-9]*\.?[0-9]+)$")
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 DAY = re.compile(r"\bday\s*(\d+)\b", re.IGNORECASE)
 TRAILING_PARENTHESIS = re.compile(r"\s*\(([^()]*)\)\s*$")
