@@ -7,8 +7,10 @@ runs again (the default workflow profile keeps going, and the Snakefile's `onerr
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import openpyxl
@@ -23,6 +25,8 @@ pytestmark = pytest.mark.workflow
 DATA = "resources/design"
 CONFIG = f"{DATA}/config.yaml"
 PROFILE = "profiles"
+# Reruns at once (each with --cores 2): a failing run keeps about one of the two cores busy.
+PARALLEL_RUNS = int(os.environ.get("DESIGN_RUNS_PARALLEL", "2"))
 
 
 @pytest.fixture(scope="module")
@@ -203,10 +207,25 @@ CASES = {
 }
 
 
+@pytest.fixture(scope="module")
+def case_runs(request, good_run, tmp_path_factory) -> dict[str, Future]:
+    """Every selected case's rerun, started together on first use, PARALLEL_RUNS at a time, in test order."""
+    selected = [
+        item.callspec.params["name"]
+        for item in request.session.items
+        if getattr(item, "originalname", None) == "test_damaged_input_after_a_good_run" and hasattr(item, "callspec")
+    ]
+    root = tmp_path_factory.mktemp("cases")
+    pool = ThreadPoolExecutor(max_workers=PARALLEL_RUNS)
+    futures = {name: pool.submit(rerun, good_run, root / name, CASES[name][0]) for name in selected}
+    yield futures
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
 @pytest.mark.parametrize("name", list(CASES))
-def test_damaged_input_after_a_good_run(good_run, tmp_path, name):
-    damage, accepted, fragments = CASES[name]
-    result, project = rerun(good_run, tmp_path, damage)
+def test_damaged_input_after_a_good_run(case_runs, name):
+    _, accepted, fragments = CASES[name]
+    result, project = case_runs[name].result()
     output = result.stdout + result.stderr
     assert "Traceback" not in output, output
     if accepted:
