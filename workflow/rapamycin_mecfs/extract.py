@@ -155,12 +155,21 @@ def _unmatched_config_headers(spec, upper_row, lower_row, header_rows, where) ->
     return problems
 
 
-def _formula_problem(where: str, cell: Cell) -> str:
-    return (
-        f"{where} [{cell.locator}]: value {str(cell.value)!r}: a formula with no saved result (the file was written "
-        "by a program that does not calculate formulas); expected a value: open and save the file in a spreadsheet "
-        "program, which stores each formula's result"
-    )
+def _value_cell_problem(where: str, cell: Cell) -> str | None:
+    """Why a value cell cannot be read as one value (a formula without its result, a merged cell), or None."""
+    if isinstance(cell.value, FormulaWithoutValue):
+        return (
+            f"{where} [{cell.locator}]: value {str(cell.value)!r}: a formula with no saved result (the file was written "
+            "by a program that does not calculate formulas); expected a value: open and save the file in a spreadsheet "
+            "program, which stores each formula's result"
+        )
+    if cell.value is None and cell.merged_value is not None:
+        return (
+            f"{where} [{cell.locator}]: value {format_raw(cell.merged_value)[0]!r}: a merged cell in the data "
+            "area (the value belongs to the merged range's first cell); expected one value per cell: unmerge "
+            "the cells and write each participant's value"
+        )
+    return None
 
 
 def _is_note(row: list[Cell], ids: IdNormaliser) -> bool:
@@ -206,15 +215,9 @@ def grid_rows_to_records(
             )
         for c, (outcome, visit) in columns.targets.items():
             cell = row[c] if c < len(row) else Cell(None, "")
-            if isinstance(cell.value, FormulaWithoutValue):
-                problems.append(_formula_problem(where, cell))
-                continue
-            if cell.value is None and cell.merged_value is not None:
-                problems.append(
-                    f"{where} [{cell.locator}]: value {format_raw(cell.merged_value)[0]!r}: a merged cell in the data "
-                    "area (the value belongs to the merged range's first cell); expected one value per cell: unmerge "
-                    "the cells and write each participant's value"
-                )
+            problem = _value_cell_problem(where, cell)
+            if problem:
+                problems.append(problem)
                 continue
             text, kind = format_raw(cell.value)
             records.append(
@@ -262,13 +265,17 @@ def extract_table(table: str, spec: dict[str, Any], ids: IdNormaliser, allow_emp
             columns = ColumnMap(columns.id_column, -1, columns.targets, columns.ignored)
         records += grid_rows_to_records(grid, columns, ids, spec, table, source, where_file)
     if columns is None:
-        raise SupplementError(
-            f"{where_file}: header not found: no cell reads {spec['id_header']!r} in the first "
-            f"{spec.get('search_rows', 20)} rows; expected the participant ID column header (tables/{table}/id_header)"
-        )
+        raise _header_not_found(where_file, spec, table)
     if not records and not allow_empty:
         raise SupplementError(f"{where_file}: no data rows below the header; expected one row per participant")
     return pd.DataFrame.from_records(records, columns=COLUMNS)
+
+
+def _header_not_found(where: str, spec: dict[str, Any], table: str) -> SupplementError:
+    return SupplementError(
+        f"{where}: header not found: no cell reads {spec['id_header']!r} in the first "
+        f"{spec.get('search_rows', 20)} rows; expected the participant ID column header (tables/{table}/id_header)"
+    )
 
 
 def _extract_long(
@@ -276,15 +283,12 @@ def _extract_long(
 ) -> pd.DataFrame:
     """A long table: the ID and visit columns, then either an outcome and a value column, or one column per outcome."""
     records: list[dict[str, str]] = []
-    for grid in grids:
-        found = find_header_row(grid, spec["id_header"], spec.get("search_rows", 20))
+    headers = [(grid, find_header_row(grid, spec["id_header"], spec.get("search_rows", 20))) for grid in grids]
+    if all(found is None for _, found in headers):
+        raise _header_not_found(where, spec, table)
+    for grid, found in headers:
         if found is not None:
             records += _long_records(grid, found, spec, ids, table, where)
-    if not any(find_header_row(g, spec["id_header"], spec.get("search_rows", 20)) for g in grids):
-        raise SupplementError(
-            f"{where}: header not found: no cell reads {spec['id_header']!r} in the first "
-            f"{spec.get('search_rows', 20)} rows; expected the participant ID column header (tables/{table}/id_header)"
-        )
     if not records and not allow_empty:
         raise SupplementError(f"{where}: no data rows below the header; expected one row per participant and visit")
     return pd.DataFrame.from_records(records, columns=COLUMNS)
@@ -378,8 +382,9 @@ def _long_records(
                     )
                     continue
             cell = row[c]
-            if isinstance(cell.value, FormulaWithoutValue):
-                problems.append(_formula_problem(where, cell))
+            problem = _value_cell_problem(where, cell)
+            if problem:
+                problems.append(problem)
                 continue
             where_before = seen.setdefault((participant, key, visit), cell.locator)
             if where_before != cell.locator:
