@@ -1237,9 +1237,19 @@ def _scalar(value: Any, flow: bool = False) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     text = str(value)
-    probe = f"[{text}]" if flow else f"k: {text}"
+    if flow:
+        return _yaml_text(text, f"[{text}]", [text])
+    return _yaml_text(text, f"k: {text}", {"k": text})
+
+
+def _key(key: str) -> str:
+    return _yaml_text(key, f"{key}: 0", {key: 0})
+
+
+def _yaml_text(text: str, probe: str, expected: Any) -> str:
+    """`text` as written when YAML reads `probe` back as `expected`, else quoted (JSON for control characters)."""
     try:
-        plain = text == text.strip() and text != "" and yaml.safe_load(probe) == ([text] if flow else {"k": text})
+        plain = text == text.strip() and text != "" and yaml.safe_load(probe) == expected
     except yaml.YAMLError:
         plain = False
     if plain:
@@ -1247,18 +1257,6 @@ def _scalar(value: Any, flow: bool = False) -> str:
     if re.search(r"[\x00-\x1f\x7f]", text):
         return json.dumps(text, ensure_ascii=False)
     return "'" + text.replace("'", "''") + "'"
-
-
-def _key(key: str) -> str:
-    try:
-        plain = key == key.strip() and key != "" and yaml.safe_load(f"{key}: 0") == {key: 0}
-    except yaml.YAMLError:
-        plain = False
-    if plain:
-        return key
-    if re.search(r"[\x00-\x1f\x7f]", key):
-        return json.dumps(key, ensure_ascii=False)
-    return "'" + key.replace("'", "''") + "'"
 
 
 def _flow_list(values: list[Any]) -> str:
