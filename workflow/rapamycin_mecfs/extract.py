@@ -102,10 +102,7 @@ def map_columns(grid: Grid, start: int, id_column: int, spec: dict[str, Any], wh
         if header_rows == 1:
             field = _lookup(spec["fields"], upper)
             if field is None:
-                problems.append(
-                    f"{where} [{locator}]: value {upper!r}: unmapped column; expected one of the headers "
-                    f"{sorted(spec['fields'])} (or list it under ignore_headers)"
-                )
+                problems.append(_unmapped(where, locator, upper, spec["fields"]))
                 continue
             key = (field, "")
         else:
@@ -115,10 +112,7 @@ def map_columns(grid: Grid, start: int, id_column: int, spec: dict[str, Any], wh
                 bad, known, cell = (
                     (upper, spec["outcomes"], locator) if outcome is None else (lower, spec["visits"], lower_row[c].locator)
                 )
-                problems.append(
-                    f"{where} [{cell}]: value {bad!r}: unmapped column; expected one of the headers "
-                    f"{sorted(known)} (or list it under ignore_headers)"
-                )
+                problems.append(_unmapped(where, cell, bad, known))
                 continue
             key = (outcome, visit)
         if key in used_keys:
@@ -131,6 +125,15 @@ def map_columns(grid: Grid, start: int, id_column: int, spec: dict[str, Any], wh
         raise SupplementError(problems)
     return ColumnMap(
         id_column=id_column, header_end=start + header_rows - 1, targets=targets, ignored=frozenset(ignored_columns)
+    )
+
+
+def _unmapped(where: str, locator: str, text: str, known: dict[str, str], problem: str = "unmapped column") -> str:
+    """A header (or, in a long table, an outcome name) the config does not map."""
+    return (
+        f"{where} [{locator}]: value {text!r}: {problem}; expected one of "
+        + ("the headers " if problem == "unmapped column" else "")
+        + f"{sorted(known)} (or list it under ignore_headers)"
     )
 
 
@@ -323,10 +326,7 @@ def _long_columns(header: list[Cell], id_column: int, spec: dict[str, Any], wher
                 continue
             key = _lookup(spec["outcomes"], text)
             if key is None:
-                problems.append(
-                    f"{where} [{cell.locator}]: value {text!r}: unmapped column; expected one of the headers "
-                    f"{sorted(spec['outcomes'])} (or list it under ignore_headers)"
-                )
+                problems.append(_unmapped(where, cell.locator, text, spec["outcomes"]))
             else:
                 values[c] = key
     if problems:
@@ -376,10 +376,7 @@ def _long_records(
                     continue
                 key = _lookup(spec["outcomes"], text)
                 if key is None:
-                    problems.append(
-                        f"{where} [{outcome_cell.locator}]: value {text!r}: unknown outcome; expected one of "
-                        f"{sorted(spec['outcomes'])} (or list it under ignore_headers)"
-                    )
+                    problems.append(_unmapped(where, outcome_cell.locator, text, spec["outcomes"], "unknown outcome"))
                     continue
             cell = row[c]
             problem = _value_cell_problem(where, cell)
