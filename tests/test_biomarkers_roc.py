@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from scipy.stats import mannwhitneyu
 from sklearn.metrics import roc_auc_score
 
 from rapamycin_mecfs.biomarkers.responders import roc_auc
-from rapamycin_mecfs.biomarkers.roc import auc_from_u, bootstrap_auc_ci, bootstrap_auc_replicates
+from rapamycin_mecfs.biomarkers.roc import _BATCH, auc_from_u, bootstrap_auc_ci
 from rapamycin_mecfs.stats.association import mann_whitney
 
 # Ties within and across groups on purpose (ELISA values at LLOQ/2 tie).
@@ -38,32 +41,41 @@ def test_auc_equals_u_over_n1_n2_and_sklearn():
     assert auc_from_u(mann_whitney(RESPONDERS, OTHERS)["U"], n1, n2) == pytest.approx(sklearn_auc(RESPONDERS, OTHERS), abs=1e-12)
 
 
+def pair_auc_along_last_axis(positives, negatives, axis=-1):
+    difference = positives[..., :, None] - negatives[..., None, :]
+    return np.mean((difference > 0) + 0.5 * (difference == 0), axis=(-2, -1))
+
+
 def test_auc_from_u_needs_both_groups():
     with pytest.raises(ValueError):
         auc_from_u(0, 0, 3)
 
 
-def test_vectorised_replicates_equal_a_loop_over_the_same_draws():
-    resamples = 300
-    rng = np.random.default_rng(SEED)
-    pos_index = rng.integers(0, RESPONDERS.size, size=(resamples, RESPONDERS.size))
-    neg_index = rng.integers(0, OTHERS.size, size=(resamples, OTHERS.size))
-    expected = [sklearn_auc(RESPONDERS[p], OTHERS[q]) for p, q in zip(pos_index, neg_index)]
-    got = bootstrap_auc_replicates(RESPONDERS, OTHERS, resamples, SEED)
-    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
-
-
-def test_ci_is_the_percentile_interval_of_the_replicates():
-    rng = np.random.default_rng(SEED)
-    pos_index = rng.integers(0, RESPONDERS.size, size=(RESAMPLES, RESPONDERS.size))
-    neg_index = rng.integers(0, OTHERS.size, size=(RESAMPLES, OTHERS.size))
-    # Each resample's AUC from its full pair matrix (the code avoids that matrix).
-    replicates = [pair_auc(RESPONDERS[p], OTHERS[q]) for p, q in zip(pos_index, neg_index)]
-    low, high = np.percentile(replicates, [2.5, 97.5])
+def test_ci_is_scipys_percentile_bootstrap_of_the_pair_auc():
+    # The same resamples (same rng, same batches) with the AUC from each resample's full pair
+    # matrix: another route to each replicate than the code's U from ranks.
+    expected = stats.bootstrap(
+        (RESPONDERS, OTHERS),
+        pair_auc_along_last_axis,
+        n_resamples=RESAMPLES,
+        confidence_level=0.95,
+        method="percentile",
+        vectorized=True,
+        paired=False,
+        batch=_BATCH,
+        rng=np.random.default_rng(SEED),
+    ).confidence_interval
     ci = bootstrap_auc_ci(RESPONDERS, OTHERS, RESAMPLES, SEED, confidence=0.95)
-    assert ci["ci_low"] == pytest.approx(low, abs=1e-12) and ci["ci_high"] == pytest.approx(high, abs=1e-12)
-    assert ci["ci_spans_0_5"] is bool(low <= 0.5 <= high)
+    assert ci["ci_low"] == pytest.approx(expected.low, abs=1e-12)
+    assert ci["ci_high"] == pytest.approx(expected.high, abs=1e-12)
+    assert ci["ci_spans_0_5"] is bool(expected.low <= 0.5 <= expected.high)
     assert "stratified" in ci["scheme"] and str(SEED) in ci["method"] and str(RESAMPLES) in ci["method"]
+
+
+def test_the_bootstrap_is_scipys():
+    with mock.patch("scipy.stats.bootstrap", wraps=stats.bootstrap) as spy:
+        bootstrap_auc_ci(RESPONDERS, OTHERS, 100, SEED)
+    assert spy.call_count == 1 and spy.call_args.kwargs["method"] == "percentile"
 
 
 def test_same_seed_same_ci_other_seed_other_ci():

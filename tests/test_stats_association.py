@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -24,11 +25,11 @@ def test_spearman_by_hand_without_ties():
     rho = 1 - 6 * d2 / (n * (n**2 - 1))  # 1 - 96/990
     result = spearman_with_ci(x, y)
     assert result["rho"] == pytest.approx(rho, rel=1e-12)
-    se = math.sqrt((1 + rho**2 / 2) / (n - 3))
+    se = 1 / math.sqrt(n - 3)  # Fisher z
     assert result["ci_low"] == pytest.approx(math.tanh(math.atanh(rho) - Z95 * se), rel=1e-12)
     assert result["ci_high"] == pytest.approx(math.tanh(math.atanh(rho) + Z95 * se), rel=1e-12)
     assert result["p_value"] == pytest.approx(scipy.stats.spearmanr(x, y).pvalue, rel=1e-12)
-    assert result["n"] == 10 and "Bonett & Wright" in result["method"]
+    assert result["n"] == 10 and "Fisher z" in result["method"]
 
 
 def test_spearman_with_ties_and_missing_against_scipy():
@@ -43,7 +44,7 @@ def test_spearman_with_ties_and_missing_against_scipy():
     assert result["p_value"] == pytest.approx(reference.pvalue, rel=1e-12)
     assert result["n"] == 28 and result["n_dropped"] == 2
     z90 = scipy.stats.norm.ppf(0.95)
-    se = math.sqrt((1 + reference.statistic**2 / 2) / 25)
+    se = 1 / math.sqrt(28 - 3)
     assert result["ci_low"] == pytest.approx(math.tanh(math.atanh(reference.statistic) - z90 * se), rel=1e-12)
 
 
@@ -53,6 +54,28 @@ def test_spearman_degenerate_inputs():
     assert three["rho"] == pytest.approx(0.5) and math.isnan(three["ci_low"])
     perfect = spearman_with_ci([1, 2, 3, 4, 5], [2, 4, 6, 8, 10])
     assert (perfect["ci_low"], perfect["ci_high"]) == pytest.approx((1.0, 1.0), abs=1e-9)
+
+
+def test_spearman_is_pingouins_and_its_interval_unrounded():
+    import pingouin
+
+    with (
+        mock.patch("pingouin.corr", wraps=pingouin.corr) as corr,
+        mock.patch("pingouin.compute_esci", wraps=pingouin.compute_esci) as esci,
+    ):
+        result = spearman_with_ci([1, 2, 3, 4, 5, 6, 7], [1, 3, 2, 5, 4, 7, 6])
+    assert corr.call_args.kwargs["method"] == "spearman" and esci.call_count == 1
+    assert esci.call_args.kwargs["decimals"] >= 12  # pingouin's own corr rounds to 2
+    assert result["ci_low"] != round(result["ci_low"], 2)
+
+
+def test_mann_whitney_is_pingouins_asymptotic_test():
+    import pingouin
+
+    with mock.patch("pingouin.mwu", wraps=pingouin.mwu) as spy:
+        mann_whitney(X, Y)
+    assert spy.call_args.kwargs["method"] == "asymptotic"
+    assert spy.call_args.kwargs["use_continuity"] is True
 
 
 # --- mann_whitney ---------------------------------------------------------------------------

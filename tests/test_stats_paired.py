@@ -16,7 +16,13 @@ import pytest
 import scipy.stats
 
 import rapamycin_mecfs.stats.paired as paired_module
-from rapamycin_mecfs.stats.paired import describe, hodges_lehmann, paired_t, rank_biserial_paired, wilcoxon_signed_rank
+from rapamycin_mecfs.stats.paired import (
+    describe,
+    hodges_lehmann,
+    paired_t,
+    r_wilcox_conf_level,
+    wilcoxon_signed_rank,
+)
 
 # Hollander & Wolfe (1999, Table 3.1), Hamilton depression scale before (x) and after (y)
 # tranquilliser; R's ?wilcox.test example: V = 40, one-sided exact p = 0.01953 (= 10/512).
@@ -89,7 +95,6 @@ def test_approx_matches_hand_arithmetic_and_scipy(d):
     assert result["p_value"] == pytest.approx(p, rel=1e-12)
     reference = scipy.stats.wilcoxon(d, method="approx", correction=True, zero_method="wilcox")
     assert result["p_value"] == pytest.approx(reference.pvalue, rel=1e-12)
-    assert abs(result["z"]) == pytest.approx(abs(reference.zstatistic), rel=1e-12)
     assert result["n_zero"] == int((d == 0).sum())
     assert "continuity correction" in result["method"] and f"n = {d.size} pairs" in result["method"]
 
@@ -100,9 +105,10 @@ def test_approx_without_continuity_correction():
     assert "no continuity correction" in result["method"]
 
 
-def test_pratt_matches_scipy():
-    result = wilcoxon_signed_rank(TIED, zero_method="pratt")
-    reference = scipy.stats.wilcoxon(TIED, method="approx", correction=True, zero_method="pratt")
+@pytest.mark.parametrize("correction", [True, False])
+def test_pratt_matches_scipy(correction):
+    result = wilcoxon_signed_rank(TIED, zero_method="pratt", correction=correction)
+    reference = scipy.stats.wilcoxon(TIED, method="approx", correction=correction, zero_method="pratt")
     assert result["p_value"] == pytest.approx(reference.pvalue, rel=1e-12)
     # Pratt ranks the zeros too: the 3 zeros take ranks 1-3, so V is larger than with zeros dropped.
     assert result["V"] == wilcoxon_signed_rank(TIED)["V"] + 3 * sum(TIED > 0)
@@ -222,7 +228,7 @@ def test_hl_ci_not_achievable_for_tiny_n():
     # n = 6: k = 21 - floor(10.5 + 0.5 + 1.96 sqrt(22.75)) = 21 - floor(20.35) = 1: the range.
     six = hodges_lehmann([1.0, 2.5, 3.2, 4.1, -0.5, 6.0])
     assert six["k"] == 1 and (six["ci_low"], six["ci_high"]) == (-0.5, 6.0)
-    assert "R would lower the level" in six["method"]
+    assert "would lower the level to 90%" in six["method"]
 
 
 # --- hodges_lehmann: exact selection against the brute force ---------------------------------
@@ -344,23 +350,27 @@ def test_hl_large_tied_cohort_matches_brute_force():
     assert (result["estimate"], result["ci_low"], result["ci_high"]) == brute_force_hl(d, result["k"], "wilcox")
 
 
-# --- rank_biserial_paired -------------------------------------------------------------------
+# --- rank-biserial r -------------------------------------------------------------------------
 
 
 def test_rank_biserial_by_hand_and_against_pingouin():
     pingouin = pytest.importorskip("pingouin")
     # HW_D ranks: negatives have ranks 2 and 3, so R- = 5, R+ = 45 - 5 = 40.
-    assert rank_biserial_paired(HW_D) == pytest.approx((40 - 5) / 45)
-    assert rank_biserial_paired(HW_D) == pytest.approx(pingouin.wilcoxon(HW_X, HW_Y)["RBC"].iloc[0])
+    assert wilcoxon_signed_rank(HW_D)["rank_biserial"] == pytest.approx((40 - 5) / 45)
+    reference = pingouin.wilcoxon(HW_X, HW_Y)["RBC"].iloc[0]
+    assert wilcoxon_signed_rank(HW_D)["rank_biserial"] == pytest.approx(reference)
     # pingouin works on x - y: swapping x and y flips the sign.
-    assert rank_biserial_paired(HW_Y - HW_X) == pytest.approx(pingouin.wilcoxon(HW_Y, HW_X)["RBC"].iloc[0])
-    assert rank_biserial_paired(HW_Y - HW_X) == pytest.approx(-(40 - 5) / 45)
+    assert wilcoxon_signed_rank(HW_Y - HW_X)["rank_biserial"] == pytest.approx(-(40 - 5) / 45)
 
 
-def test_rank_biserial_drops_zeros_and_averages_ties():
+def test_rank_biserial_drops_zeros_and_averages_ties_unless_pratt():
     # non-zero |d| = 1, 2, 2, 3 -> ranks 1, 2.5, 2.5, 4; negatives: -2 (2.5) -> (7.5 - 2.5) / 10
-    assert rank_biserial_paired([0, 1, 2, -2, 3, 0]) == pytest.approx(0.5)
-    assert math.isnan(rank_biserial_paired([0, 0]))
+    d = [0, 1, 2, -2, 3, 0]
+    assert wilcoxon_signed_rank(d)["rank_biserial"] == pytest.approx(0.5)
+    # Pratt: the zeros take ranks 1.5, 1.5 and the rest 3, 4.5, 4.5, 6 (sum 21);
+    # R+ = 3 + 4.5 + 6, R- = 4.5 -> (13.5 - 4.5) / 21.
+    assert wilcoxon_signed_rank(d, zero_method="pratt")["rank_biserial"] == pytest.approx(9 / 21)
+    assert math.isnan(wilcoxon_signed_rank([0, 0])["rank_biserial"])
 
 
 # --- paired_t -------------------------------------------------------------------------------
@@ -400,3 +410,43 @@ def test_describe_by_hand_with_r_type7_quartiles():
     assert result["sd"] == pytest.approx(math.sqrt(((1 - 4) ** 2 + (2 - 4) ** 2 + (3 - 4) ** 2 + (10 - 4) ** 2) / 3))
     assert "type 7" in result["method"]
     assert math.isnan(describe([np.nan])["mean"])
+
+
+# --- the level R's interval would have ----------------------------------------------------------
+
+# Brute-force R's rule (stats:::wilcox.test.default, conf.int, exact = FALSE) written out
+# with the hand ranks above: alpha doubles while the statistic at min(x) or max(x) is short.
+def hand_r_level(x, confidence):
+    def standardised(shift):
+        xd = [v - shift for v in x if v - shift != 0]
+        n = len(xd)
+        r = average_ranks([abs(v) for v in xd])
+        z = sum(rank for rank, v in zip(r, xd) if v > 0) - n * (n + 1) / 4
+        ties = {}
+        for rank in r:
+            ties[rank] = ties.get(rank, 0) + 1
+        sigma = math.sqrt(n * (n + 1) * (2 * n + 1) / 24 - sum(t**3 - t for t in ties.values()) / 48)
+        return (z - math.copysign(0.5, z) if z else z) / sigma
+
+    alpha = 1 - confidence
+    while (standardised(min(x)) < scipy.stats.norm.isf(alpha / 2)
+           or standardised(max(x)) > scipy.stats.norm.ppf(alpha / 2)):
+        alpha *= 2
+    return 1 - min(1, alpha) if alpha >= 1 or 1 - confidence < 0.75 * alpha else confidence
+
+
+@pytest.mark.parametrize(
+    "x",
+    [list(range(1, 11)), [1, 2, 3, 4, 5, 6], [10, 10, 10, 20, 30, 30, 30, 30], [33.3, 33.3, 66.7, 100, 100]],
+    ids=["keeps-95", "n6-lowers", "ties-at-extremes", "few-distinct"],
+)
+def test_r_level_follows_rs_rule(x):
+    x = [float(v) for v in x]
+    assert r_wilcox_conf_level(x, 0.95) == pytest.approx(hand_r_level(x, 0.95))
+
+
+def test_hl_method_names_the_level_r_would_use():
+    # n = 6 without ties: R reports a 90% interval (alpha doubled once) and warns.
+    result = hodges_lehmann([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    assert "would lower the level to 90%" in result["method"]
+    assert "would lower" not in hodges_lehmann(list(range(1, 21)))["method"]

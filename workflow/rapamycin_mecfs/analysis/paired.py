@@ -29,14 +29,25 @@ def _summary_columns(frame: pd.DataFrame) -> dict[str, float]:
     return columns
 
 
+def _r_sign_note(sign: float) -> str:
+    """How R's call must be written for a lower-is-better outcome, whose differences are flipped."""
+    if sign > 0:
+        return ""
+    return (
+        "; lower is better, so the differences are baseline - follow-up: R's call takes "
+        "(baseline, follow_up), and its V is this row's statistic"
+    )
+
+
 def paired_rows(
     frame: pd.DataFrame, sign: float, wilcoxon_method: str, confidence: float, keep_zeros: bool = False
 ) -> list[dict[str, Any]]:
     """Wilcoxon and paired-t rows for one set of pairs (columns baseline, follow_up).
 
-    keep_zeros: rank zero differences (Pratt) instead of dropping them (R's default). Needed when
-    zeros are the point, as in baseline-carried-forward, where dropping them would make the
-    imputation invisible to the test.
+    keep_zeros: rank zero differences (Pratt, no continuity correction, as R's
+    coin::wilcoxsign_test) instead of dropping them (R wilcox.test's default). Needed when zeros
+    are the point, as in baseline-carried-forward, where dropping them would make the imputation
+    invisible to the test; the rank-biserial r then counts the zeros' ranks too.
     """
     improvement = sign * (frame["follow_up"] - frame["baseline"]).to_numpy(dtype=float)
     summary = _summary_columns(frame)
@@ -50,7 +61,10 @@ def paired_rows(
                          "zero_handling": "", **empty})
         return rows
     wilcoxon = wilcoxon_signed_rank(
-        improvement, method=wilcoxon_method, correction=True, zero_method="pratt" if keep_zeros else "wilcox"
+        improvement,
+        method=wilcoxon_method,
+        correction=not keep_zeros,
+        zero_method="pratt" if keep_zeros else "wilcox",
     )
     hl = hodges_lehmann(improvement, confidence=confidence, correction=True, zero_method="include" if keep_zeros else "wilcox")
     rows.append(
@@ -68,11 +82,12 @@ def paired_rows(
             "effect_size_name": "matched-pairs rank-biserial r",
             "effect_size": wilcoxon["rank_biserial"],
             "zero_handling": (
-                f"{wilcoxon['n_zero']} zero differences ranked and given no sign (Pratt), kept in the Hodges-Lehmann estimate"
+                f"{wilcoxon['n_zero']} zero differences ranked and given no sign (Pratt), kept in the "
+                "Hodges-Lehmann estimate and in the rank-biserial r (R wilcox.test would drop them)"
                 if keep_zeros
                 else f"{wilcoxon['n_zero']} zero differences dropped before ranking (R's default)"
             ),
-            "method": f"{wilcoxon['method']}; {hl['method']}",
+            "method": f"{wilcoxon['method']}; {hl['method']}{_r_sign_note(sign)}",
         }
     )
     t = paired_t(improvement, confidence=confidence)
@@ -91,7 +106,7 @@ def paired_rows(
             "effect_size_name": "Cohen's d_z (mean / SD of differences)",
             "effect_size": t["d_z"],
             "zero_handling": "zero differences kept",
-            "method": t["method"],
+            "method": f"{t['method']}{_r_sign_note(sign)}",
         }
     )
     return rows

@@ -17,6 +17,7 @@ from matplotlib.lines import Line2D
 
 from ..analysis.data import Participants, improvement_sign, last_observation, outcome_wide
 from ..analysis.dose import LAST_DOSE, dose_exposure
+from ..stats import SPEARMAN_CI
 from . import style
 from .consistency import spearman_rho
 
@@ -100,5 +101,5 @@ def dose_response_figure(panels: list[dict], synthetic: bool, dose_label: str) -
                    for k in sizes]
         handles.append(Line2D([], [], color="0.15", lw=2, label="band median (shaded: IQR)"))
         axes.flat[0].get_figure(root=False).legend(handles=handles, loc="outside lower center", ncols=4, fontsize=9,
-                                                  title="95% CI of \N{GREEK SMALL LETTER RHO}: Fisher z (Bonett & Wright)", title_fontsize=9)
+                                                  title=f"95% CI of \N{GREEK SMALL LETTER RHO}: {SPEARMAN_CI}", title_fontsize=9)
     return fig

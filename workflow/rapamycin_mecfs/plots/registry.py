@@ -9,6 +9,7 @@ Only the figures whose components are on are listed, so the list is also what th
 from __future__ import annotations
 
 from ..plan import StudyPlan
+from ..stats import SPEARMAN_CI
 
 SYNTHETIC_NOTE = (
     "While the config says synthetic: true, every figure carries a red SYNTHETIC DATA banner and watermark: "
@@ -127,7 +128,7 @@ def figures(plan: StudyPlan) -> list[dict[str, str]]:
                 "dose_response/figure_outcomes; everyone with a baseline and at least one follow-up value. Coinciding points "
                 "are drawn once with area proportional to their count. Black bars: median improvement per dose band, "
                 "shaded: interquartile range (results/tables/dose_bands.csv). Panel titles: Spearman rho with its 95% "
-                "CI (Fisher z, Bonett and Wright SE) and n from results/tables/dose_response.csv; the figure "
+                f"CI ({SPEARMAN_CI}) and n from results/tables/dose_response.csv; the figure "
                 "recomputes rho and n from the points it draws and stops if they differ from the table. Dose was not "
                 "randomised: an association here is not a dose effect.",
             )

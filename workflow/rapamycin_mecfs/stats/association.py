@@ -5,19 +5,28 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
+import pingouin
 
+from . import SPEARMAN_CI
 from ._validate import as_float_array, check_confidence
 
 
 def spearman_with_ci(x, y, confidence: float = 0.95) -> dict:
-    """Spearman rho, two-sided p (scipy.stats.spearmanr: t approximation with n - 2 df), and a CI.
+    """Spearman rho with two-sided p and a Fisher-z confidence interval.
 
-    Pairs with a missing x or y are dropped (counted). CI: Fisher z = atanh(rho) +/- z_crit * SE
-    with SE = sqrt((1 + rho^2 / 2) / (n - 3)) (Bonett & Wright 2000), back-transformed by tanh;
-    NaN for n < 4.
+    rho and p from ``pingouin.corr(x, y, method="spearman")`` (scipy's spearmanr: t approximation
+    with n - 2 df, as R ``cor.test(method = "spearman", exact = FALSE)``); the CI from
+    ``pingouin.compute_esci(rho, n, eftype="r")`` unrounded (pingouin's corr rounds it to 2
+    decimals): atanh(rho) +/- z / sqrt(n - 3), back-transformed. Pairs with a missing value are
+    dropped (counted).
 
     Returns n, n_dropped, rho, p_value, ci_low, ci_high, confidence, method.
+
+    Examples
+    --------
+    >>> r = spearman_with_ci([1, 2, 3, 4, 5, 6], [2, 1, 4, 3, 6, 5])
+    >>> round(r["rho"], 4), round(r["p_value"], 4)
+    (0.8286, 0.0416)
     """
     confidence = check_confidence(confidence)
     x = as_float_array(x, "x", allow_nan=True)
@@ -29,37 +38,49 @@ def spearman_with_ci(x, y, confidence: float = 0.95) -> dict:
     n = int(keep.sum())
     result = {"n": n, "n_dropped": int((~keep).sum()), "rho": math.nan, "p_value": math.nan,
               "ci_low": math.nan, "ci_high": math.nan, "confidence": confidence}
-    text = (f"Spearman rank correlation, two-sided p from scipy.stats.spearmanr (t approximation, n - 2 df); "
-            f"{100 * confidence:g}% CI by Fisher z with SE = sqrt((1 + rho^2/2)/(n - 3)) (Bonett & Wright 2000); "
-            f"n = {n} complete pairs")
+    text = (
+        "Spearman rank correlation, two-sided p by the t approximation with n - 2 df "
+        '(as R cor.test(method = "spearman", exact = FALSE)); '
+        f"{100 * confidence:g}% CI by {SPEARMAN_CI}; n = {n} complete pairs"
+    )
     if n < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
         result["method"] = f"{text}; not computed: fewer than 3 pairs or a constant variable"
         return result
-    rho, p = stats.spearmanr(x, y)
-    result.update(rho=float(rho), p_value=float(p))
+    test = pingouin.corr(x, y, method="spearman")
+    rho = float(test.at["spearman", "r"])
+    result.update(rho=rho, p_value=float(test.at["spearman", "p_val"]))
     if n >= 4:
-        se = math.sqrt((1 + rho**2 / 2) / (n - 3))
-        z_crit = stats.norm.ppf(1 - (1 - confidence) / 2)
-        with np.errstate(divide="ignore"):
-            centre = np.arctanh(rho)  # +/-inf when |rho| = 1, giving the interval (rho, rho)
-        result.update(ci_low=float(np.tanh(centre - z_crit * se)), ci_high=float(np.tanh(centre + z_crit * se)))
+        with np.errstate(divide="ignore"):  # |rho| = 1 gives the interval (rho, rho)
+            low, high = pingouin.compute_esci(
+                stat=rho, nx=n, ny=n, eftype="r", confidence=confidence, decimals=_UNROUNDED
+            )
+        result.update(ci_low=float(low), ci_high=float(high))
     else:
         text += "; CI not computed (needs n >= 4)"
     result["method"] = text
     return result
 
 
+# pingouin rounds intervals to ``decimals``; 15 keeps every digit a table prints.
+_UNROUNDED = 15
+
+
 def mann_whitney(x, y) -> dict:
     """Mann-Whitney U (Wilcoxon rank-sum) test of x against y; missing values dropped per group.
 
-    U is the statistic for x (scipy convention: pairs with x > y, ties counting 1/2). p is
-    two-sided, asymptotic normal with tie correction and continuity correction
-    (``scipy.stats.mannwhitneyu(x, y, alternative="two-sided", use_continuity=True,
-    method="asymptotic")``). Effect sizes: prob_superiority = U / (n1 n2) = P(X > Y) + P(X = Y)/2,
-    and rank_biserial = 1 - 2 U_y / (n1 n2) = 2 U / (n1 n2) - 1, where U_y = n1 n2 - U is y's
-    statistic: positive when x tends to exceed y (pingouin.mwu's RBC convention).
+    ``pingouin.mwu(x, y, method="asymptotic", use_continuity=True)``: U for x (pairs with
+    x > y, ties counting 1/2), two-sided p by the normal approximation with tie and continuity
+    correction (as R ``wilcox.test(x, y, exact = FALSE, correct = TRUE)``, whose W is this U).
+    Effect sizes from the same call: prob_superiority = CLES = U / (n1 n2) = P(X > Y) + P(X = Y)/2,
+    rank_biserial = RBC = 2 U / (n1 n2) - 1 (positive when x tends to exceed y).
 
     Returns n1, n2, median_x, median_y, U, p_value, rank_biserial, prob_superiority, method.
+
+    Examples
+    --------
+    >>> r = mann_whitney([3.0, 4.0, 5.0, 6.0], [1.0, 2.0, 3.0])
+    >>> r["U"], r["prob_superiority"]
+    (11.5, 0.9583333333333334)
     """
     x = as_float_array(x, "x", allow_nan=True)
     y = as_float_array(y, "y", allow_nan=True)
@@ -67,21 +88,20 @@ def mann_whitney(x, y) -> dict:
     n1, n2 = x.size, y.size
     if n1 == 0 or n2 == 0:
         raise ValueError(f"mann_whitney: both groups need values, got n1={n1}, n2={n2}")
-    u, p = stats.mannwhitneyu(x, y, alternative="two-sided", use_continuity=True, method="asymptotic")
-    u = float(u)
+    test = pingouin.mwu(x, y, alternative="two-sided", method="asymptotic", use_continuity=True)
     return {
         "n1": n1,
         "n2": n2,
         "median_x": float(np.median(x)),
         "median_y": float(np.median(y)),
-        "U": u,
-        "p_value": float(p),
-        "rank_biserial": 1 - 2 * (n1 * n2 - u) / (n1 * n2),
-        "prob_superiority": u / (n1 * n2),
+        "U": float(test.at["MWU", "U_val"]),
+        "p_value": float(test.at["MWU", "p_val"]),
+        "rank_biserial": float(test.at["MWU", "RBC"]),
+        "prob_superiority": float(test.at["MWU", "CLES"]),
         "method": (
             "Mann-Whitney U test (U for x), two-sided, normal approximation with tie correction and "
-            "continuity correction; rank-biserial r = 2U/(n1 n2) - 1 (> 0: x tends to exceed y); "
-            f"n1 = {n1}, n2 = {n2}"
+            "continuity correction (as R wilcox.test(exact = FALSE, correct = TRUE), W = U); "
+            f"rank-biserial r = 2U/(n1 n2) - 1 (> 0: x tends to exceed y); n1 = {n1}, n2 = {n2}"
         ),
     }
 
@@ -89,7 +109,9 @@ def mann_whitney(x, y) -> dict:
 def standardised_mean_difference(x, y) -> float:
     """(mean x - mean y) / sqrt((var x + var y) / 2), variances with ddof=1, missing values dropped.
 
-    The usual SMD for baseline balance (average of the two variances, not weighted by n).
+    The usual SMD for baseline balance (Austin 2009: average of the two variances, not weighted by
+    n). Hand-written because pingouin's ``compute_effsize(eftype="cohen")`` pools the variances
+    weighted by their degrees of freedom, a different quantity.
     NaN if a group has fewer than 2 values or both variances are 0.
     """
     x = as_float_array(x, "x", allow_nan=True)

@@ -9,40 +9,52 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pingouin
 from scipy import stats
 
 from ._validate import as_float_array, check_confidence, tie_sizes
 
 ZERO_METHODS = {
-    "wilcox": "zero differences dropped before ranking (zero_method='wilcox', as R wilcox.test)",
+    "wilcox": "zero differences dropped before ranking (zero_method='wilcox')",
     "pratt": "zero differences ranked then given no sign (zero_method='pratt', Cureton's variance)",
 }
 
-
-def _signed_rank_pmf(n: int) -> np.ndarray:
-    """Exact null distribution of V (sum of positive ranks 1..n, no ties), P(V = v) for v = 0..M."""
-    total = n * (n + 1) // 2
-    pmf = np.zeros(total + 1)
-    pmf[0] = 1.0
-    for rank in range(1, n + 1):
-        shifted = np.zeros_like(pmf)
-        shifted[rank:] = pmf[: total + 1 - rank]
-        pmf = 0.5 * (pmf + shifted)
-    return pmf
+# What R computes for the same differences, per zero method: said in every method text so that a
+# reader comparing with R knows which call reproduces the row.
+R_EQUIVALENT = {
+    "wilcox": "R wilcox.test(paired = TRUE, exact = FALSE, correct = TRUE) gives the same V and p",
+    "pratt": (
+        'as R coin::wilcoxsign_test(zero.method = "Pratt", distribution = "asymptotic"); '
+        "R wilcox.test would drop the zero differences instead"
+    ),
+}
 
 
-def wilcoxon_signed_rank(d, method: str = "approx", correction: bool = True, zero_method: str = "wilcox") -> dict:
+def wilcoxon_signed_rank(
+    d, method: str = "approx", correction: bool = True, zero_method: str = "wilcox"
+) -> dict:
     """Two-sided Wilcoxon signed-rank test of H0: differences symmetric about 0.
 
-    V is the sum of the ranks of |d| over positive differences (R's ``V``). ``method="approx"``:
-    normal approximation, variance corrected for ties (and, for Pratt, for zeros), continuity
-    correction if ``correction``; equals R ``wilcox.test(x, y, paired=TRUE, exact=FALSE,
-    correct=TRUE)`` and ``scipy.stats.wilcoxon(d, method="approx")``. ``method="exact"``: exact
-    null distribution of V, valid only without ties and zeros; otherwise the approximation is used
-    and the method text says so (as R does).
+    The p-value is ``pingouin.wilcoxon`` (which calls ``scipy.stats.wilcoxon``): normal
+    approximation with tie-corrected variance (and, for Pratt, Cureton's correction for zeros),
+    continuity correction if ``correction``. ``method="exact"`` asks for the exact null
+    distribution, used only without ties and zeros; otherwise the approximation is used and the
+    method text says so, as R does. V, the statistic R reports, is the sum of the ranks of the
+    positive differences (zeros dropped, or ranked with no sign for Pratt); scipy reports
+    min(V, V-) instead, so V is summed here from the same ranks.
 
-    Returns n_pairs, n_nonzero, n_zero, V, z (NaN when exact), p_value, p_method
-    ("exact" | "approx"), zero_method, rank_biserial (see ``rank_biserial_paired``), method.
+    Rank-biserial r = (V - V-) / (sum of all ranks): for ``zero_method="wilcox"`` this is
+    pingouin's RBC (Kerby 2014); for Pratt the zeros' ranks count in the denominator, so imputed
+    zeros pull the effect towards 0.
+
+    Returns n_pairs, n_nonzero, n_zero, V, p_value, p_method ("exact" | "approx"),
+    zero_method, rank_biserial, method.
+
+    Examples
+    --------
+    >>> r = wilcoxon_signed_rank([1.5, 2.0, -0.5, 3.0, 2.5, 4.0], method="exact")
+    >>> r["V"], round(r["p_value"], 4), r["p_method"]
+    (20.0, 0.0625, 'exact')
     """
     if method not in ("approx", "exact"):
         raise ValueError(f"method must be 'approx' or 'exact', got {method!r}")
@@ -57,7 +69,6 @@ def wilcoxon_signed_rank(d, method: str = "approx", correction: bool = True, zer
         "n_nonzero": n_nonzero,
         "n_zero": n_zero,
         "V": 0.0,
-        "z": math.nan,
         "p_value": math.nan,
         "p_method": "none",
         "zero_method": ZERO_METHODS[zero_method],
@@ -65,49 +76,61 @@ def wilcoxon_signed_rank(d, method: str = "approx", correction: bool = True, zer
     }
     counts = f"n = {n_pairs} pairs, {n_nonzero} non-zero differences"
     if n_nonzero == 0:
-        result["method"] = f"Wilcoxon signed-rank test not computed: no non-zero differences; {counts}"
+        result["method"] = (
+            f"Wilcoxon signed-rank test not computed: no non-zero differences; {counts}"
+        )
         return result
 
     used = d[~zero] if zero_method == "wilcox" else d
     ranks = stats.rankdata(np.abs(used))  # average ranks for ties
-    v = float(ranks[used > 0].sum())
-    result["V"] = v
-    result["rank_biserial"] = rank_biserial_paired(d)
-    ties = tie_sizes(np.abs(d[~zero]))  # tie groups among non-zero |d| (zeros never enter the correction)
-    has_ties = bool((ties > 1).any())
-
-    if method == "exact" and not has_ties and n_zero == 0:
-        pmf = _signed_rank_pmf(n_nonzero)
-        v_int = int(round(v))
-        tail = pmf[v_int:].sum() if v > n_nonzero * (n_nonzero + 1) / 4 else pmf[: v_int + 1].sum()
-        result["p_value"] = float(min(1.0, 2 * tail))
-        result["p_method"] = "exact"
-        result["method"] = f"Wilcoxon signed-rank test, two-sided; exact null distribution of V; {counts}"
+    v, v_minus = float(ranks[used > 0].sum()), float(ranks[used < 0].sum())
+    has_ties = bool((tie_sizes(np.abs(d[~zero])) > 1).any())
+    exact = method == "exact" and not has_ties and n_zero == 0
+    test = pingouin.wilcoxon(
+        d,
+        zero_method=zero_method,
+        correction=correction,
+        method="exact" if exact else "asymptotic",
+    )
+    result.update(
+        V=v,
+        p_value=float(test.at["Wilcoxon", "p_val"]),
+        p_method="exact" if exact else "approx",
+        rank_biserial=(v - v_minus) / float(ranks.sum()),
+    )
+    if exact:
+        result["method"] = (
+            "Wilcoxon signed-rank test, two-sided; exact null distribution of V "
+            f"(R wilcox.test(paired = TRUE, exact = TRUE) gives the same V and p); {counts}"
+        )
         return result
-
-    n = used.size
-    mean = n * (n + 1) / 4
-    var24 = n * (n + 1) * (2 * n + 1) - np.sum(ties**3 - ties) / 2
-    if zero_method == "pratt":
-        mean -= n_zero * (n_zero + 1) / 4
-        var24 -= n_zero * (n_zero + 1) * (2 * n_zero + 1)
-    sigma = math.sqrt(var24 / 24)
-    centred = v - mean
-    shift = 0.5 * np.sign(centred) if correction else 0.0
-    z = (centred - shift) / sigma
-    result["z"] = float(z)
-    result["p_value"] = float(min(1.0, 2 * stats.norm.sf(abs(z))))
-    result["p_method"] = "approx"
     fallback = ""
     if method == "exact":
-        why = " and ".join(w for w, present in (("ties", has_ties), ("zero differences", n_zero > 0)) if present)
-        fallback = f"exact p requested but not valid with {why}, so "
+        why = " and ".join(
+            w for w, present in (("ties", has_ties), ("zero differences", n_zero > 0)) if present
+        )
+        fallback = f"exact p requested but not valid with {why} (R falls back likewise), so "
     result["method"] = (
-        f"Wilcoxon signed-rank test, two-sided; {fallback}normal approximation with tie-corrected variance"
+        f"Wilcoxon signed-rank test, two-sided; {fallback}normal approximation with "
+        "tie-corrected variance"
         f"{' and continuity correction' if correction else ', no continuity correction'}; "
-        f"{ZERO_METHODS[zero_method]}; {counts}"
+        f"{ZERO_METHODS[zero_method]}; {_r_equivalent(zero_method, correction)}; {counts}"
     )
     return result
+
+
+def _r_equivalent(zero_method: str, correction: bool) -> str:
+    """Which R call gives this row's p, or how R's default call differs."""
+    if zero_method == "wilcox":
+        if correction:
+            return R_EQUIVALENT["wilcox"]
+        return "as R wilcox.test(paired = TRUE, exact = FALSE, correct = FALSE)"
+    if correction:
+        return (
+            "R has no Pratt test with continuity correction (coin::wilcoxsign_test omits it); "
+            "R wilcox.test would drop the zero differences"
+        )
+    return R_EQUIVALENT["pratt"]
 
 
 # --- exact order statistics of the Walsh averages without listing them -------------------------
@@ -263,9 +286,16 @@ def hodges_lehmann(d, confidence: float = 0.95, correction: bool = True, zero_me
     also Hollander & Wolfe's large-sample order-statistic interval (k = n(n+1)/4 - z sigma,
     rounded) up to ties at the rounding boundary. ``zero_method="wilcox"`` drops zero
     differences first, as R does; ``"include"`` keeps them.
-    If k < 1 the level is not achievable with this n: the CI is NaN. If k = 1 the CI is
-    [min, max] of the differences (for 95%: n = 6 without ties); there R lowers the level instead
-    and warns, so R's interval differs in that one case.
+    If k < 1 the level is not achievable with this n: the CI is NaN. R checks achievability
+    differently: it evaluates the standardised statistic at the smallest and largest difference
+    (where the differences equal to that extreme drop out as zeros) and, if the interval's ends
+    would not lie inside, doubles alpha until they do and warns "requested conf.level not
+    achievable". That happens with ties at the extremes even when k > 1; the interval here keeps
+    the requested level and the method text then names the level R would use
+    (``r_wilcox_conf_level``).
+
+    Hand-written because no maintained Python library computes the Hodges-Lehmann interval
+    (scipy, statsmodels and pingouin have neither estimate nor interval); tested against R.
 
     Returns n (differences used), n_zero_dropped, estimate, ci_low, ci_high, confidence, k,
     n_walsh, method.
@@ -286,7 +316,7 @@ def hodges_lehmann(d, confidence: float = 0.95, correction: bool = True, zero_me
         "k": math.nan,
         "n_walsh": n * (n + 1) // 2,
     }
-    zeros = "zero differences dropped, as R does" if zero_method == "wilcox" else "zero differences included"
+    zeros = "zero differences dropped, as R does" if zero_method == "wilcox" else "zero differences included (R wilcox.test would drop them)"
     if n == 0:
         result["method"] = f"Hodges-Lehmann estimate not computed: no differences left ({zeros}); n = 0"
         return result
@@ -309,32 +339,77 @@ def hodges_lehmann(d, confidence: float = 0.95, correction: bool = True, zero_me
         result["method"] = f"{text}; CI not achievable at {level} with n = {n} (k = {k})"
         return result
     if k == 1:
-        text += "; k = 1 gives [min, max] (R would lower the level and warn)"
+        text += "; k = 1 gives [min, max]"
+    if zero_method == "wilcox":
+        r_level = r_wilcox_conf_level(used, confidence, correction)
+        if r_level != confidence:
+            text += (
+                f"; R wilcox.test(conf.int = TRUE) would lower the level to {100 * r_level:.4g}% "
+                f"here and warn; this interval keeps {level}"
+            )
     # + 0.0 turns a -0.0 limit into 0.0, so tied zeros cannot change the printed sign between runs.
     low, high = _walsh_order_statistic(x, k) + 0.0, _walsh_order_statistic(x, total + 1 - k) + 0.0
     result.update(k=k, ci_low=low, ci_high=high, method=f"{text}; k = {k}")
     return result
 
 
-def rank_biserial_paired(d) -> float:
-    """Matched-pairs rank-biserial r = (R+ - R-) / (R+ + R-) over non-zero differences (Kerby 2014).
+def r_wilcox_conf_level(x, confidence: float = 0.95, correction: bool = True) -> float:
+    """The level R ``wilcox.test(x, conf.int = TRUE, exact = FALSE)`` reports for its interval.
 
-    Ranks are average ranks of |d| after dropping zeros; r > 0 when positive differences dominate
-    (with d = x - y this is pingouin.wilcoxon(x, y)'s RBC). NaN if no difference is non-zero.
+    R (stats 4.2, the normal-approximation branch) standardises the signed-rank statistic of
+    x - d at d = min(x) and d = max(x), differences equal to d dropped; while either lies short
+    of the normal quantile it doubles alpha, then reports 1 - min(1, alpha) as the level if the
+    requested one cannot be reached. ``x``: the non-zero differences R keeps. A value equal to
+    ``confidence`` means R keeps the requested level.
+
+    Examples
+    --------
+    >>> r_wilcox_conf_level([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0])
+    0.95
+    >>> r_wilcox_conf_level([1.0, 1.0, 1.0, 1.0, 2.0])
+    0.0
     """
-    d = as_float_array(d, "paired differences")
-    d = d[d != 0]
-    if d.size == 0:
-        return math.nan
-    ranks = stats.rankdata(np.abs(d))
-    r_plus, r_minus = ranks[d > 0].sum(), ranks[d < 0].sum()
-    return float((r_plus - r_minus) / (r_plus + r_minus))
+    x = as_float_array(x, "differences")
+
+    def standardised(shift: float) -> float:
+        xd = x - shift
+        xd = xd[xd != 0]
+        nx = xd.size
+        ranks = stats.rankdata(np.abs(xd))
+        zd = ranks[xd > 0].sum() - nx * (nx + 1) / 4
+        ties = tie_sizes(ranks)
+        sigma = math.sqrt(nx * (nx + 1) * (2 * nx + 1) / 24 - np.sum(ties**3 - ties) / 48)
+        shifted = zd - (0.5 * np.sign(zd) if correction else 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return float(np.divide(shifted, sigma))
+
+    at_min, at_max = standardised(float(x.min())), standardised(float(x.max()))
+    if not (math.isfinite(at_min) and math.isfinite(at_max)):
+        return 0.0
+    alpha = 1 - confidence
+    while at_min - stats.norm.isf(alpha / 2) < 0 or at_max - stats.norm.ppf(alpha / 2) > 0:
+        alpha *= 2
+    if alpha >= 1 or 1 - confidence < alpha * 0.75:
+        return 1 - min(1.0, alpha)
+    return confidence
 
 
 def paired_t(d, confidence: float = 0.95) -> dict:
-    """One-sample t on paired differences: mean change, SD, t CI, two-sided p, Cohen's d_z = mean/SD.
+    """One-sample t-test on paired differences: mean change with its t CI, and Cohen's d_z.
+
+    t, df and p from ``pingouin.ttest(d, 0)``; the CI from
+    ``scipy.stats.ttest_1samp(d, 0).confidence_interval`` (unrounded: pingouin rounds its CI
+    column to 2 decimals); d_z = mean / SD of the differences from
+    ``pingouin.compute_effsize(d, 0 * d, paired=True, eftype="cohen_dz")``. The same t, df, p and
+    CI as R ``t.test(follow_up, baseline, paired = TRUE)``.
 
     Returns n, mean, sd, se, ci_low, ci_high, confidence, t, df, p_value, d_z, method.
+
+    Examples
+    --------
+    >>> r = paired_t([1.0, 2.0, 3.0, 4.0])
+    >>> r["mean"], round(r["t"], 4), r["df"], round(r["p_value"], 4)
+    (2.5, 3.873, 3, 0.0305)
     """
     confidence = check_confidence(confidence)
     d = as_float_array(d, "paired differences")
@@ -342,20 +417,30 @@ def paired_t(d, confidence: float = 0.95) -> dict:
     nan = math.nan
     result = {"n": n, "mean": nan, "sd": nan, "se": nan, "ci_low": nan, "ci_high": nan,
               "confidence": confidence, "t": nan, "df": n - 1, "p_value": nan, "d_z": nan}
-    text = f"paired t-test (one-sample t on differences), two-sided, t-distribution CI; d_z = mean/SD; n = {n} pairs"
+    text = (
+        "paired t-test (one-sample t on differences), two-sided, t-distribution CI; "
+        "d_z = mean/SD of differences; as R t.test(paired = TRUE); "
+        f"n = {n} pairs"
+    )
     if n < 2:
         result["method"] = f"{text}; not computed: fewer than 2 pairs"
         return result
     mean, sd = float(d.mean()), float(d.std(ddof=1))
-    se = sd / math.sqrt(n)
-    result.update(mean=mean, sd=sd, se=se)
+    result.update(mean=mean, sd=sd, se=sd / math.sqrt(n))
     if sd == 0:
         result["method"] = f"{text}; t, p, CI and d_z not computed: all differences equal"
         return result
-    half = stats.t.ppf(1 - (1 - confidence) / 2, n - 1) * se
-    t = mean / se
-    result.update(ci_low=float(mean - half), ci_high=float(mean + half), t=float(t),
-                  p_value=float(2 * stats.t.sf(abs(t), n - 1)), d_z=mean / sd, method=text)
+    test = pingouin.ttest(d, 0, confidence=confidence)
+    interval = stats.ttest_1samp(d, 0.0).confidence_interval(confidence_level=confidence)
+    result.update(
+        t=float(test.at["T_test", "T"]),
+        df=int(test.at["T_test", "dof"]),
+        p_value=float(test.at["T_test", "p_val"]),
+        ci_low=float(interval.low),
+        ci_high=float(interval.high),
+        d_z=float(pingouin.compute_effsize(d, np.zeros_like(d), paired=True, eftype="cohen_dz")),
+        method=text,
+    )
     return result
 
 

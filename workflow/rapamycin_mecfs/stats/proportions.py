@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import math
-
-from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
 
 from ._validate import check_confidence
 
@@ -19,18 +17,22 @@ def _check_counts(k, n) -> tuple[int, int]:
 
 
 def wilson_ci(k, n, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval (no continuity correction) for k successes out of n."""
+    """Wilson score interval (no continuity correction) for k successes out of n.
+
+    ``statsmodels.stats.proportion.proportion_confint(k, n, alpha, method="wilson")``; the same
+    limits as R ``prop.test(k, n, correct = FALSE)$conf.int``.
+
+    Examples
+    --------
+    >>> [round(limit, 4) for limit in wilson_ci(29, 40)]
+    [0.5717, 0.8389]
+    """
     k, n = _check_counts(k, n)
     confidence = check_confidence(confidence)
-    z = stats.norm.ppf(1 - (1 - confidence) / 2)
-    p = k / n
-    denominator = 1 + z**2 / n
-    centre = (p + z**2 / (2 * n)) / denominator
-    half = z / denominator * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-    # The exact limits are 0 when k = 0 and 1 when k = n; set them so rounding cannot move them.
-    low = 0.0 if k == 0 else float(centre - half)
-    high = 1.0 if k == n else float(centre + half)
-    return low, high
+    low, high = proportion_confint(k, n, alpha=1 - confidence, method="wilson")
+    # The exact limits are 0 when k = 0 and 1 when k = n, as R returns them; statsmodels'
+    # arithmetic can leave 1 - 1e-16 there.
+    return (0.0 if k == 0 else float(low)), (1.0 if k == n else float(high))
 
 
 def proportion_with_ci(k, n, confidence: float = 0.95) -> dict:
@@ -44,5 +46,5 @@ def proportion_with_ci(k, n, confidence: float = 0.95) -> dict:
         "ci_high": high,
         "confidence": confidence,
         "method": f"proportion {int(k)}/{int(n)} with {100 * confidence:g}% Wilson score interval "
-        "(approximate, no continuity correction)",
+        "(approximate, no continuity correction; as R prop.test(correct = FALSE))",
     }
