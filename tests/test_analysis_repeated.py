@@ -90,7 +90,8 @@ def test_mixed_model_singular_data_gives_nan_rows():
     people = {p: (True, True, True, False, [1, 1, 1, 1]) for p in values}
     table = mixed_model_rows(wide_from(values), people_from(people), "lower_is_better", VISITS, SETTINGS)
     assert list(table["visit"]) == ["T1", "T2", "T3"]
-    assert table[["estimate", "ci_low", "ci_high", "p_value", "improvement_estimate"]].isna().all().all()
+    nan_columns = ["estimate", "df", "t", "ci_low", "ci_high", "p_value", "improvement_estimate"]
+    assert table[nan_columns].isna().all().all()
     assert table["method"].str.contains("did not fit").all()
     assert (table["n_obs"] == 24).all() and (table["n_participants"] == 6).all()
 

@@ -61,6 +61,8 @@ def mixed_model_rows(
                 "visit": visits[1:],
                 "reference_visit": visits[0],
                 "estimate": np.nan,
+                "df": np.nan,
+                "t": np.nan,
                 "ci_low": np.nan,
                 "ci_high": np.nan,
                 "p_value": np.nan,
