@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from unittest import mock
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -70,12 +68,6 @@ def test_ci_is_scipys_percentile_bootstrap_of_the_pair_auc():
     assert ci["ci_high"] == pytest.approx(expected.high, abs=1e-12)
     assert ci["ci_spans_0_5"] is bool(expected.low <= 0.5 <= expected.high)
     assert "stratified" in ci["scheme"] and str(SEED) in ci["method"] and str(RESAMPLES) in ci["method"]
-
-
-def test_the_bootstrap_is_scipys():
-    with mock.patch("scipy.stats.bootstrap", wraps=stats.bootstrap) as spy:
-        bootstrap_auc_ci(RESPONDERS, OTHERS, 100, SEED)
-    assert spy.call_count == 1 and spy.call_args.kwargs["method"] == "percentile"
 
 
 def test_same_seed_same_ci_other_seed_other_ci():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from statsmodels.stats.proportion import proportion_confint
+from statsmodels.stats import proportion
 
 from ._validate import check_confidence
 
@@ -29,7 +29,7 @@ def wilson_ci(k, n, confidence: float = 0.95) -> tuple[float, float]:
     """
     k, n = _check_counts(k, n)
     confidence = check_confidence(confidence)
-    low, high = proportion_confint(k, n, alpha=1 - confidence, method="wilson")
+    low, high = proportion.proportion_confint(k, n, alpha=1 - confidence, method="wilson")
     # The exact limits are 0 when k = 0 and 1 when k = n, as R returns them; statsmodels'
     # arithmetic can leave 1 - 1e-16 there.
     return (0.0 if k == 0 else float(low)), (1.0 if k == n else float(high))

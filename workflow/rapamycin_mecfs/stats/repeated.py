@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pingouin
 from scipy import optimize, stats
 
 from ._validate import check_confidence
@@ -52,8 +53,6 @@ def friedman(wide: pd.DataFrame) -> dict:
     p on df = k - 1: the statistic and p-value R's ``friedman.test`` reports. Mean ranks are
     the within-participant average ranks (``scipy.stats.rankdata``) averaged per visit.
     """
-    # Imported here: pingouin takes seconds to import and only this function needs it.
-    import pingouin
 
     values = wide.apply(pd.to_numeric).to_numpy(dtype=float, na_value=np.nan)
     if np.isnan(values).any():
