@@ -270,7 +270,7 @@ def make_config(xlsx: Path, pdf: Path, corrections: Path) -> dict[str, Any]:
                         "unit": "points",
                         "min": 0,
                         "max": 100,
-                        "step": 33.333333,
+                        "step": "100/3",
                         "direction": "higher_is_better",
                     },
                     "sf36_pain": {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rapamycin_mecfs.analysis.outcome import TABLES, analyse_outcome
+from rapamycin_mecfs.analysis.outcome import IMPUTATIONS, TABLES, analyse_outcome
 from rapamycin_mecfs.config import OutcomeSpec
 from test_analysis_data import DAYS, MAIN, SETTINGS, VISITS, clean_table, people_from
 
@@ -21,9 +21,11 @@ def tables():
 
 
 def test_every_table_present_with_identity_columns_first(tables):
-    assert list(tables) == list(TABLES)
+    # The tipping point's imputed values come last; they are not a table of results.
+    assert list(tables) == [*TABLES, IMPUTATIONS]
+    assert list(tables[IMPUTATIONS].columns[:2]) == ["outcome", "participant_id"]
     expected = ["score", "test_instrument", "Test score", "points", "lower_is_better"]
-    for name, table in tables.items():
+    for name, table in ((name, tables[name]) for name in TABLES):
         assert list(table.columns[:5]) == IDENTITY, name
         assert len(table) > 0, name
         assert table[IDENTITY].drop_duplicates().values.tolist() == [expected], name
@@ -36,6 +38,7 @@ def test_row_counts(tables):
     assert len(tables["mixed_model"]) == 3
     assert len(tables["baseline_by_completion"]) == 1
     assert len(tables["tipping_point"]) == 1
+    assert len(tables["tipping_point_mi"]) == len(tables["tipping_point_mi"]["delta"].unique()) > 1
     assert len(tables["regression_to_mean"]) == 1
     assert len(tables["dose_response"]) == 2 * 2  # change definitions x dose measures
     assert len(tables["dose_bands"]) == 2 * 4  # change definitions x bands
@@ -56,6 +59,6 @@ def test_only_the_planned_tables_are_computed():
     two = ["T0", "T3"]
     settings = {**SETTINGS, "tables": wanted, "dose_response": None}
     got = analyse_outcome(clean_table(MAIN, "score"), people_from(), SPEC, two, None, settings)
-    assert list(got) == wanted
+    assert list(got) == [*wanted, IMPUTATIONS]
     assert len(got["paired_tests"]) == 1 * 3 * 2  # one follow-up visit x analysis sets x tests
     assert list(got["mixed_model"]["visit"]) == ["T3"]

@@ -110,7 +110,7 @@ def test_value_off_grid(config, tmp_path):
     path = workbook_with(tmp_path, config, edits={"S6 SF-36": {"C5": 60}})
     message = error_of(extract_and_clean, config, "sf36")
     assert message == (
-        f"{path} ['S6 SF-36'!C5]: value '60': off the scale's grid; expected a multiple of 33.3333 "
+        f"{path} ['S6 SF-36'!C5]: value '60': off the scale's grid; expected a multiple of 100/3 "
         "(SF-36 role limitations (emotional))"
     )
 

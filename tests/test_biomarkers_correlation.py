@@ -22,7 +22,7 @@ ENROLLED = pd.Index(sorted(DATA["marker"]))
 
 
 def hand_ci(rho: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    se = math.sqrt((1 + rho**2 / 2) / (n - 3))
+    se = 1 / math.sqrt(n - 3)  # Fisher z
     z = norm.ppf(1 - (1 - confidence) / 2)
     return math.tanh(math.atanh(rho) - z * se), math.tanh(math.atanh(rho) + z * se)
 

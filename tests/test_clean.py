@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -22,8 +23,9 @@ from rapamycin_mecfs.clean import (
     off_scale,
     parse_values,
     roster_sites,
+    snap_to_grid,
 )
-from rapamycin_mecfs.config import OutcomeSpec, outcome_specs
+from rapamycin_mecfs.config import OutcomeSpec, _grid_problems, outcome_specs, parse_step
 from rapamycin_mecfs.errors import SupplementError
 from rapamycin_mecfs.extract import COLUMNS
 
@@ -141,7 +143,7 @@ def test_grid_is_anchored_at_the_minimum():
     odd = spec(min=1, max=9, step=2, label="odd")
     assert check_value(odd, 3, TOL) is None
     assert check_value(odd, 9, TOL) is None
-    assert check_value(odd, 4, TOL) == "off the scale's grid; expected a multiple of 2 (odd)"
+    assert check_value(odd, 4, TOL) == "off the scale's grid; expected 1 plus a multiple of 2 (odd)"
 
 
 def test_step_zero_is_continuous_and_nan_is_never_a_problem():
@@ -154,6 +156,34 @@ def test_bounds_are_inclusive():
     assert check_value(bas, 0, TOL) is None
     assert check_value(bas, 100, TOL) is None
     assert check_value(bas, 35, TOL) == "off the scale's grid; expected a multiple of 10 (BAS)"
+
+
+THIRDS = spec(label="thirds", step=100 / 3, step_text="100/3", step_exact=Fraction(100, 3))
+
+
+def test_a_fraction_step_reaches_the_maximum_exactly():
+    # 3 x float(100/3) is 100.00000000000001 in floating point; min + k * step computed as a
+    # fraction and converted once is exactly 100.
+    assert THIRDS.grid_value(3) == 100.0
+    assert [THIRDS.grid_value(k) for k in range(4)] == [0.0, float(Fraction(100, 3)), float(Fraction(200, 3)), 100.0]
+
+
+def test_values_printed_to_one_or_two_decimals_snap_to_one_grid_value():
+    values = pd.DataFrame({"outcome": "x", "value": [33.3, 33.33, 100 / 3, 66.7, 66.67, 100.0, np.nan, 0.0]})
+    snapped = snap_to_grid(values, {"x": THIRDS})["value"].tolist()
+    third, two_thirds = float(Fraction(100, 3)), float(Fraction(200, 3))
+    assert snapped[:6] == [third, third, third, two_thirds, two_thirds, 100.0]
+    assert math.isnan(snapped[6]) and snapped[7] == 0.0
+
+
+def test_a_decimal_step_that_misses_the_maximum_is_a_config_error():
+    problems = _grid_problems({"step": 33.333333, "min": 0, "max": 100}, "config.yaml: step")
+    assert problems == [
+        "config.yaml: step: 33.333333 does not reach max 100 exactly (3 steps give 99.999999); expected "
+        'a step that divides the range, written as a fraction if no decimal does (e.g. "100/3")'
+    ]
+    assert _grid_problems({"step": "100/3", "min": 0, "max": 100}, "x") == []
+    assert parse_step(" 100 / 3 ") == Fraction(100, 3) and parse_step(2.5) == Fraction(5, 2)
 
 
 # --- clean_instrument on the fixture workbook ----------------------------------------------
@@ -219,7 +249,11 @@ def test_clean_sf36_keeps_rounded_thirds_and_config_outcome_order(config, extrac
         ("sf36_pain", "T1"),
         ("sf36_pain", "T2"),
     ]
-    assert list(first["value"]) == [33.3, 66.7, 100.0, 22.5, 45.0, 55.0]  # values are not snapped to 100/3
+    # Printed thirds stand for the scale's exact thirds (tied with any other rounding of them);
+    # the cell's text stays in raw_value.
+    third, two_thirds = float(Fraction(100, 3)), float(Fraction(200, 3))
+    assert list(first["value"]) == [third, two_thirds, 100.0, 22.5, 45.0, 55.0]
+    assert list(first["raw_value"])[:2] == ["33.3", "66.7"]
     missing = cell(cleaned, "RAP-004", "sf36_pain", "T2")
     assert math.isnan(missing.value) and missing.flag == "missing" and missing.raw_value == "."
 

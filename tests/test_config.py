@@ -315,3 +315,13 @@ def test_fixture_config_is_valid(config):
     # The config used by the other tests goes through the same validation.
     assert config["grid_tolerance"] == 0.051
     assert config["tables"]["bas"]["search_rows"] == 20
+
+
+def test_tipping_point_delta_grid_names_known_outcomes():
+    def edit(c):
+        grid = {"walk": {"step": 1, "max": 5}}
+        c.setdefault("analysis", {})["tipping_point"] = {"delta_grid": grid}
+
+    assert cross_reference_problems(edit) == [
+        "c.yaml: analysis/tipping_point/delta_grid: unknown outcome 'walk'; expected one of ['bas']"
+    ]

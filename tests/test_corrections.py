@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import pytest
 
@@ -244,7 +245,8 @@ def test_correction_on_role_emotional_rounded_value(config, extracted):
         correction("C5", participant="RAP-005", outcome="sf36_role_emotional", visit="T1", expected="33.3", new="66.7")
     ]
     cleaned, _ = clean_instrument(extracted["sf36"], extracted["participants"], config, "sf36", rows)
-    assert cell(cleaned, "RAP-005", "sf36_role_emotional", "T1").value == 66.7
+    # The corrected 66.7 stands for the scale's 200/3, like any printed two-thirds.
+    assert cell(cleaned, "RAP-005", "sf36_role_emotional", "T1").value == float(Fraction(200, 3))
 
 
 def test_correction_of_a_cell_not_in_table(config, extracted):

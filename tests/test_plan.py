@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rapamycin_mecfs.config import load_config, validate_config
-from rapamycin_mecfs.plan import COMPONENT_SECTIONS, SECTIONS, StudyPlan
+from rapamycin_mecfs.plan import COMPONENT_SECTIONS, OUTCOME_TABLES, SECTIONS, StudyPlan
 from rapamycin_mecfs.plots import registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,7 +70,9 @@ def test_minimal_study_turns_every_optional_part_off_with_a_reason():
     }
     assert all(c.reason and not c.reason.endswith(".") for c in plan.not_run())
     assert plan.component("friedman").reason == "the Friedman test needs at least 3 visits; this study has 2"
-    assert plan.outcome_tables == ["paired_tests", "mixed_model", "tipping_point", "regression_to_mean"]
+    assert plan.outcome_tables == [
+        "paired_tests", "mixed_model", "tipping_point", "tipping_point_mi", "regression_to_mean"
+    ]
     assert plan.section_runs()["dose_response"] is False and plan.section_runs()["outcomes"] is True
     assert set(COMPONENT_SECTIONS.values()) <= set(SECTIONS)
 
@@ -91,6 +93,7 @@ def test_tipping_point_null_switches_it_off():
     plan = StudyPlan(raw)
     assert not plan.has("tipping_point") and plan.tipping_point is None
     assert "tipping_point" not in plan.outcome_tables
+    assert "tipping_point_mi" not in plan.outcome_tables
 
 
 def test_simulation_needs_a_responder_rule():
@@ -111,7 +114,7 @@ def test_shipped_study_runs_every_component():
     assert (plan.baseline, plan.first_follow_up, plan.final) == tuple(v["id"] for v in plan.config["visits"][:2]) + (
         plan.config["analysis_sets"]["completer_visit"],
     )
-    assert len(plan.outcome_tables) == 8
+    assert plan.outcome_tables == list(OUTCOME_TABLES)  # every component on
     # Markers and dose have no direction, so they are neither analysed nor count for completion.
     assert not set(plan.markers) & set(plan.analysed_outcomes)
     assert plan.dose_outcome not in plan.completion_outcomes

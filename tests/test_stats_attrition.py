@@ -8,7 +8,11 @@ import numpy as np
 import pytest
 import scipy.stats
 
-from rapamycin_mecfs.stats.attrition import regression_to_mean_expected_change, tipping_point_delta
+from rapamycin_mecfs.stats.attrition import (
+    regression_to_mean_expected_change,
+    shifted_differences,
+    tipping_point_delta,
+)
 
 # Completers' changes (higher is better) and 5 participants who stopped.
 CHANGES = np.array([5, 8, 3, 10, 6, 7, 4, 9, 2, 6, -1, 3], dtype=float)
@@ -109,3 +113,42 @@ def test_regression_to_mean_by_hand():
     assert regression_to_mean_expected_change(20.0, 50.0, 1.0) == 0.0
     with pytest.raises(ValueError):
         regression_to_mean_expected_change(20.0, 50.0, 1.2)
+
+
+def test_imputed_differences_are_built_exactly_and_stay_tied():
+    # (baseline - delta) - baseline is not exactly -delta in floating point, and differs between
+    # baselines: the imputed differences would stop being tied. shifted_differences builds them.
+    base = np.array([0.1, 0.7, 3.3, 12.9, 101.3])
+    delta = 0.3
+    assert len({float(v) for v in (base - delta) - base}) > 1  # why the subtraction was wrong
+    stopped = np.array([False, True, True, True, True])
+    observed = np.array([0.5, np.nan, np.nan, np.nan, np.nan])
+    higher = shifted_differences(observed, stopped, "higher_is_better", delta)
+    lower = shifted_differences(observed, stopped, "lower_is_better", delta)
+    assert higher[0] == 0.5 and lower[0] == 0.5
+    assert np.all(higher[1:] == -delta) and np.all(lower[1:] == delta)
+
+
+def test_single_shift_p_values_are_those_of_exactly_built_differences():
+    # Stopped participants' baselines in different binades (3.1 ... 49.6): there
+    # (baseline - delta) - baseline rounds differently for each, which broke the ties among the
+    # imputed differences and moved p. The p-value at the tipping point must be scipy's on exactly
+    # built (tied) differences.
+    base = np.concatenate([np.linspace(20, 60, CHANGES.size), [3.1, 6.2, 12.4, 24.8, 49.6]])
+    follow = np.concatenate([base[: CHANGES.size] + CHANGES, np.full(N_STOPPED, np.nan)])
+    result = tipping_point_delta(
+        base, follow, STOPPED, "higher_is_better", max_delta=30, step=0.3, tol=1e-6
+    )
+
+    def p(d):
+        return scipy.stats.wilcoxon(
+            d[d != 0], method="approx", correction=True, zero_method="wilcox"
+        ).pvalue
+
+    observed = follow[: CHANGES.size] - base[: CHANGES.size]
+    exact = np.concatenate([observed, np.full(N_STOPPED, -result["delta"])])
+    assert result["p_at_delta"] == pytest.approx(p(exact), rel=1e-12)
+    # The old construction at the same delta: untied, and a different p-value.
+    subtracted = np.concatenate([observed, (base[STOPPED] - result["delta"]) - base[STOPPED]])
+    assert len(set(subtracted[CHANGES.size :])) > 1
+    assert p(subtracted) != pytest.approx(p(exact), rel=1e-6)

@@ -135,7 +135,8 @@ def check_value(spec: OutcomeSpec, value: float, tolerance: float) -> str | None
     if spec.step > 0:
         nearest = round((value - spec.min) / spec.step) * spec.step + spec.min
         if abs(value - nearest) > tolerance:
-            return f"off the scale's grid; expected a multiple of {spec.step:g} ({spec.label})"
+            start = f"{spec.min:g} plus " if spec.min else ""
+            return f"off the scale's grid; expected {start}a multiple of {spec.step_text} ({spec.label})"
     return None
 
 
@@ -149,6 +150,26 @@ def off_scale(values: np.ndarray, spec: OutcomeSpec, tolerance: float) -> np.nda
             nearest = np.round((values - spec.min) / spec.step) * spec.step + spec.min
             bad |= np.abs(values - nearest) > tolerance
     return bad
+
+
+def snap_to_grid(values: pd.DataFrame, specs: dict[str, OutcomeSpec]) -> pd.DataFrame:
+    """Each checked value replaced by the exact grid value it stands for: min + k * step.
+
+    A supplement prints 33.3 for 100/3; as stored it would break ties with 33.33 or with the
+    100/3 of another source, and the Wilcoxon ranks would differ from the scale's. Every value
+    is within the grid tolerance of its grid point (checked before), so only rounding changes;
+    ``raw_value`` keeps what the cell says.
+    """
+    value = values["value"].to_numpy(dtype=float).copy()
+    outcome = values["outcome"].to_numpy()
+    for key, spec in specs.items():
+        rows = (outcome == key) & ~np.isnan(value)
+        if spec.step <= 0 or not rows.any():
+            continue
+        k = np.round((value[rows] - spec.min) / spec.step).astype(np.int64)
+        distinct, position = np.unique(k, return_inverse=True)
+        value[rows] = np.array([spec.grid_value(int(i)) for i in distinct])[position]
+    return values.assign(value=value)
 
 
 def scale_problems(values: pd.DataFrame, specs: dict[str, OutcomeSpec], tolerance: float, ledger: str) -> list[str]:
@@ -286,6 +307,7 @@ def clean_instrument(
     problems = parse_problems + scale_problems(values, specs, config["grid_tolerance"], config.get("corrections", "corrections"))
     if problems:
         raise SupplementError(problems)
+    values = snap_to_grid(values, specs)
 
     values["day"] = values["visit"].map(visit_days(config))
     values["unit"] = values["outcome"].map({k: s.unit for k, s in specs.items()})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,24 @@ def check_config(config: dict[str, Any], source: str = "config.yaml") -> dict[st
     return config
 
 
+def _grid_problems(scale: dict[str, Any], where: str) -> list[str]:
+    """A step that nearly but not exactly reaches max (33.333333 for 100/3) moves max off the grid."""
+    step = parse_step(scale["step"])
+    if step == 0:
+        return []
+    span = Fraction(str(scale["max"])) - Fraction(str(scale["min"]))
+    steps = span / step
+    nearest = round(steps)
+    if steps == nearest or abs(steps - nearest) > Fraction(1, 1000):
+        return []
+    reached = float(Fraction(str(scale["min"])) + nearest * step)
+    return [
+        f"{where}: {scale['step']} does not reach max {scale['max']:g} exactly ({nearest} steps give "
+        f"{reached:.10g}); expected a step that divides the range, written as a fraction if no "
+        f'decimal does (e.g. "{span.numerator}/{nearest * span.denominator}")'
+    ]
+
+
 def check_cross_references(config: dict[str, Any], source: str = "config.yaml") -> None:
     """Consistency the schema cannot express: keys that must refer to each other."""
     problems = []
@@ -140,6 +159,8 @@ def check_cross_references(config: dict[str, Any], source: str = "config.yaml") 
         if table not in config["tables"]:
             problems.append(f"{source}: instruments/{name}/table: unknown table '{table}'")
             continue
+        for outcome, scale in instrument["outcomes"].items():
+            problems += _grid_problems(scale, f"{source}: instruments/{name}/outcomes/{outcome}/step")
         mapped = set(config["tables"][table].get("outcomes", {}).values())
         for outcome in instrument["outcomes"]:
             if outcome not in mapped:
@@ -226,6 +247,8 @@ def _analysis_references(config, owner: dict[str, str], visit_ids: list[str], so
     named = [("analysis/outcomes", o) for o in analysis.get("outcomes", [])]
     named += [("analysis/responders/criteria", c["outcome"]) for c in analysis.get("responders", {}).get("criteria", [])]
     named += [("analysis/regression_to_mean", o) for o in analysis.get("regression_to_mean", {})]
+    grids = (analysis.get("tipping_point") or {}).get("delta_grid") or {}
+    named += [("analysis/tipping_point/delta_grid", o) for o in grids]
     for where, outcome in named:
         if outcome not in owner:
             problems.append(f"{source}: {where}: unknown outcome '{outcome}'; expected one of {sorted(owner)}")
@@ -268,6 +291,33 @@ class OutcomeSpec:
     step: float
     direction: str
     lloq: float | None = None
+    # The step as written in the config ("100/3", "2.5") and as an exact fraction: grid values are
+    # computed from these exactly and converted to float once (see ``grid_value``).
+    step_text: str = ""
+    step_exact: Fraction = Fraction(0)
+
+    def __post_init__(self) -> None:
+        if not self.step_text:  # built in code from a float step
+            object.__setattr__(self, "step_text", f"{self.step:g}")
+            object.__setattr__(self, "step_exact", Fraction(str(self.step)))
+
+    def grid_value(self, k: int) -> float:
+        """min + k * step, computed exactly, as the nearest float."""
+        return float(Fraction(str(self.min)) + k * self.step_exact)
+
+
+def parse_step(raw: float | int | str) -> Fraction:
+    """A scale step as an exact fraction: a number (read as the decimal it is written as) or "a/b".
+
+    Examples
+    --------
+    >>> parse_step("100/3"), parse_step(2.5), parse_step(10)
+    (Fraction(100, 3), Fraction(5, 2), Fraction(10, 1))
+    """
+    if isinstance(raw, str):
+        numerator, _, denominator = raw.partition("/")
+        return Fraction(numerator.strip()) / Fraction(denominator.strip() or "1")
+    return Fraction(str(raw))
 
 
 def outcome_specs(config: dict[str, Any]) -> dict[str, OutcomeSpec]:
@@ -282,9 +332,11 @@ def outcome_specs(config: dict[str, Any]) -> dict[str, OutcomeSpec]:
                 unit=spec["unit"],
                 min=float(spec["min"]),
                 max=float(spec["max"]),
-                step=float(spec["step"]),
+                step=float(parse_step(spec["step"])),
                 direction=spec["direction"],
                 lloq=float(spec["lloq"]) if "lloq" in spec else None,
+                step_text=str(spec["step"]).strip(),
+                step_exact=parse_step(spec["step"]),
             )
     return specs
 

@@ -43,9 +43,22 @@ OUTCOME_TABLES = {
     "mixed_model": None,
     "baseline_by_completion": "discontinuations",
     "tipping_point": "tipping_point",
+    "tipping_point_mi": "tipping_point",
     "regression_to_mean": None,
     "dose_response": "dose_response",
     "dose_bands": "dose_response",
+}
+
+# Settings of analysis/tipping_point left out of the config (the section may be null, so the schema
+# cannot hold these defaults). delta_grid: outcome -> {step, max} in points; an outcome not listed
+# gets step = delta_step_sd baseline SDs rounded down to 1, 2 or 5 x a power of ten, up to
+# max_shift_sd baseline SDs.
+TIPPING_POINT_DEFAULTS = {
+    "max_shift_sd": 3,
+    "imputations": 100,
+    "seed": 20250611,
+    "delta_step_sd": 0.1,
+    "delta_grid": {},
 }
 
 # Report sections: id -> heading. The order is the report's.
@@ -259,7 +272,7 @@ class StudyPlan:
         section = self.config.get("analysis", {}).get("tipping_point", {})
         if section is None:
             return None
-        return {"max_shift_sd": 3, **section, "visit": section.get("visit") or self.final}
+        return {**TIPPING_POINT_DEFAULTS, **section, "visit": section.get("visit") or self.final}
 
     @cached_property
     def scenarios(self) -> list[str]:

@@ -8,6 +8,12 @@ rule analyse_outcome:
             name: f"{RESULTS}/tables/outcomes/{{outcome}}/{name}.csv"
             for name in OUTCOME_TABLES
         },
+        # The tipping point's imputed values, so R's mice::pool can be run on the same sets.
+        **(
+            {"imputations": f"{RESULTS}/imputations/{{outcome}}.csv"}
+            if PLAN.has("tipping_point")
+            else {}
+        ),
     log:
         f"{LOGS}/analyse/{{outcome}}.log",
     conda:

@@ -214,6 +214,18 @@ def get_outcome_definition(wildcards):
     }
 
 
+def get_outcome_tipping_point(outcome):
+    """The tipping-point settings with only this outcome's delta grid (None when off)."""
+    settings = PLAN.tipping_point
+    if settings is None:
+        return None
+    grids = settings["delta_grid"]
+    return {
+        **settings,
+        "delta_grid": {outcome: grids[outcome]} if outcome in grids else {},
+    }
+
+
 def get_outcome_analysis_settings(wildcards):
     """Only what one outcome's analyses read, so the responder rule or another outcome's
     reliability can change without replanning this outcome."""
@@ -227,7 +239,7 @@ def get_outcome_analysis_settings(wildcards):
         "confidence": analysis["confidence"],
         "alpha": analysis["alpha"],
         "wilcoxon_method": analysis["wilcoxon_method"],
-        "tipping_point": PLAN.tipping_point,
+        "tipping_point": get_outcome_tipping_point(wildcards.outcome),
         "dose_response": (
             {"bands": PLAN.dose["bands"], "unit": PLAN.dose["spec"]["unit"]}
             if PLAN.has("dose_response")

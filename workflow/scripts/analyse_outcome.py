@@ -28,6 +28,7 @@ def main(snakemake):
     days = settings["days"]
     people = Participants.from_csv_frame(read_csv(snakemake.input.participants))
     tables = analyse_outcome(read_csv(snakemake.input.clean), people, spec, visits, days, settings)
+    # Every per-outcome table, and the tipping point's imputed values when that part runs.
     for name, table in tables.items():
         write_table(table, snakemake.output[name], settings["synthetic"])
     paired = tables["paired_tests"]

@@ -14,11 +14,13 @@ def main(snakemake):
     options = snakemake.params.multiplicity
     # Tables whose rows answer different questions within one test: those columns join the family key.
     extra_family = {"dose_response": ["change", "dose_measure"], "dose_bands": ["change"]}
+    # A sensitivity grid: its rows are one test under different assumptions, not a family of tests.
+    unadjusted = {"tipping_point_mi"}
     for name, path in snakemake.output.items():
         parts = snakemake.input[name]
         parts = [parts] if isinstance(parts, str) else list(parts)
         table = pd.concat([read_csv(part) for part in parts], ignore_index=True)
-        if "p_value" in table:
+        if "p_value" in table and name not in unadjusted:
             table["p_value"] = pd.to_numeric(table["p_value"].where(table["p_value"] != ""))
             family_by = list(options["family_by"]) + extra_family.get(name, [])
             table = adjust_within_families(table, family_by, options["methods"])

@@ -68,8 +68,23 @@ def attrition_tables(tables: dict[str, pd.DataFrame], final: str) -> list[dict[s
         ),
         (
             "tipping_point",
-            "Tipping point: worsening shift of missing follow-up values that removes significance",
-            {"label": "Outcome", "visit": "Visit", "n": "n", "n_missing_follow_up": "n imputed", "p_at_zero_shift": "p at δ = 0", "delta_units": "δ (units)", "delta_baseline_sd": "δ (baseline SD)", "p_at_delta": "p at δ", "method": "Method"},
+            "Tipping point, primary: delta-adjusted multiple imputation (shift δ of the imputed "
+            "values towards worsening at which the pooled change stops being significant)",
+            {
+                "label": "Outcome", "visit": "Visit", "n": "n", "mi_n_imputed": "n imputed",
+                "mi_m": "Imputations", "mi_p_at_zero": "p at δ = 0",
+                "mi_delta_units": "δ (outcome units)", "mi_delta_baseline_sd": "δ (baseline SD)",
+                "mi_result": "Result",
+            },
+        ),
+        (
+            "tipping_point",
+            "Tipping point, secondary: one value, baseline shifted by δ, for everyone missing",
+            {
+                "label": "Outcome", "visit": "Visit", "n": "n", "n_missing_follow_up": "n imputed",
+                "p_at_zero_shift": "p at δ = 0", "delta_units": "δ (outcome units)",
+                "delta_baseline_sd": "δ (baseline SD)", "p_at_delta": "p at δ",
+            },
         ),
         (
             "mixed_model",
@@ -87,11 +102,14 @@ def attrition_tables(tables: dict[str, pd.DataFrame], final: str) -> list[dict[s
             {"label": "Outcome", "n": "n", "baseline_mean": "Baseline mean", "baseline_sd": "Baseline SD", "reliability": "Reliability", "expected_improvement": "Expected improvement from RTM alone", "method": "Method"},
         ),
     ]
-    p_columns = {"p_value", "p_holm", "p_at_zero_shift", "p_at_delta"}
+    p_columns = {"p_value", "p_holm", "p_at_zero_shift", "p_at_delta", "mi_p_at_zero"}
+    text_columns = ("label", "visit", "method", "mi_result")
     for name, title, columns in spec:
         if name in tables:
             frame = tables[name]
-            numeric = [c for c in columns if c not in p_columns and c not in ("label", "visit", "method") and c in frame]
+            numeric = [
+                c for c in columns if c not in p_columns and c not in text_columns and c in frame
+            ]
             blocks.append({"title": title, "html": html_table(sections.generic_display(frame, columns, p_columns, numeric))})
     if "paired_tests" in tables:
         paired = tables["paired_tests"]

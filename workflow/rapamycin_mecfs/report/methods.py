@@ -17,7 +17,7 @@ def _data(plan: StudyPlan) -> list[str]:
     )
     scales = "; ".join(
         f"{spec['label']} {spec['min']:g}–{spec['max']:g}"
-        + (f" in steps of {spec['step']:g}" if spec["step"] else "")
+        + (f" in steps of {spec['step']}" if spec["step"] else "")
         + DIRECTIONS[spec["direction"]]
         for spec in plan.outcomes.values()
     )
@@ -89,10 +89,7 @@ def _statistics(plan: StudyPlan) -> list[str]:
     if plan.has("discontinuations"):
         paragraphs.append("Attrition: baseline of completers and those who stopped compared by standardised mean difference and Mann–Whitney U.")
     if plan.tipping_point:
-        paragraphs.append(
-            f"Tipping point at {plan.tipping_point['visit']}: the missing follow-up values of everyone enrolled are set to baseline "
-            f"shifted towards worsening by δ, up to {plan.tipping_point['max_shift_sd']:g} baseline SDs, until the change is no longer significant."
-        )
+        paragraphs += _tipping_point(plan)
     rtm = analysis["regression_to_mean"]
     paragraphs.append(
         "Regression to the mean: baseline SD per outcome; "
@@ -111,6 +108,35 @@ def _statistics(plan: StudyPlan) -> list[str]:
             f"dose band (upper bounds {plan.dose['bands']} {unit})."
         )
     return paragraphs
+
+
+def _tipping_point(plan: StudyPlan) -> list[str]:
+    """The primary (multiple imputation) and secondary (single shift) tipping-point paragraphs."""
+    tip = plan.tipping_point
+    visit, top = tip["visit"], tip["max_shift_sd"]
+    explicit = [plan.outcomes[o]["label"] for o in tip["delta_grid"] if o in plan.outcomes]
+    grid = (
+        f"δ from 0 in steps of {tip['delta_step_sd']:g} baseline SD rounded down to 1, 2 or 5 × "
+        f"a power of ten points, up to {top:g} baseline SDs"
+        + (f"; explicit grids in points for {', '.join(explicit)}" if explicit else "")
+    )
+    return [
+        f"Tipping point at {visit}, primary analysis: delta-adjusted multiple imputation. The "
+        f"missing values at {visit} of everyone enrolled with a baseline are imputed "
+        f"m = {tip['imputations']} times by proper draws from a normal linear regression on "
+        "baseline and the earlier visits present (one model per pattern of earlier visits; "
+        f"mice's norm method; seed {tip['seed']}; not rounded or clipped to the scale). The "
+        "imputed values only are shifted towards worsening by δ points, each completed set is "
+        "analysed as the mean change from baseline, and the results are pooled by Rubin's rules "
+        "with Barnard–Rubin degrees of freedom. The tipping point is the first δ of the grid "
+        f"({grid}) at which the pooled change is no longer significant.",
+        f"Tipping point, secondary analysis: every missing value at {visit} set to baseline "
+        f"shifted towards worsening by one δ, searched up to {top:g} baseline SDs, Wilcoxon "
+        "signed-rank test with zero differences ranked (Pratt). The p-value jumps between δ = 0 "
+        "and δ just above 0, where the imputed zeros become the smallest negative ranks (R's "
+        'wilcox.test drops zeros; coin::wilcoxsign_test(zero.method = "Pratt") keeps them, as '
+        "here).",
+    ]
 
 
 def methods(plan: StudyPlan) -> list[tuple[str, list[str]]]:

@@ -15,6 +15,7 @@ import copy
 import hashlib
 from typing import Any
 
+from ..config import parse_step
 from ..errors import SupplementError
 from ..plan import StudyPlan
 
@@ -155,7 +156,7 @@ def model_settings(config: dict[str, Any], scenario: str) -> dict[str, Any]:
             "label": spec["label"],
             "min": float(spec["min"]),
             "max": float(spec["max"]),
-            "step": float(spec["step"]),
+            "step": float(parse_step(spec["step"])),
             "direction": spec["direction"],
             "reliability": value,
             "reliability_source": origin,

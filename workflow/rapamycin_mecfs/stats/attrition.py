@@ -22,6 +22,37 @@ def _p_value(test: Callable, d: np.ndarray) -> float:
     return float(out["p_value"] if isinstance(out, dict) else out)
 
 
+def shifted_differences(
+    follow_minus_baseline, stopped_mask, direction: str, delta: float
+) -> np.ndarray:
+    """Paired differences, each stopped participant's set to delta towards worsening.
+
+    The imputed differences are built directly as -delta (higher is better) or +delta (lower is
+    better), never as (baseline +- delta) - baseline: that subtraction is not exact in floating
+    point, so the imputed differences would stop being tied and the tie correction would wobble.
+
+    Parameters
+    ----------
+    follow_minus_baseline : array-like
+        Observed differences (follow-up - baseline); ignored (may be NaN) where stopped.
+    stopped_mask : array-like of bool
+        The participants whose difference is imputed.
+    direction : str
+        "higher_is_better" or "lower_is_better".
+    delta : float
+        Shift towards worsening, in the outcome's units (0: no change).
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {DIRECTIONS}, got {direction!r}")
+    sign = -1.0 if direction == "higher_is_better" else 1.0
+    observed = np.asarray(follow_minus_baseline, dtype=float)
+    return np.where(np.asarray(stopped_mask, dtype=bool), sign * delta, observed)
+
+
 def tipping_point_delta(
     baseline,
     follow_up,
@@ -34,21 +65,40 @@ def tipping_point_delta(
     step: float,
     tol: float | None = None,
 ) -> dict:
-    """Smallest worsening delta imputed for stopped participants at which the paired test loses significance.
+    """Smallest worsening shift, one value for all the stopped, at which significance is lost.
 
     Every enrolled participant is analysed. Stopped participants (``stopped_mask`` true; their
-    ``follow_up`` must be NaN) get follow-up = baseline - delta if ``direction`` is
-    "higher_is_better", baseline + delta if "lower_is_better" (delta = 0: no change). Everyone
-    else must have an observed follow-up. ``test`` maps the differences (follow-up - baseline) to
-    a p-value or to a dict with "p_value"; default: Wilcoxon signed-rank, normal approximation
-    with tie and continuity correction, zeros dropped.
+    ``follow_up`` must be NaN) get the difference follow-up - baseline = -delta if ``direction``
+    is "higher_is_better", +delta if "lower_is_better" (delta = 0: no change), built exactly (see
+    ``shifted_differences``). Everyone else must have an observed follow-up.
 
     Search: delta = step, 2 step, ... up to max_delta; in the first grid cell where p >= alpha,
-    bisection to ``tol`` (default step / 1000). The result is the smallest such delta to grid
-    resolution: a p-value that is not monotone in delta could tip and untip within one cell.
+    bisection to ``tol``. The result is the smallest such delta to grid resolution: a p-value
+    that is not monotone in delta could tip and untip within one cell.
 
-    Returns delta (NaN if p >= alpha already at delta 0; inf if it never tips up to max_delta),
-    p_at_zero, p_at_delta, n_enrolled, n_stopped, direction, alpha, method.
+    Parameters
+    ----------
+    baseline, follow_up : array-like
+        Values per participant; follow_up NaN exactly where stopped.
+    stopped_mask : array-like of bool
+        The participants whose follow-up is imputed.
+    direction : str
+        "higher_is_better" or "lower_is_better".
+    alpha : float
+        Significance level.
+    test : callable, optional
+        Maps the differences to a p-value or to a dict with "p_value". Default: Wilcoxon
+        signed-rank, normal approximation with tie and continuity correction, zeros dropped.
+    max_delta, step : float
+        Largest delta tried and grid step (both positive).
+    tol : float, optional
+        Bisection tolerance (default step / 1000).
+
+    Returns
+    -------
+    dict
+        delta (NaN if p >= alpha already at delta 0; inf if it never tips up to max_delta),
+        p_at_zero, p_at_delta, n_enrolled, n_stopped, direction, alpha, method.
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}, got {direction!r}")
@@ -65,22 +115,22 @@ def tipping_point_delta(
     if not np.isnan(follow[stopped]).all():
         raise ValueError("follow_up has values for participants marked as stopped")
     if test is None:
-        test, label = _wilcoxon_p, "Wilcoxon signed-rank, normal approximation with tie and continuity correction"
+        test = _wilcoxon_p
+        label = "Wilcoxon signed-rank, normal approximation with tie and continuity correction"
     else:
         label = getattr(test, "__name__", "user-supplied test")
-    sign = -1.0 if direction == "higher_is_better" else 1.0
+    observed = follow - base  # NaN where stopped; replaced below
 
     def p_at(delta: float) -> float:
-        imputed = np.where(stopped, base + sign * delta, follow)
-        return _p_value(test, imputed - base)
+        return _p_value(test, shifted_differences(observed, stopped, direction, delta))
 
     p_zero = p_at(0.0)
     result = {"delta": math.nan, "p_at_zero": p_zero, "p_at_delta": math.nan, "n_enrolled": int(base.size),
               "n_stopped": int(stopped.sum()), "direction": direction, "alpha": alpha}
     text = (
         f"tipping point: stopped participants imputed as baseline shifted by delta toward worsening "
-        f"({direction}), all n = {base.size} enrolled analysed ({int(stopped.sum())} imputed); "
-        f"test: {label}; "
+        f"({direction}; imputed differences built exactly as the shift), all n = {base.size} "
+        f"enrolled analysed ({int(stopped.sum())} imputed); test: {label}; "
         f"grid step {step:g} up to {max_delta:g}, bisection to {tol:g}; alpha = {alpha:g}"
     )
     if not p_zero < alpha:

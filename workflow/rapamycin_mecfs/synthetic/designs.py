@@ -31,6 +31,7 @@ import argparse
 import io
 import sys
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,7 @@ ALL_OUTCOME_TABLES = (
     "mixed_model",
     "baseline_by_completion",
     "tipping_point",
+    "tipping_point_mi",
     "regression_to_mean",
     "dose_response",
     "dose_bands",
@@ -219,7 +221,7 @@ DESIGNS: tuple[Design, ...] = (
         not_run=(),
         top_tables=_csv(
             "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point",
-            "regression_to_mean", "dose_response", "dose_bands",
+            "tipping_point_mi", "regression_to_mean", "dose_response", "dose_bands",
             "responders", "responders_by_participant",
             "claims_audit", "grim",
             "biomarkers/lloq_counts", "biomarkers/trajectory", "biomarkers/spearman_cross_sectional",
@@ -243,11 +245,13 @@ DESIGNS: tuple[Design, ...] = (
         ),
         not_run=("corrections", "friedman", "biomarkers", "cumulative_dose", "claims", "simulation"),
         top_tables=_csv(
-            "paired_tests", "mixed_model", "baseline_by_completion", "tipping_point", "regression_to_mean",
+            "paired_tests", "mixed_model", "baseline_by_completion", "tipping_point",
+            "tipping_point_mi", "regression_to_mean",
             "dose_response", "dose_bands", "responders", "responders_by_participant",
         ),
         outcome_tables=(
-            "paired_tests", "mixed_model", "baseline_by_completion", "tipping_point", "regression_to_mean",
+            "paired_tests", "mixed_model", "baseline_by_completion", "tipping_point",
+            "tipping_point_mi", "regression_to_mean",
             "dose_response", "dose_bands",
         ),
     ),
@@ -268,13 +272,15 @@ DESIGNS: tuple[Design, ...] = (
         ),
         not_run=("corrections", "dose_response", "simulation"),
         top_tables=_csv(
-            "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point", "regression_to_mean",
+            "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point",
+            "tipping_point_mi", "regression_to_mean",
             "responders", "responders_by_participant", "claims_audit", "grim",
             "biomarkers/lloq_counts", "biomarkers/trajectory", "biomarkers/spearman_cross_sectional",
             "biomarkers/spearman_change", "biomarkers/rm_corr", "biomarkers/responders_compare", "biomarkers/roc_auc",
         ),
         outcome_tables=(
-            "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point", "regression_to_mean",
+            "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point",
+            "tipping_point_mi", "regression_to_mean",
         ),
         marker_tables=MARKER_TABLES_OWN + MARKER_TABLES_RESPONDERS,
     ),
@@ -293,11 +299,13 @@ DESIGNS: tuple[Design, ...] = (
         ),
         not_run=("discontinuations", "corrections", "biomarkers", "claims", "simulation"),
         top_tables=_csv(
-            "paired_tests", "friedman", "mixed_model", "tipping_point", "regression_to_mean", "dose_response",
+            "paired_tests", "friedman", "mixed_model", "tipping_point", "tipping_point_mi",
+            "regression_to_mean", "dose_response",
             "dose_bands", "responders", "responders_by_participant",
         ),
         outcome_tables=(
-            "paired_tests", "friedman", "mixed_model", "tipping_point", "regression_to_mean", "dose_response", "dose_bands",
+            "paired_tests", "friedman", "mixed_model", "tipping_point", "tipping_point_mi",
+            "regression_to_mean", "dose_response", "dose_bands",
         ),
     ),
     Design(
@@ -317,7 +325,8 @@ DESIGNS: tuple[Design, ...] = (
         ),
         not_run=("corrections", "claims", "simulation"),
         top_tables=_csv(
-            "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point", "regression_to_mean",
+            "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point",
+            "tipping_point_mi", "regression_to_mean",
             "dose_response", "dose_bands", "responders", "responders_by_participant",
             "biomarkers/lloq_counts", "biomarkers/trajectory", "biomarkers/spearman_cross_sectional",
             "biomarkers/spearman_change", "biomarkers/rm_corr", "biomarkers/responders_compare", "biomarkers/roc_auc",
@@ -343,12 +352,14 @@ DESIGNS: tuple[Design, ...] = (
         ),
         not_run=("corrections", "dose_response", "biomarkers", "claims"),
         top_tables=_csv(
-            "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point", "regression_to_mean",
+            "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point",
+            "tipping_point_mi", "regression_to_mean",
             "responders", "responders_by_participant",
             "simulation_summary", "simulation_false_positives", "simulation_parameters", "simulation_distribution",
         ),
         outcome_tables=(
-            "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point", "regression_to_mean",
+            "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point",
+            "tipping_point_mi", "regression_to_mean",
         ),
     ),
     Design(
@@ -393,7 +404,8 @@ DESIGNS: tuple[Design, ...] = (
         ),
         not_run=("responders", "biomarker_responders", "cumulative_dose", "simulation"),
         top_tables=_csv(
-            "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point", "regression_to_mean",
+            "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point",
+            "tipping_point_mi", "regression_to_mean",
             "dose_response", "dose_bands", "claims_audit", "grim",
             "biomarkers/lloq_counts", "biomarkers/trajectory", "biomarkers/spearman_cross_sectional",
             "biomarkers/spearman_change", "biomarkers/rm_corr",
@@ -417,15 +429,24 @@ def _spec(outcome: str) -> model.OutcomeSpec:
     return next(spec for spec in model.OUTCOMES if spec.key == outcome)
 
 
+def _step_text(step: float) -> int | float | str:
+    """The step as a config writes it: a number, or "a/b" when no short decimal is exact (100/3)."""
+    if float(step).is_integer():
+        return int(step)
+    if round(step, 6) == step:
+        return step
+    exact = Fraction(step).limit_denominator(1000)
+    return f"{exact.numerator}/{exact.denominator}"
+
+
 def _outcome_definition(outcome: str) -> dict[str, Any]:
     spec = _spec(outcome)
-    step = round(spec.step, 6)  # 100/3 -> 33.333333, within the grid tolerance of the written 33.3
     return {
         "label": spec.label,
         "unit": "points",
         "min": spec.low,
         "max": spec.high,
-        "step": int(step) if float(step).is_integer() else step,
+        "step": _step_text(spec.step),
         "direction": "higher_is_better" if spec.higher_is_better else "lower_is_better",
     }
 
