@@ -1,9 +1,37 @@
-"""Claims audit: the paper's published numbers against the same numbers recomputed from the data,
-and GRIM checks of reported means of integer-valued scores."""
+"""Claims audit: the paper's published statements against the same statements recomputed from the
+data, and GRIM checks of reported means of integer-valued scores.
+
+Each claim names how it is recomputed (``recompute.kind``):
+
+count
+    The number of participants in a participant-table set column (``set``).
+responders
+    Responders / denominator in the responder-table row ``analysis_set``.
+categorical
+    "The most common value of ``column`` of the source table ``table`` is X"
+    (``published: {most_common: X}``), counted in the extracted table. The claim's ``categories``
+    map raw values onto categories (the claim decides, never the code); values are compared case-
+    and whitespace-insensitively. The claim holds when X's category alone has the largest count: a
+    tie is stated, and does not confirm "most common".
+direction
+    "``outcome`` improved significantly at ``visit`` in ``analysis_set``"
+    (``published: {finding: significant_improvement}``, or ``significant_worsening`` or
+    ``no_significant_change``), read from the paired-test table, whose estimate is an improvement
+    (positive = better). Significant means p < ``analysis/alpha`` of the config.
+
+Example
+-------
+>>> category = Category.parse("money", {"synonyms": ["cost"], "keywords": ["afford"]})
+>>> [category.matches(v) for v in (" COST ", "could not afford it", "affordable", "benefit")]
+[True, True, False, False]
+"""
 
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -11,19 +39,60 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from .cells import normalise_text
 from .errors import SupplementError
 
 AUDIT_COLUMNS = [
     "claim_id",
+    "kind",
     "statement",
     "source",
     "published",
     "recomputed",
     "consistent",
+    "n",
+    "evidence",
     "published_arithmetic",
     "recomputed_from",
 ]
-GRIM_COLUMNS = ["mean_id", "statement", "source", "mean", "n", "decimals", "items", "grim_consistent", "nearest_possible"]
+GRIM_COLUMNS = [
+    "mean_id",
+    "statement",
+    "source",
+    "mean",
+    "n",
+    "decimals",
+    "items",
+    "grim_consistent",
+    "nearest_possible",
+]
+
+KINDS = ("count", "responders", "categorical", "direction")
+# recompute keys each kind requires (beyond `kind`), and the keys it may have.
+REQUIRED_KEYS = {
+    "count": ("set",),
+    "responders": ("analysis_set",),
+    "categorical": ("table", "column"),
+    "direction": ("outcome", "analysis_set"),
+}
+OPTIONAL_KEYS = {
+    "count": (),
+    "responders": (),
+    "categorical": ("categories",),
+    "direction": ("visit", "test", "p_adjustment"),
+}
+# How a category is recognised in a raw value: the whole value (synonyms), a whole word or phrase
+# within it (keywords), or a regular expression found in it (patterns); all ignore case.
+MATCHERS = ("synonyms", "keywords", "patterns")
+# Findings a direction claim may state, and how the audit writes them.
+FINDINGS = {
+    "significant_improvement": "significant improvement",
+    "significant_worsening": "significant worsening",
+    "no_significant_change": "no significant change",
+}
+DEFAULT_TEST = "wilcoxon_signed_rank"
+UNADJUSTED = "none"
+PAIRED_TESTS = "paired_tests.csv"
 
 
 def round_half_up(value: float, decimals: int) -> Decimal:
@@ -48,19 +117,367 @@ def grim_consistent(mean: float, n: int, decimals: int, items: int = 1) -> tuple
     return reported in rounded, nearest
 
 
+def _fold(text: object) -> str:
+    """Text compared case- and whitespace-insensitively."""
+    return normalise_text(text).casefold()
+
+
+@dataclass(frozen=True)
+class Category:
+    """A category of a categorical claim and the raw values that count as it.
+
+    Attributes
+    ----------
+    name : str
+        The category as the claim names it; the name itself always counts as a synonym.
+    synonyms : frozenset of str
+        Whole values (folded: case and runs of whitespace ignored) that are this category.
+    keywords : tuple of str
+        Folded words or phrases; a value containing one as a whole word is this category.
+    patterns : tuple of re.Pattern
+        Regular expressions (case-insensitive); a value in which one is found is this category.
+    """
+
+    name: str
+    synonyms: frozenset[str]
+    keywords: tuple[str, ...]
+    patterns: tuple[re.Pattern[str], ...]
+
+    @classmethod
+    def parse(cls, name: str, spec: Any, where: str = "category") -> Category:
+        """A category from the claim's entry: a list of synonyms, or a mapping of matcher lists.
+
+        Parameters
+        ----------
+        name : str
+            The category name.
+        spec : list of str, dict or None
+            ``[synonym, ...]``, or ``{synonyms: [...], keywords: [...], patterns: [...]}`` (a single
+            string stands for a list of one).
+        where : str
+            Where the entry is, for messages.
+
+        Returns
+        -------
+        Category
+
+        Raises
+        ------
+        SupplementError
+            Naming every malformed entry and every pattern that is not a regular expression.
+        """
+        if spec is None:
+            spec = {}
+        elif isinstance(spec, (list, str)):
+            spec = {"synonyms": spec}
+        if not isinstance(spec, dict):
+            raise SupplementError(
+                f"{where}: {spec!r} is not a list or mapping; expected a list of synonyms or "
+                f"a mapping with {', '.join(MATCHERS)}"
+            )
+        problems = [
+            f"{where}: unknown key '{key}'; expected {', '.join(MATCHERS)}"
+            for key in spec
+            if key not in MATCHERS
+        ]
+        lists: dict[str, list[str]] = {}
+        for key in MATCHERS:
+            value = spec.get(key) or []
+            value = [value] if isinstance(value, str) else value
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                problems.append(
+                    f"{where}: {key} {value!r} is not a list of text; expected text items"
+                )
+                value = []
+            lists[key] = value
+        patterns = []
+        for pattern in lists["patterns"]:
+            try:
+                patterns.append(re.compile(pattern, re.IGNORECASE))
+            except re.error as error:
+                problems.append(
+                    f"{where}: pattern {pattern!r} is not a regular expression ({error}); "
+                    "expected a Python regular expression"
+                )
+        if problems:
+            raise SupplementError(problems)
+        return cls(
+            name=name,
+            synonyms=frozenset(_fold(s) for s in [name, *lists["synonyms"]]),
+            keywords=tuple(_fold(k) for k in lists["keywords"] if _fold(k)),
+            patterns=tuple(patterns),
+        )
+
+    def matches(self, value: object) -> bool:
+        """Whether a raw value counts as this category.
+
+        Parameters
+        ----------
+        value : object
+            A raw cell value.
+
+        Returns
+        -------
+        bool
+        """
+        folded = _fold(value)
+        if folded in self.synonyms:
+            return True
+        if any(re.search(rf"(?<!\w){re.escape(k)}(?!\w)", folded) for k in self.keywords):
+            return True
+        return any(p.search(normalise_text(value)) for p in self.patterns)
+
+
+def parse_categories(claim: dict[str, Any]) -> list[Category]:
+    """The categories of a categorical claim, in the claim's order.
+
+    Parameters
+    ----------
+    claim : dict
+        A claims-file entry of kind categorical.
+
+    Returns
+    -------
+    list of Category
+
+    Raises
+    ------
+    SupplementError
+        When ``categories`` is not a mapping, an entry is malformed, or two category names are
+        the same once case and spacing are ignored.
+    """
+    spec = claim["recompute"].get("categories") or {}
+    where = f"claim {claim['id']}: recompute categories"
+    if not isinstance(spec, dict):
+        raise SupplementError(
+            f"{where}: {spec!r} is not a mapping; expected category name -> synonyms or "
+            f"{{{', '.join(MATCHERS)}}}"
+        )
+    categories, problems, seen = [], [], {}
+    for name, entry in spec.items():
+        if not isinstance(name, str) or not name.strip():
+            problems.append(f"{where}: category name {name!r} is not text; expected a quoted name")
+            continue
+        if _fold(name) in seen:
+            problems.append(
+                f"{where}: categories '{seen[_fold(name)]}' and '{name}' are the same name "
+                "(case and spacing ignored); expected distinct names"
+            )
+            continue
+        seen[_fold(name)] = name
+        try:
+            categories.append(Category.parse(name, entry, f"{where} '{name}'"))
+        except SupplementError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise SupplementError(problems)
+    return categories
+
+
+def _claim_problems(claim: dict[str, Any], where: str) -> list[str]:
+    """Problems of one claim's shape (kind, recompute keys, published value), config aside."""
+    spec, published = claim["recompute"], claim["published"]
+    if not isinstance(spec, dict) or spec.get("kind") not in KINDS:
+        kind = spec.get("kind") if isinstance(spec, dict) else spec
+        return [f"{where}: unknown recompute kind {kind!r}; expected one of {', '.join(KINDS)}"]
+    kind = spec["kind"]
+    problems = [
+        f"{where}: recompute key '{key}' missing; kind {kind} needs "
+        f"{', '.join(REQUIRED_KEYS[kind])}"
+        for key in REQUIRED_KEYS[kind]
+        if not isinstance(spec.get(key), str) or not spec[key].strip()
+    ]
+    allowed = {"kind", *REQUIRED_KEYS[kind], *OPTIONAL_KEYS[kind]}
+    problems += [
+        f"{where}: unknown recompute key '{key}' for kind {kind}; expected "
+        f"{', '.join(sorted(allowed))}"
+        for key in spec
+        if key not in allowed
+    ]
+    if not isinstance(published, dict):
+        return problems + [f"{where}: published {published!r} is not a mapping"]
+    if kind == "categorical":
+        if (
+            not isinstance(published.get("most_common"), str)
+            or not published["most_common"].strip()
+        ):
+            problems.append(f"{where}: published needs most_common (the claimed most common value)")
+        try:
+            parse_categories(claim)
+        except SupplementError as error:
+            problems.extend(error.problems)
+    if kind == "direction":
+        if published.get("finding") not in FINDINGS:
+            problems.append(
+                f"{where}: published finding {published.get('finding')!r}; expected one of "
+                f"{', '.join(FINDINGS)}"
+            )
+        for key in ("visit", "test", "p_adjustment"):
+            if key in spec and not isinstance(spec[key], str):
+                problems.append(f"{where}: recompute {key} {spec[key]!r} is not text")
+    return problems
+
+
 def load_claims(path: str | Path) -> dict[str, Any]:
+    """Read a claims file and check the shape of every claim (config aside).
+
+    Parameters
+    ----------
+    path : str or Path
+        YAML file with ``claims`` and ``means``.
+
+    Returns
+    -------
+    dict
+        ``{"claims": [...], "means": [...]}``.
+
+    Raises
+    ------
+    SupplementError
+        Naming the file, the claim and the problem, for every problem found.
+    """
     path = Path(path)
     if not path.exists():
-        raise SupplementError(f"{path}: claims file not found; expected a YAML file with 'claims' and 'means'")
+        raise SupplementError(
+            f"{path}: claims file not found; expected a YAML file with 'claims' and 'means'"
+        )
     document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     problems = []
     for i, claim in enumerate(document.get("claims", []), start=1):
-        for key in ("id", "statement", "source", "published", "recompute"):
-            if key not in claim:
-                problems.append(f"{path} [claims item {i}]: key '{key}' missing; expected id, statement, source, published, recompute")
+        missing = [
+            k for k in ("id", "statement", "source", "published", "recompute") if k not in claim
+        ]
+        for key in missing:
+            problems.append(
+                f"{path} [claims item {i}]: key '{key}' missing; expected id, statement, source, "
+                "published, recompute"
+            )
+        if not missing:
+            problems += _claim_problems(claim, f"{path} [claims item {i}, claim {claim['id']}]")
     if problems:
         raise SupplementError(problems)
     return {"claims": document.get("claims", []), "means": document.get("means", [])}
+
+
+def claim_inputs(config: dict[str, Any], results: str) -> dict[str, list[str]]:
+    """Files the claims audit reads beyond the participant and responder tables, for the rule.
+
+    Parameters
+    ----------
+    config : dict
+        The validated config (its claims file already checked).
+    results : str
+        The results directory.
+
+    Returns
+    -------
+    dict
+        ``tables``: the extracted source tables categorical claims count in (only tables the
+        config has; the audit names any other); ``paired_tests``: the paired-test table when a
+        direction claim needs it.
+    """
+    specs = [c["recompute"] for c in load_claims(config["claims"])["claims"]]
+    configured = config.get("tables") or {}
+    tables = sorted(
+        {s["table"] for s in specs if s["kind"] == "categorical" and s["table"] in configured}
+    )
+    direction = any(s["kind"] == "direction" for s in specs)
+    return {
+        "tables": [f"{results}/extracted/{table}.csv" for table in tables],
+        "paired_tests": [f"{results}/tables/{PAIRED_TESTS}"] if direction else [],
+    }
+
+
+def _config_problems(claim: dict[str, Any], config: dict[str, Any]) -> list[str]:
+    """What a categorical or direction claim names that the config does not have."""
+    from .plan import StudyPlan
+
+    spec, where = claim["recompute"], f"claim {claim['id']}"
+    if spec["kind"] == "categorical":
+        tables = config.get("tables") or {}
+        if spec["table"] not in tables:
+            return [
+                f"{where}: recompute table '{spec['table']}' is not a table of the config "
+                f"(tables); expected one of {sorted(tables)}"
+            ]
+        fields = sorted((tables[spec["table"]].get("fields") or {}).values())
+        if not fields:
+            return [
+                f"{where}: recompute table '{spec['table']}' holds outcomes by visit; expected a "
+                "table with one value per participant (tables/<table>/fields)"
+            ]
+        if spec["column"] not in fields:
+            return [
+                f"{where}: recompute column '{spec['column']}' is not a field of table "
+                f"'{spec['table']}'; expected one of {fields}"
+            ]
+        return []
+    if spec["kind"] != "direction":
+        return []
+    plan, problems = StudyPlan(config), []
+    if spec["outcome"] not in plan.analysed_outcomes:
+        known = (
+            "is not analysed (analysis/outcomes)"
+            if spec["outcome"] in plan.outcomes
+            else ("is not an outcome of the config (instruments)")
+        )
+        problems.append(
+            f"{where}: recompute outcome '{spec['outcome']}' {known}; expected one of "
+            f"{plan.analysed_outcomes}"
+        )
+    visit = spec.get("visit", plan.final)
+    if visit not in plan.follow_ups:
+        known = (
+            "is the baseline visit"
+            if visit == plan.baseline
+            else "is not a visit of the config (visits)"
+        )
+        problems.append(
+            f"{where}: recompute visit '{visit}' {known}; expected a follow-up visit, one of "
+            f"{plan.follow_ups}"
+        )
+    methods = (config.get("analysis", {}).get("multiplicity") or {}).get("methods") or []
+    adjustment = spec.get("p_adjustment", UNADJUSTED)
+    if adjustment != UNADJUSTED and adjustment not in methods:
+        problems.append(
+            f"{where}: recompute p_adjustment '{adjustment}' is not a multiplicity method of the "
+            f"config (analysis/multiplicity/methods); expected {UNADJUSTED} or one of "
+            f"{list(methods)}"
+        )
+    return problems
+
+
+def check_claims(claims: list[dict[str, Any]], config: dict[str, Any]) -> None:
+    """Check that every claim names tables, columns, outcomes and visits the config has.
+
+    Parameters
+    ----------
+    claims : list of dict
+        Claims as `load_claims` returns them.
+    config : dict
+        The validated config.
+
+    Raises
+    ------
+    SupplementError
+        Naming the claim and what it names that the config lacks, for every such claim.
+    """
+    problems = [p for claim in claims for p in _config_problems(claim, config)]
+    if problems:
+        raise SupplementError(problems)
+
+
+@dataclass(frozen=True)
+class Audit:
+    """One claim recomputed: the texts and verdict of its audit row."""
+
+    published: str
+    recomputed: str
+    consistent: bool
+    origin: str
+    n: int | None = None
+    evidence: str = ""
+    arithmetic: str = ""
 
 
 def _format(published: dict[str, Any]) -> str:
@@ -70,8 +487,11 @@ def _format(published: dict[str, Any]) -> str:
     return text + (f" ({published['percent']}%)" if "percent" in published else "")
 
 
-def recompute(claim: dict[str, Any], participants: pd.DataFrame, responders: pd.DataFrame | None) -> tuple[dict[str, Any], str]:
-    """The recomputed value (same shape as `published`) and where it came from.
+def recompute(
+    claim: dict[str, Any], participants: pd.DataFrame, responders: pd.DataFrame | None
+) -> tuple[dict[str, Any], str]:
+    """The recomputed value (same shape as `published`) of a count or responder claim, and where
+    it came from.
 
     `responders` is None when the study has no responder rule: a responder claim then names that.
     """
@@ -79,56 +499,390 @@ def recompute(claim: dict[str, Any], participants: pd.DataFrame, responders: pd.
     if spec["kind"] == "count":
         column = spec["set"]
         if column not in participants:
-            raise SupplementError(f"claim {claim['id']}: recompute set '{column}' is not a participant-table column")
+            raise SupplementError(
+                f"claim {claim['id']}: recompute set '{column}' is not a participant-table column"
+            )
         flags = participants[column].astype(str).str.lower() == "true"
         return {"count": int(flags.sum())}, f"participants.csv: number of rows with {column} = True"
     if spec["kind"] == "responders":
         if responders is None:
             raise SupplementError(
-                f"claim {claim['id']}: recomputes a responder proportion, but no responder rule is configured "
-                "(analysis/responders); expected a rule, or no responder claim"
+                f"claim {claim['id']}: recomputes a responder proportion, but no responder rule is "
+                "configured (analysis/responders); expected a rule, or no responder claim"
             )
         row = responders[responders["analysis_set"] == spec["analysis_set"]]
         if row.empty:
-            raise SupplementError(f"claim {claim['id']}: no responder row for analysis set '{spec['analysis_set']}'")
+            raise SupplementError(
+                f"claim {claim['id']}: no responder row for analysis set '{spec['analysis_set']}'"
+            )
         k, n = int(row["responders"].iloc[0]), int(row["n"].iloc[0])
         decimals = claim["published"].get("decimals", 1)
         percent = float(round_half_up(100 * k / n, decimals)) if n else math.nan
         return {"numerator": k, "denominator": n, "percent": percent}, (
             f"responders.csv: analysis set {spec['analysis_set']} ({row['rule'].iloc[0]})"
         )
-    raise SupplementError(f"claim {claim['id']}: unknown recompute kind '{spec['kind']}'; expected count or responders")
+    raise SupplementError(
+        f"claim {claim['id']}: unknown recompute kind '{spec['kind']}'; expected count or "
+        "responders"
+    )
 
 
-def audit_claims(claims: list[dict[str, Any]], participants: pd.DataFrame, responders: pd.DataFrame | None) -> pd.DataFrame:
+def _number_audit(
+    claim: dict[str, Any], participants: pd.DataFrame, responders: pd.DataFrame | None
+) -> Audit:
+    """A count or responder claim against its recomputed value, and the published arithmetic."""
+    published = claim["published"]
+    value, origin = recompute(claim, participants, responders)
+    keys = ["count"] if "count" in published else ["numerator", "denominator"]
+    arithmetic = ""
+    if "percent" in published:
+        expected = round_half_up(
+            100 * published["numerator"] / published["denominator"], published.get("decimals", 1)
+        )
+        arithmetic = (
+            "consistent"
+            if Decimal(str(published["percent"])) == expected
+            else f"inconsistent (numerator/denominator gives {expected}%)"
+        )
+    return Audit(
+        published=_format(published),
+        recomputed=_format(value),
+        consistent=all(published[k] == value[k] for k in keys),
+        origin=origin,
+        n=value.get("denominator"),
+        arithmetic=arithmetic,
+    )
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One category of a column and how often it occurs.
+
+    Attributes
+    ----------
+    key : str
+        The folded category name (or folded value, for a value no category claims).
+    category : str
+        The category as shown: the claim's name, or the value's most common spelling.
+    count : int
+        Number of values counted as the category.
+    raw : tuple of (str, int)
+        The raw values behind it (runs of whitespace collapsed), count descending then value.
+    mapped : bool
+        Whether a category of the claim matched (else the value stands for itself).
+    """
+
+    key: str
+    category: str
+    count: int
+    raw: tuple[tuple[str, int], ...]
+    mapped: bool
+
+    def text(self) -> str:
+        """The category and its count, with the raw values behind a mapped category."""
+        shown = f"{self.category} {self.count}"
+        if self.mapped and [_fold(v) for v, _ in self.raw] != [self.key]:
+            shown += " [" + ", ".join(f"{v} {k}" for v, k in self.raw) + "]"
+        return shown
+
+
+def _category_of(value: str, categories: list[Category], where: str) -> Category | None:
+    hits = [c for c in categories if c.matches(value)]
+    if len(hits) > 1:
+        raise SupplementError(
+            f"{where}: value {value!r} matches categories {[c.name for c in hits]}; expected the "
+            "claim's categories to give each value one category"
+        )
+    return hits[0] if hits else None
+
+
+def _ordered(counter: Counter) -> list[tuple[str, int]]:
+    return sorted(counter.items(), key=lambda item: (-item[1], item[0].casefold(), item[0]))
+
+
+def tally(values: list[str], categories: list[Category], where: str = "values") -> list[Tally]:
+    """Count values by category, in a stable order: count descending, then category.
+
+    Parameters
+    ----------
+    values : list of str
+        Raw, non-missing values.
+    categories : list of Category
+        The claim's categories; a value none of them matches is a category of its own (values
+        that differ only in case or spacing count together).
+    where : str
+        Whose values these are, for messages.
+
+    Returns
+    -------
+    list of Tally
+
+    Raises
+    ------
+    SupplementError
+        Naming every value that more than one category matches.
+    """
+    groups: dict[str, tuple[Category | None, Counter]] = {}
+    problems = []
+    for value in values:
+        text = normalise_text(value)
+        try:
+            category = _category_of(text, categories, where)
+        except SupplementError as error:
+            problems.extend(p for p in error.problems if p not in problems)
+            continue
+        key = _fold(category.name) if category else _fold(text)
+        groups.setdefault(key, (category, Counter()))[1][text] += 1
+    if problems:
+        raise SupplementError(problems)
+    tallies = []
+    for key, (category, raw) in groups.items():
+        spellings = _ordered(raw)
+        name = category.name if category else spellings[0][0]
+        tallies.append(Tally(key, name, sum(raw.values()), tuple(spellings), category is not None))
+    return sorted(tallies, key=lambda t: (-t.count, t.category.casefold(), t.category))
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _categorical_audit(claim: dict[str, Any], table: pd.DataFrame, missing: list[str]) -> Audit:
+    """The most common category of a column of an extracted table against the claimed one."""
+    spec, where = claim["recompute"], f"claim {claim['id']}"
+    categories = parse_categories(claim)
+    cells = table.loc[table["outcome"] == spec["column"], "raw_value"].astype(str).tolist()
+    absent = {_fold(token) for token in missing} | {""}
+    values = [v for v in cells if _fold(v) not in absent]
+    tallies = tally(values, categories, f"{where}: table {spec['table']}, column {spec['column']}")
+    claimed = claim["published"]["most_common"]
+    category = _category_of(claimed, categories, f"{where}: published most_common")
+    claimed_key = _fold(category.name) if category else _fold(claimed)
+    published = f"most common: {claimed}"
+    if category and _fold(category.name) != _fold(claimed):
+        published += f" (category {category.name})"
+    n = len(values)
+    notes = []
+    if n < len(cells):
+        notes.append(f"{len(cells) - n} missing value(s) left out")
+    top = [t for t in tallies if tallies and t.count == tallies[0].count]
+    names = [t.category for t in top]
+    if not tallies:
+        recomputed, consistent = "no values", False
+    elif len(top) == 1:
+        recomputed = f"{names[0]} ({top[0].count} of {n})"
+        consistent = top[0].key == claimed_key
+    else:
+        recomputed = f"tie: {_and(names)} ({top[0].count} each of {n})"
+        consistent = False
+        notes.append(f"tie for the largest count between {_and(names)}")
+        if claimed_key in {t.key for t in top}:
+            notes.append("a tie does not make the claimed value the most common")
+    found = [t for t in tallies if t.key == claimed_key]
+    if not found:
+        notes.append(f"the claimed value does not occur in the column (0 of {n})")
+    elif not consistent:
+        rank = 1 + sum(t.count > found[0].count for t in tallies)
+        notes.append(f"claimed: {found[0].category}, {found[0].count} of {n}, rank {rank}")
+    evidence = "; ".join(t.text() for t in tallies) or "no values"
+    origin = (
+        f"extracted/{spec['table']}.csv: column {spec['column']}, {n} non-missing values in "
+        f"{len(cells)} rows; categories as the claim maps them, case and spacing ignored; "
+        "ordered by count, then name"
+    )
+    return Audit(
+        published=published,
+        recomputed=recomputed,
+        consistent=consistent,
+        origin=origin,
+        n=n,
+        evidence=". ".join([evidence, *notes]),
+    )
+
+
+def _paired_row(claim: dict[str, Any], paired: pd.DataFrame, visit: str, test: str) -> pd.Series:
+    """The one paired-test row a direction claim names, or an error listing what the table has."""
+    spec, where = claim["recompute"], f"claim {claim['id']}"
+    wanted = {
+        "outcome": spec["outcome"],
+        "visit": visit,
+        "analysis_set": spec["analysis_set"],
+        "test": test,
+    }
+    rows = paired
+    for column, value in wanted.items():
+        narrowed = rows[rows[column].astype(str) == value]
+        if narrowed.empty:
+            present = sorted(rows[column].astype(str).unique())
+            raise SupplementError(
+                f"{where}: {PAIRED_TESTS} has no row with {column} '{value}' (given "
+                + ", ".join(f"{k} {v}" for k, v in wanted.items() if k != column and k in rows)
+                + f"); expected one of {present}"
+            )
+        rows = narrowed
+    if len(rows) > 1:
+        raise SupplementError(
+            f"{where}: {PAIRED_TESTS} has {len(rows)} rows for {wanted}; expected one"
+        )
+    return rows.iloc[0]
+
+
+def _number(value: Any) -> float:
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return float(number) if pd.notna(number) else math.nan
+
+
+def _direction_audit(claim: dict[str, Any], paired: pd.DataFrame, config: dict[str, Any]) -> Audit:
+    """A stated significant change (or none) against the paired-test table's estimate and p."""
+    from .plan import StudyPlan
+
+    spec, plan = claim["recompute"], StudyPlan(config)
+    analysis = config.get("analysis", {})
+    alpha, confidence = float(analysis.get("alpha", 0.05)), float(analysis.get("confidence", 0.95))
+    visit, test = spec.get("visit", plan.final), spec.get("test", DEFAULT_TEST)
+    adjustment = spec.get("p_adjustment", UNADJUSTED)
+    p_column = "p_value" if adjustment == UNADJUSTED else f"p_{adjustment}"
+    if p_column not in paired:
+        raise SupplementError(
+            f"claim {claim['id']}: {PAIRED_TESTS} has no column {p_column}; expected a column of "
+            "adjusted p-values for each method of analysis/multiplicity/methods"
+        )
+    row = _paired_row(claim, paired, visit, test)
+    estimate, p = _number(row["estimate"]), _number(row[p_column])
+    significant = p < alpha
+    if math.isnan(p):
+        finding, recomputed = None, "not tested (no p-value)"
+    elif not significant:
+        finding = "no_significant_change"
+    elif estimate > 0:
+        finding = "significant_improvement"
+    elif estimate < 0:
+        finding = "significant_worsening"
+    else:
+        finding, recomputed = None, f"significant, but the estimate is {estimate:g} (no direction)"
+    if finding:
+        recomputed = (
+            f"{FINDINGS[finding]} ({p_column} = {p:.3g} {'<' if significant else '>='} {alpha:g})"
+        )
+    pairs = _number(row.get("n_pairs"))
+    n = None if math.isnan(pairs) else int(pairs)
+    adjusted = "unadjusted"
+    if adjustment != UNADJUSTED:
+        size = _number(row.get("family_size"))
+        adjusted = f"{adjustment}-adjusted within its family"
+        adjusted += f" of {size:g} tests" if not math.isnan(size) else ""
+        adjusted += f": {row['family']}" if "family" in row else ""
+    evidence = (
+        f"{test}: {row.get('estimate_name', 'estimate')} {estimate:.4g} "
+        f"({confidence:.0%} CI {_number(row.get('ci_low')):.4g} to "
+        f"{_number(row.get('ci_high')):.4g}); "
+        f"{p_column} = {p:.3g} ({adjusted}); alpha {alpha:g}; n = {n} pairs; "
+        "estimate > 0 = improvement"
+    )
+    origin = (
+        f"{PAIRED_TESTS}: outcome {spec['outcome']}, visit {visit} vs "
+        f"{row.get('baseline_visit', plan.baseline)}, analysis set {spec['analysis_set']}, "
+        f"test {test}, {p_column}"
+    )
+    return Audit(
+        published=FINDINGS[claim["published"]["finding"]],
+        recomputed=recomputed,
+        consistent=finding == claim["published"]["finding"],
+        origin=origin,
+        n=n,
+        evidence=evidence,
+    )
+
+
+def audit_claims(
+    claims: list[dict[str, Any]],
+    participants: pd.DataFrame,
+    responders: pd.DataFrame | None,
+    paired_tests: pd.DataFrame | None = None,
+    tables: dict[str, pd.DataFrame] | None = None,
+    config: dict[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Every claim against its recomputed value: one audit row each, in the claims' order.
+
+    Parameters
+    ----------
+    claims : list of dict
+        Claims as `load_claims` returns them.
+    participants : pandas.DataFrame
+        The clean participant table (count claims).
+    responders : pandas.DataFrame or None
+        The responder table (responder claims); None when no responder rule is configured.
+    paired_tests : pandas.DataFrame, optional
+        The combined paired-test table (direction claims).
+    tables : dict of str to pandas.DataFrame, optional
+        Extracted source tables by config key (categorical claims).
+    config : dict, optional
+        The validated config; categorical and direction claims need it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns `AUDIT_COLUMNS`.
+
+    Raises
+    ------
+    SupplementError
+        When a claim names what the config or the tables lack, naming the claim.
+    """
+    tables = tables or {}
+    needs_config = [
+        c["id"] for c in claims if c["recompute"]["kind"] in ("categorical", "direction")
+    ]
+    if needs_config and config is None:
+        raise SupplementError(
+            f"claims {needs_config}: recomputing them needs the config; none was given"
+        )
+    if config is not None:
+        check_claims(claims, config)
     rows = []
     for claim in claims:
-        published = claim["published"]
-        value, origin = recompute(claim, participants, responders)
-        keys = ["count"] if "count" in published else ["numerator", "denominator"]
-        arithmetic = ""
-        if "percent" in published:
-            expected = round_half_up(100 * published["numerator"] / published["denominator"], published.get("decimals", 1))
-            arithmetic = "consistent" if Decimal(str(published["percent"])) == expected else f"inconsistent (numerator/denominator gives {expected}%)"
+        kind = claim["recompute"]["kind"]
+        if kind == "categorical":
+            table = claim["recompute"]["table"]
+            if table not in tables:
+                raise SupplementError(
+                    f"claim {claim['id']}: extracted table '{table}' was not given to the audit"
+                )
+            audit = _categorical_audit(claim, tables[table], list(config.get("missing_tokens", [])))
+        elif kind == "direction":
+            if paired_tests is None:
+                raise SupplementError(
+                    f"claim {claim['id']}: the paired-test table was not given to the audit"
+                )
+            audit = _direction_audit(claim, paired_tests, config)
+        else:
+            audit = _number_audit(claim, participants, responders)
         rows.append(
             {
                 "claim_id": claim["id"],
+                "kind": kind,
                 "statement": claim["statement"],
                 "source": claim["source"],
-                "published": _format(published),
-                "recomputed": _format(value),
-                "consistent": all(published[k] == value[k] for k in keys),
-                "published_arithmetic": arithmetic,
-                "recomputed_from": origin,
+                "published": audit.published,
+                "recomputed": audit.recomputed,
+                "consistent": audit.consistent,
+                "n": audit.n,
+                "evidence": audit.evidence,
+                "published_arithmetic": audit.arithmetic,
+                "recomputed_from": audit.origin,
             }
         )
-    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+    frame = pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+    frame["n"] = frame["n"].astype("Int64")
+    return frame
 
 
 def grim_table(means: list[dict[str, Any]]) -> pd.DataFrame:
     rows = []
     for entry in means:
-        ok, nearest = grim_consistent(entry["mean"], entry["n"], entry["decimals"], entry.get("items", 1))
+        ok, nearest = grim_consistent(
+            entry["mean"], entry["n"], entry["decimals"], entry.get("items", 1)
+        )
         rows.append(
             {
                 "mean_id": entry["id"],

@@ -1,4 +1,8 @@
 if PLAN.has("claims"):
+    from rapamycin_mecfs.claims import claim_inputs
+
+    # Extracted tables of categorical claims; the paired tests when a direction claim needs them.
+    CLAIM_INPUTS = claim_inputs(config, RESULTS)
 
     rule claims_audit:
         input:
@@ -7,7 +11,9 @@ if PLAN.has("claims"):
             responders=(
                 [f"{RESULTS}/tables/responders.csv"] if PLAN.has("responders") else []
             ),
-            code=package_code("claims", "atomic", "errors"),
+            paired_tests=CLAIM_INPUTS["paired_tests"],
+            tables=CLAIM_INPUTS["tables"],
+            code=package_code("claims", "atomic", "cells", "errors", "plan"),
         output:
             audit=f"{RESULTS}/tables/claims_audit.csv",
             grim=f"{RESULTS}/tables/grim.csv",
@@ -17,6 +23,7 @@ if PLAN.has("claims"):
             "../envs/core.yaml"
         params:
             synthetic=config["synthetic"],
+            config=config,
         script:
             "../scripts/claims_audit.py"
 
