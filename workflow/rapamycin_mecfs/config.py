@@ -86,7 +86,7 @@ def check_config(config: dict[str, Any], source: str = "config.yaml") -> dict[st
     config, problems = _schema_checked(config, source)
     shape_ok = not problems
     from .biomarkers import plan as biomarker_plan
-    from .claims import load_claims
+    from .claims import check_claims, load_claims
     from .ledger import read_ledger, route
     from .simulate import scenarios
 
@@ -117,7 +117,11 @@ def check_config(config: dict[str, Any], source: str = "config.yaml") -> dict[st
             outcomes = {name: list(inst["outcomes"]) for name, inst in config["instruments"].items()}
             collect(route, rows, outcomes, config["corrections"])
     if isinstance(config.get("claims"), str) and config["claims"] not in missing_paths:
-        collect(load_claims, config["claims"])
+        claims = collect(load_claims, config["claims"])
+        if claims is not None and not problems:
+            # A claim naming an outcome, visit or column the study lacks fails at planning, not
+            # when its job runs; only on an otherwise valid config, whose outcomes it relies on.
+            collect(check_claims, claims["claims"], config)
     if problems:
         raise SupplementError(problems)
     return config
