@@ -1,11 +1,16 @@
 """plots/: every figure from small hand-made tables; byte-identical output; numbers drawn checked by hand.
 
+Each statistical figure is drawn by seaborn's axes-level functions (a spy names the call behind
+each one) from the tables' values: seaborn estimates nothing, and the tests check that what is
+drawn (bars, points, lines, cells) equals the table it came from.
+
 The tables below mimic the pipeline's CSVs as `atomic.read_csv` returns them (every cell a string),
 with three visits (T0, T1, T2 on days 0, 14, 42) so nothing depends on the shipped four-visit design.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import os
@@ -14,10 +19,14 @@ import sys
 import textwrap
 from fractions import Fraction
 from pathlib import Path
+from unittest import mock
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+import seaborn as sns
+from matplotlib.collections import LineCollection, PathCollection, QuadMesh
 from PIL import Image
 from scipy import stats
 
@@ -30,8 +39,8 @@ from rapamycin_mecfs.plots import (
     forest,
     registry,
     responders,
+    simulation,
     style,
-    theme,
     trajectories,
 )
 
@@ -227,20 +236,50 @@ RENDER = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("participants, raster", [(style.VECTOR_PARTICIPANTS, False), (style.VECTOR_PARTICIPANTS + 1, True)])
-def test_participant_marks_are_rasterized_in_svg_only_for_large_cohorts(tmp_path, participants, raster):
+def test_long_values_break_a_participant_line_at_a_missing_visit():
+    values = [[1.0, np.nan, 2.0, 3.0], [4.0, 5.0, 6.0, np.nan]]
+    wide = pd.DataFrame(values, index=["A", "B"], columns=list("abcd"))
+    long = trajectories.long_values(wide, np.array([0.0, 1.0, 2.0, 3.0]))
+    assert long["participant"].tolist() == ["A", "A", "A", "B", "B", "B"]
+    assert long["x"].tolist() == [0, 2, 3, 0, 1, 2] and long["value"].tolist() == [1, 2, 3, 4, 5, 6]
+    # runs: A's lone baseline, A's last two visits, B's first three
+    assert long.groupby("run")["value"].apply(list).tolist() == [[1.0], [2.0, 3.0], [4.0, 5.0, 6.0]]
+
+
+@pytest.mark.parametrize(
+    "participants, raster",
+    [(style.VECTOR_PARTICIPANTS, False), (style.VECTOR_PARTICIPANTS + 1, True)],
+)
+def test_participant_lines_by_seaborn_up_to_the_threshold_raster_collection_above(
+    tmp_path, participants, raster
+):
+    """Up to VECTOR_PARTICIPANTS seaborn.lineplot, a Line2D per participant; above, one
+    LineCollection, rasterized in the SVG."""
     rng = np.random.default_rng(0)
     wide = pd.DataFrame(rng.normal(size=(participants, 3)), columns=IDS)
     wide.iloc[0, 1] = np.nan  # the middle visit missing: two single points, no line for this participant
-    with style.context():
+    x = np.array([0.0, 14.0, 42.0])
+    with mock.patch("seaborn.lineplot", wraps=sns.lineplot) as lineplot, style.context():
         fig, ax = style.new_figure(4, 3, "lines", False)
-        trajectories.participant_lines(ax, wide, np.array([0.0, 14.0, 42.0]))
-    collections = ax.collections
-    assert len(collections[0].get_paths()) == participants - 1
-    assert len(collections[1].get_offsets()) == 3 * participants - 1
-    assert [c.get_rasterized() for c in collections] == [raster, raster]
-    png, svg, expected = saved(fig, tmp_path, "lines", synthetic=False)
-    assert_image(png, svg, expected)
+        trajectories.participant_lines(ax, wide, x)
+    # every participant but the first, who has no two consecutive values
+    expected = sorted(tuple(zip(x, row)) for row in wide.to_numpy()[1:])
+    if raster:
+        assert not lineplot.called
+        (lines,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+        assert lines.get_rasterized()
+        drawn = sorted(tuple(map(tuple, segment)) for segment in lines.get_segments())
+    else:
+        assert lineplot.call_args.kwargs["estimator"] is None
+        assert lineplot.call_args.kwargs["units"] == "run"
+        assert not any(line.get_rasterized() for line in ax.get_lines())
+        drawn = sorted(tuple(map(tuple, line.get_xydata())) for line in ax.get_lines())
+    assert drawn == expected
+    (points,) = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert len(points.get_offsets()) == 3 * participants - 1
+    assert points.get_rasterized() == raster
+    png, svg, expected_size = saved(fig, tmp_path, "lines", synthetic=False)
+    assert_image(png, svg, expected_size)
     assert (b"<image" in svg) == raster
     (tmp_path / "again").mkdir()
     assert saved(fig, tmp_path / "again", "lines", synthetic=False)[:2] == (png, svg)  # the raster layer is deterministic too
@@ -284,27 +323,20 @@ def test_same_bytes_in_fresh_processes(tmp_path):
     assert outputs[0] == outputs[1]
 
 
-def test_theme_file_is_what_the_pinned_seaborn_defines():
-    """plots/theme.json must be regenerated (python -m rapamycin_mecfs.plots.theme) when seaborn changes."""
-    assert theme.THEME_FILE.read_text(encoding="utf-8") == theme.theme_text(theme.seaborn_theme())
-    import seaborn as sns
-
-    assert style.PALETTE == list(sns.color_palette("colorblind", 10))
-    for key, value in sns.axes_style("whitegrid").items():
-        if key not in ("font.family", "font.sans-serif", "image.cmap"):  # our overrides; seaborn-only colormap
-            assert style.RC[key] == (list(value) if isinstance(value, tuple) else value), key
-
-
-def test_figure_modules_load_only_matplotlib():
-    """A figure job must not pay for seaborn, pyplot or scipy.stats (seconds per job) it does not use."""
-    code = (
-        "import sys\n"
-        "from rapamycin_mecfs.plots import attrition, biomarkers, dose, flow, forest, responders, trajectories\n"
-        "from rapamycin_mecfs.simulate import plot\n"
-        "print(sorted(m for m in ('seaborn', 'matplotlib.pyplot', 'scipy.stats', 'scipy.optimize') if m in sys.modules))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    assert done.stdout.strip() == "[]"
+def test_context_is_seaborns_theme_and_changes_nothing_global():
+    """style.context(): seaborn's whitegrid/paper theme and colour-blind palette, our rc over it."""
+    before = dict(matplotlib.rcParams)
+    with style.context():
+        inside = dict(matplotlib.rcParams)
+    assert dict(matplotlib.rcParams) == before
+    assert matplotlib.colors.to_rgb("g") == (0.0, 0.5, 0.0)  # seaborn's colour codes not applied
+    theme = {**sns.axes_style("whitegrid"), **sns.plotting_context("paper", font_scale=1.15)}
+    expected = {**theme, **style.RC_OVERRIDES}
+    for key, value in expected.items():
+        # as rcParams validates (stores) the value
+        assert inside[key] == matplotlib.RcParams({key: value})[key], key
+    assert inside["axes.prop_cycle"].by_key()["color"] == list(sns.color_palette("colorblind"))
+    assert style.SET_COLOURS["completers"] == sns.color_palette("colorblind")[0]
 
 
 @pytest.mark.parametrize(
@@ -433,19 +465,27 @@ def test_responders_refuse_inconsistent_proportion():
         responders.responders_figure(table, True)
 
 
-def test_baseline_smd_is_turned_so_positive_means_completers_better(tmp_path):
-    table = frame([
+def baseline_table() -> pd.DataFrame:
+    return frame([
         {"outcome": "fat", "label": "Fatigue", "direction": "lower_is_better", "smd": -0.3, "group_1": "completers",
          "group_2": "stopped", "n_1": 4, "n_2": 2, "p_fdr_bh": 0.01},
         {"outcome": "act", "label": "Activity", "direction": "higher_is_better", "smd": -0.15, "group_1": "completers",
          "group_2": "stopped", "n_1": 4, "n_2": 2, "p_fdr_bh": 0.5},
     ])
+
+
+def test_baseline_smd_is_turned_so_positive_means_completers_better(tmp_path):
+    table = baseline_table()
     aligned = attrition.aligned_smd(table).set_index("outcome")["smd_better"]
     assert aligned.to_dict() == {"fat": 0.3, "act": -0.15}
     fig = attrition.baseline_smd_figure(table, True)
-    filled, hollow = fig.axes[0].collections[1], fig.axes[0].collections[0]
+    # Only the SMD points are collections: hollow (not significant) first, then filled.
+    hollow, filled = fig.axes[0].collections
     assert hollow.get_offsets().tolist() == [[-0.15, 1.0]]
     assert filled.get_offsets().tolist() == [[0.3, 0.0]]
+    assert matplotlib.colors.to_hex(hollow.get_facecolors()[0]) == "#ffffff"
+    completers = style.SET_COLOURS["completers"]
+    assert matplotlib.colors.to_rgb(filled.get_facecolors()[0]) == pytest.approx(completers)
     png, svg, size = saved(fig, tmp_path, "bbc")
     assert_image(png, svg, size)
 
@@ -527,14 +567,23 @@ def marker_clean() -> pd.DataFrame:
     return frame(rows)
 
 
-def test_biomarker_trajectories(tmp_path):
+def marker_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """lloq_counts.csv and trajectory.csv of marker_clean()."""
     counts = frame([{"marker": "mk", "visit": v, "n_below_lloq": n, "lloq": 0.05} for v, n in zip(IDS, (1, 1, 0))])
     traj = frame([{"marker": "mk", "visit": v, "analysis_set": "available_pairs", "test": "wilcoxon_signed_rank", "estimate": -0.3,
                    "ci_low": -0.5, "ci_high": -0.1, "p_fdr_bh": 0.04, "n_pairs": 4} for v in IDS[1:]])
+    return counts, traj
+
+
+def test_biomarker_trajectories(tmp_path):
+    counts, traj = marker_tables()
     fig = biomarkers.biomarker_trajectories_figure(marker_clean(), {"mk": MARKER}, AXIS, counts, traj, True)
     ax = fig.axes[0]
     crosses = [c for c in ax.collections if c.get_offsets().shape[0] == 2]
     assert sorted(map(tuple, crosses[0].get_offsets().tolist())) == [(0.0, 0.025), (14.0, 0.025)]
+    # The bold line: medians of every available value, by hand (n = 6, 5, 4).
+    bold = [line for line in ax.get_lines() if line.get_linewidth() == pytest.approx(2.6)]
+    assert [line.get_xydata().tolist() for line in bold] == [[[0, 0.9], [14, 0.6], [42, 0.7]]]
     assert "< LLOQ: 1" in ax.get_xticklabels()[0].get_text()
     png, svg, size = saved(fig, tmp_path, "bt")
     assert_image(png, svg, size)
@@ -543,13 +592,22 @@ def test_biomarker_trajectories(tmp_path):
         biomarkers.biomarker_trajectories_figure(marker_clean(), {"mk": MARKER}, AXIS, counts, traj, True)
 
 
-def test_biomarker_heatmap(tmp_path):
+def heatmap_table(missing: tuple[str, str] | None = None) -> pd.DataFrame:
+    """spearman_cross_sectional.csv: rho 0.1, 0.2, 0.3 at T0-T2 (act negative), p < 0.05 at T2."""
     rows = []
     for i, visit in enumerate(IDS):
         for outcome, label, direction in (("fat", "Fatigue", "lower_is_better"), ("act", "Activity", "higher_is_better")):
             rows.append({"marker": "mk", "outcome": outcome, "outcome_label": label, "outcome_direction": direction, "visit": visit,
                          "rho": 0.1 * (i + 1) * (1 if outcome == "fat" else -1), "p_fdr_bh": 0.01 if i == 2 else 0.5, "n": 6 - i})
     table = frame(rows)
+    if missing:
+        at = (table["outcome"] == missing[0]) & (table["visit"] == missing[1])
+        table.loc[at, ["rho", "p_fdr_bh"]] = ""
+    return table
+
+
+def test_biomarker_heatmap(tmp_path):
+    table = heatmap_table()
     rho, sig, n, columns = biomarkers.heatmap_matrix(table, ["mk"], IDS, ["fat", "act"])
     np.testing.assert_allclose(rho, [[0.1, 0.2, 0.3], [-0.1, -0.2, -0.3]])
     assert sig.tolist() == [[False, False, True], [False, False, True]]
@@ -557,6 +615,18 @@ def test_biomarker_heatmap(tmp_path):
     assert "0.30*" in [t.get_text() for t in fig.axes[0].texts]
     png, svg, size = saved(fig, tmp_path, "bh")
     assert_image(png, svg, size)
+
+
+def change_panel() -> dict:
+    """A change-scatter panel: marker_clean() vs fat, T0 to T2, with its spearman_change.csv row."""
+    clean = pd.concat([marker_clean(), clean_table()], ignore_index=True)
+    points = biomarkers.change_points(clean, "mk", "fat", "T0", "T2", list(PEOPLE))
+    rho = stats.spearmanr(points["d_marker"], points["d_outcome"]).statistic
+    row = pd.Series({"n": str(len(points)), "rho": str(rho), "ci_low": "-0.9", "ci_high": "0.9",
+                     "p_fdr_bh": "0.3"})
+    return {"marker_label": "Marker A", "marker_unit": "ng/mL", "outcome_label": "Fatigue",
+            "outcome_unit": "points", "outcome_direction": "lower_is_better", "points": points,
+            "row": row}
 
 
 def test_change_points_and_scatter(tmp_path):
@@ -598,15 +668,23 @@ def test_roc_curve_area_equals_pairwise_auc(pos, neg):
     assert np.trapezoid(tpr, fpr) == pytest.approx(brute_force_auc(pos, neg), abs=1e-12)
 
 
+def roc_input(pos, neg) -> dict:
+    """One curve as plot_biomarker_roc passes it, with the roc_auc.csv row of its groups."""
+    row = pd.Series({"auc": str(brute_force_auc(pos, neg)), "ci_low": "0.1", "ci_high": "0.9",
+                     "n_responders": str(len(pos)), "n_non_responders": str(len(neg)),
+                     "confidence": "0.95", "assumption": "Response = a test rule."})
+    return {"measure_label": "baseline level (T0)", "positives": np.asarray(pos, float),
+            "negatives": np.asarray(neg, float), "row": row}
+
+
 def test_roc_figure_checks_the_table(tmp_path):
     status = pd.Series({"P1": 1.0, "P2": 0.0, "P3": np.nan, "P5": 1.0, "P6": 0.0, "P4": 0.0})
     wide = trajectories.wide_values(marker_clean(), "mk", IDS)
     pos, neg = biomarkers.roc_groups(wide["T0"], status)
     assert sorted(pos.tolist()) == [0.7, 1.0] and sorted(neg.tolist()) == [0.025, 0.8, 1.5]
     auc = brute_force_auc(pos, neg)
-    row = pd.Series({"auc": str(auc), "ci_low": "0.1", "ci_high": "0.9", "n_responders": "2", "n_non_responders": "3",
-                     "confidence": "0.95", "assumption": "Response = a test rule."})
-    curve = {"measure_label": "baseline level (T0)", "positives": pos, "negatives": neg, "row": row}
+    curve = roc_input(pos, neg)
+    row = curve["row"]
     fig = biomarkers.biomarker_roc_figure([{"label": "Marker A", "curves": [curve]}], True)
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert any(f"AUC {auc:.2f}" in t and "2 responders, 3 non-responders" in t for t in legend)
@@ -679,3 +757,271 @@ def test_plan_chooses_the_figure_outcomes_from_config():
     assert plan.scatter_outcomes == config["biomarker_analysis"]["scatter_outcomes"]
     with pytest.raises(KeyError, match="not drawn"):
         registry.figure(plan, "no_such_figure")
+
+
+# --- simulation figure ---------------------------------------------------------------------------
+
+# scenario: (true effect, {analysis set: (q2_5, q50, q97_5)}); observed 0.5 / 0.3, p as below
+SIM = {
+    "no_effect": (
+        0.0,
+        {"completers": (0.10, 0.25, 0.45), "enrolled_worst_case": (0.05, 0.15, 0.30)},
+    ),
+    "small_effect": (
+        0.3,
+        {"completers": (0.20, 0.40, 0.60), "enrolled_worst_case": (0.10, 0.25, 0.40)},
+    ),
+}
+SIM_OBSERVED = {"completers": 0.5, "enrolled_worst_case": 0.3}
+
+
+def simulation_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """simulation_summary.csv (responder_proportion rows), simulation_distribution.csv (4 bins)."""
+    summary, distribution = [], []
+    for scenario, (effect, sets) in SIM.items():
+        for name, (low, mid, high) in sets.items():
+            summary.append(
+                {
+                    "measure": "responder_proportion",
+                    "scenario": scenario,
+                    "analysis_set": name,
+                    "true_effect": effect,
+                    "observed": SIM_OBSERVED[name],
+                    "simulation_p_value": 0.0 if effect == 0 else 0.25,
+                    "q2_5": low,
+                    "q50": mid,
+                    "q97_5": high,
+                    "n_trials": 200,
+                }
+            )
+            for k, share in enumerate((0.1, 0.4, 0.3, 0.2)):
+                distribution.append(
+                    {
+                        "scenario": scenario,
+                        "analysis_set": name,
+                        "bin_low": 0.2 * k,
+                        "bin_high": 0.2 * (k + 1),
+                        "share": share,
+                    }
+                )
+    return frame(summary), frame(distribution)
+
+
+def test_simulation_figure_draws_the_summary_table(tmp_path):
+    fig = simulation.simulation_figure(*simulation_tables(), True)
+    scenarios = list(SIM)
+    for ax, name in zip(fig.axes, ("completers", "enrolled_worst_case")):
+        (medians,) = [c for c in ax.collections if isinstance(c, PathCollection)]
+        y = [i + simulation.RANGE_OFFSET for i in range(len(scenarios))]
+        np.testing.assert_allclose(
+            medians.get_offsets(),
+            [[100 * SIM[s][1][name][1], y[i]] for i, s in enumerate(scenarios)],
+        )
+        (ranges,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+        expected = [
+            [[100 * SIM[s][1][name][0], y[i]], [100 * SIM[s][1][name][2], y[i]]]
+            for i, s in enumerate(scenarios)
+        ]
+        np.testing.assert_allclose(np.asarray(ranges.get_segments()), expected)
+        # The first scenario's ridge: the shares scaled so the largest is RIDGE_HEIGHT above row 0.
+        ridge = next(p for p in ax.patches if p.get_fill())
+        assert ridge.get_data().values.tolist() == pytest.approx(
+            [0 - s / 0.4 * simulation.RIDGE_HEIGHT for s in (0.1, 0.4, 0.3, 0.2)]
+        )
+        assert ridge.get_data().edges.tolist() == pytest.approx([0, 20, 40, 60, 80])
+    assert "p < 0.005" in [t.get_text() for t in fig.axes[0].texts]
+    png, svg, size = saved(fig, tmp_path, "sim")
+    assert_image(png, svg, size)
+
+
+# --- what each figure draws equals its table -----------------------------------------------------
+
+
+def test_responder_bars_are_the_table_proportions_with_its_wilson_intervals():
+    table = responders_table()
+    fig = responders.responders_figure(table, True)
+    ax = fig.axes[0]
+    bars = sorted(ax.patches, key=lambda bar: bar.get_y())
+    expected = [100 * float(p) for p in table["proportion"]]
+    assert [bar.get_width() for bar in bars] == pytest.approx(expected)
+    assert [bar.get_y() + bar.get_height() / 2 for bar in bars] == pytest.approx([0, 1, 2])
+    (intervals,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+    ends = [[segment[0][0], segment[1][0]] for segment in intervals.get_segments()]
+    # by hand: the Wilson interval of k/n (test helper), not the table's copy of it
+    np.testing.assert_allclose(
+        ends, [[100 * v for v in _wilson(k, n)] for k, n in ((3, 4), (3, 5), (3, 6))]
+    )
+
+
+def test_forest_points_and_intervals_are_the_table_values():
+    table = forest.forest_table(*forest_tables(), "T2")
+    fig = forest.forest_figure(table, "T2", True)
+    ax = fig.axes[0]
+    (points,) = [c for c in ax.collections if isinstance(c, PathCollection)]
+    # by hand: estimate / baseline SD; rows by outcome (fat, act), analyses offset -0.24, 0, +0.24
+    expected = {(1.0, -0.24), (0.8, 0.0), (0.5, 0.24), (0.5, 0.76), (0.4, 1.0), (0.25, 1.24)}
+    assert {tuple(np.round(xy, 10)) for xy in points.get_offsets()} == expected
+    intervals = [c for c in ax.collections if isinstance(c, LineCollection)]
+    drawn = {
+        tuple(np.round([s[0][0], s[1][0], s[0][1]], 10))
+        for c in intervals
+        for s in c.get_segments()
+    }
+    assert (0.5, 1.5, -0.24) in drawn and (0.0, 1.0, 0.24) in drawn and (0.3, 0.5, 1.0) in drawn
+    assert len(drawn) == 6
+
+
+def test_heatmap_cells_are_the_table_rho_and_a_missing_cell_says_so():
+    fig = biomarkers.biomarker_heatmap_figure(
+        heatmap_table(missing=("act", "T1")), {"mk": MARKER}, IDS, True
+    )
+    ax = fig.axes[0]
+    (mesh,) = [c for c in ax.collections if isinstance(c, QuadMesh)]
+    cells = np.ma.filled(mesh.get_array().astype(float), np.nan).reshape(2, 3)  # masked: NaN
+    np.testing.assert_allclose(cells, [[0.1, 0.2, 0.3], [-0.1, np.nan, -0.3]])
+    texts = {t.get_position(): (t.get_text(), t.get_fontweight()) for t in ax.texts}
+    assert texts[(2.5, 0.5)] == ("0.30*", "bold")
+    assert texts[(0.5, 1.5)] == ("\N{MINUS SIGN}0.10", "normal")
+    assert texts[(1.5, 1.5)][0] == "n/a"
+
+
+def test_roc_line_is_every_vertex_and_a_tie_stays_diagonal():
+    # A responder and a non-responder tie at 0.8: both rates move at once, the curve diagonally.
+    pos, neg = [0.8, 1.0], [0.8, 0.025, 1.5]
+    fig = biomarkers.biomarker_roc_figure(
+        [{"label": "Marker A", "curves": [roc_input(pos, neg)]}], True
+    )
+    (line,) = [line for line in fig.axes[0].get_lines() if line.get_linewidth() == pytest.approx(2)]
+    # by hand, thresholds 1.5, 1.0, 0.8, 0.025: (FPR, TPR) from (0, 0)
+    np.testing.assert_allclose(
+        line.get_xydata(), [[0, 0], [1 / 3, 0], [1 / 3, 0.5], [2 / 3, 1], [1, 1]]
+    )
+    assert line.get_drawstyle() == "default"
+    x, y = line.get_xydata().T
+    assert np.trapezoid(y, x) == pytest.approx(brute_force_auc(pos, neg))
+
+
+def dose_panel(points: pd.DataFrame) -> dict:
+    """A dose figure panel of `points`, with the tables of dose_tables(points)."""
+    table, bands = dose_tables(points)
+    return {"outcome": "fat", "label": "Fatigue", "unit": "points", "direction": "lower_is_better",
+            "points": points, "row": dose.table_row(table, "fat"),
+            "bands": dose.parse_bands(bands, "fat")}
+
+
+def test_dose_points_have_area_proportional_to_their_count():
+    points = dose.dose_points(clean_table(), participants_table(), "lower_is_better", IDS, IDS[-1])
+    points = pd.concat([points, points.iloc[[0, 0]]])  # P1's point three times
+    fig = dose.dose_response_figure([dose_panel(points)], True, "mg/day")
+    (drawn,) = [c for c in fig.axes[0].collections if isinstance(c, PathCollection)]
+    got = {tuple(xy): size for xy, size in zip(drawn.get_offsets().tolist(), drawn.get_sizes())}
+    assert got == {
+        (2.0, 4.0): 3 * dose.POINT_AREA,
+        (3.0, 3.0): dose.POINT_AREA,
+        (2.0, 0.0): dose.POINT_AREA,
+        (1.0, 1.0): dose.POINT_AREA,
+        (4.0, 6.0): dose.POINT_AREA,
+    }
+
+
+def test_change_scatter_points_are_the_checked_points():
+    panel = change_panel()
+    biomarkers.check_rho(panel["points"], panel["row"], "mk vs fat")
+    fig = biomarkers.biomarker_change_scatter_figure([panel], "T0", "T2", True)
+    drawn = [xy for c in fig.axes[0].collections for xy in c.get_offsets().tolist()]
+    assert sorted(map(tuple, drawn)) == sorted(
+        map(tuple, panel["points"][["d_marker", "d_outcome"]].to_numpy().tolist())
+    )
+
+
+# --- seaborn behind each figure; every figure deterministic --------------------------------------
+
+
+def _dose_figure():
+    points = dose.dose_points(clean_table(), participants_table(), "lower_is_better", IDS, IDS[-1])
+    return dose.dose_response_figure([dose_panel(points)], True, "mg/day")
+
+
+# figure -> (build it from the hand-made tables, the seaborn functions that draw it)
+FIGURES = {
+    "participant_flow": (
+        lambda: flow.participant_flow_figure(
+            flow.flow_counts(attrition_table(), participants_table(), IDS, LABELS, IDS[-1]),
+            True,
+            "Started",
+        ),
+        set(),
+    ),
+    "trajectories": (
+        lambda: trajectories.trajectories_figure(
+            clean_table(), ["P1", "P2", "P5", "P6"], {"fat": FAT}, AXIS, "Test", True
+        ),
+        {"lineplot", "scatterplot"},
+    ),
+    "forest": (
+        lambda: forest.forest_figure(forest.forest_table(*forest_tables(), "T2"), "T2", True),
+        {"scatterplot"},
+    ),
+    "responders": (lambda: responders.responders_figure(responders_table(), True), {"barplot"}),
+    "baseline_by_completion": (
+        lambda: attrition.baseline_smd_figure(baseline_table(), True),
+        {"scatterplot"},
+    ),
+    "dose_response": (_dose_figure, {"scatterplot"}),
+    "biomarker_trajectories": (
+        lambda: biomarkers.biomarker_trajectories_figure(
+            marker_clean(), {"mk": MARKER}, AXIS, *marker_tables(), True
+        ),
+        {"lineplot", "scatterplot"},
+    ),
+    "biomarker_heatmap": (
+        lambda: biomarkers.biomarker_heatmap_figure(heatmap_table(), {"mk": MARKER}, IDS, True),
+        {"heatmap"},
+    ),
+    "biomarker_change_scatter": (
+        lambda: biomarkers.biomarker_change_scatter_figure([change_panel()], "T0", "T2", True),
+        {"scatterplot"},
+    ),
+    "biomarker_roc": (
+        lambda: biomarkers.biomarker_roc_figure(
+            [{"label": "Marker A", "curves": [roc_input([0.8, 1.0], [0.8, 0.025, 1.5])]}], True
+        ),
+        {"lineplot"},
+    ),
+    "simulation": (
+        lambda: simulation.simulation_figure(*simulation_tables(), True),
+        {"scatterplot"},
+    ),
+}
+SEABORN = ("lineplot", "scatterplot", "barplot", "pointplot", "heatmap", "histplot", "kdeplot")
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_each_figure_is_drawn_by_its_seaborn_functions_which_estimate_nothing(name):
+    build, expected = FIGURES[name]
+    spies = {}
+    with contextlib.ExitStack() as stack:
+        for function in SEABORN:
+            spies[function] = stack.enter_context(
+                mock.patch(f"seaborn.{function}", wraps=getattr(sns, function))
+            )
+        build()
+    assert {function for function, spy in spies.items() if spy.called} == expected
+    # Table values only: lines join the given values, bars are one value each with no error bar.
+    for call in spies["lineplot"].call_args_list:
+        assert call.kwargs["estimator"] is None
+    for call in spies["barplot"].call_args_list:
+        assert call.kwargs["errorbar"] is None
+        data, y = call.kwargs["data"], call.kwargs["y"]
+        # One row per bar: the mean seaborn takes of it is the table's value.
+        assert not data[y].duplicated().any()
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_each_figure_renders_to_the_same_bytes_twice(tmp_path, name):
+    build, _ = FIGURES[name]
+    first = saved(build(), tmp_path / "a", name)
+    second = saved(build(), tmp_path / "b", name)
+    assert first[0] == second[0]  # PNG
+    assert first[1] == second[1]  # SVG
+    assert_image(*first)

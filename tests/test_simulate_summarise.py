@@ -11,7 +11,7 @@ from simulate_fixtures import make_model, rng
 
 from rapamycin_mecfs.plots import style
 from rapamycin_mecfs.simulate import summarise
-from rapamycin_mecfs.simulate.plot import simulation_figure
+from rapamycin_mecfs.plots.simulation import simulation_figure
 
 SETTINGS = {
     "outcomes": ["bas", "sss_pem"],

@@ -47,14 +47,9 @@ def package_code(*modules):
     for module in modules:
         path = PACKAGE / module
         if path.is_dir():
-            files += sorted([*path.glob("*.py"), *path.glob("*.json")])
-        else:  # a module, and the data file beside it that it reads (plots/theme.json)
+            files += sorted(path.glob("*.py"))
+        else:
             files += [path.with_suffix(".py")]
-            files += (
-                [path.with_suffix(".json")]
-                if path.with_suffix(".json").exists()
-                else []
-            )
     return [os.path.relpath(f) for f in files]
 
 

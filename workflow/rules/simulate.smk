@@ -99,7 +99,7 @@ rule simulation_figure:
     input:
         summary=simulation_plan.table_path(RESULTS, "simulation_summary"),
         distribution=simulation_plan.table_path(RESULTS, "simulation_distribution"),
-        code=package_code("simulate/plot", "plots/style", "plots/theme", "atomic"),
+        code=package_code("plots/simulation", "plots/style", "atomic"),
     output:
         **simulation_plan.figure_paths(RESULTS),
     log:

@@ -6,7 +6,7 @@ from _step import run_step
 def main(snakemake):
     from rapamycin_mecfs.atomic import read_csv
     from rapamycin_mecfs.plots import style
-    from rapamycin_mecfs.simulate.plot import simulation_figure
+    from rapamycin_mecfs.plots.simulation import simulation_figure
 
     synthetic = snakemake.params.synthetic
     fig = simulation_figure(read_csv(snakemake.input.summary), read_csv(snakemake.input.distribution), synthetic)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -36,6 +37,21 @@ def _range(values) -> str:
 
 
 def baseline_smd_figure(table: pd.DataFrame, synthetic: bool, alpha: float = 0.05) -> Figure:
+    """One ``seaborn.scatterplot`` point per outcome: `aligned_smd`'s SMD, filled when significant.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        baseline_by_completion.csv.
+    synthetic : bool
+        Whether to mark the figure as drawn from synthetic data.
+    alpha : float
+        Filled markers for a Benjamini-Hochberg adjusted p below it.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     frame = aligned_smd(table).reset_index(drop=True)
     groups = f"{frame['group_1'].iloc[0]} (n = {_range(frame['n_1'])}) vs {frame['group_2'].iloc[0]} (n = {_range(frame['n_2'])})"
     with style.context():
@@ -47,11 +63,15 @@ def baseline_smd_figure(table: pd.DataFrame, synthetic: bool, alpha: float = 0.0
         ax.axvspan(-0.1, 0.1, color="0.80", lw=0, zorder=0)
         ax.axvline(0, color="0.2", lw=1)
         y = np.arange(len(frame))
-        significant = frame["p_fdr_bh"] < alpha
+        points = frame.assign(y=y, significant=frame["p_fdr_bh"] < alpha)
         colour = style.SET_COLOURS["completers"]
-        ax.scatter(frame.loc[~significant, "smd_better"], y[~significant], s=46, facecolors="white", edgecolors=colour, linewidths=1.6, zorder=3)
-        ax.scatter(frame.loc[significant, "smd_better"], y[significant], s=46, color=colour, zorder=3)
+        # The table's SMDs as they are (sign-aligned): hollow when not significant, filled when so.
+        sns.scatterplot(data=points[~points["significant"]], x="smd_better", y="y", s=46,
+                        color="white", edgecolor=colour, linewidth=1.6, zorder=3, ax=ax)
+        sns.scatterplot(data=points[points["significant"]], x="smd_better", y="y", s=46,
+                        color=colour, edgecolor=colour, linewidth=0, zorder=3, ax=ax)
         ax.set_yticks(y, frame["label"])
+        ax.set_ylabel("")
         ax.set_ylim(len(frame) - 0.5, -0.5)
         ax.grid(axis="y", visible=False)
         if frame["smd_better"].isna().all():

@@ -8,16 +8,18 @@ so a figure can never show points that are not the ones analysed.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
-from matplotlib.colors import TwoSlopeNorm
+import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from . import style
 from .consistency import spearman_rho
-from .trajectories import participant_lines, summarise, wide_values
+from .trajectories import median_line, participant_lines, summarise, wide_values
 
 
 def _num(frame: pd.DataFrame, columns) -> pd.DataFrame:
@@ -72,13 +74,12 @@ def biomarker_trajectories_figure(
             below = below_lloq_mask(clean, key, visit_ids).reindex_like(wide).fillna(False).astype(bool)
             participant_lines(ax, wide, days)
             xs, ys = np.nonzero(below.to_numpy())
-            ax.scatter(days[ys], wide.to_numpy()[xs, ys], marker="x", color=style.WARNING_RED, s=22, lw=1.1, zorder=4,
-                       rasterized=len(wide) > style.VECTOR_PARTICIPANTS)
+            sns.scatterplot(
+                x=days[ys], y=wide.to_numpy()[xs, ys], marker="x", color=style.WARNING_RED, s=22,
+                linewidth=1.1, zorder=4, rasterized=len(wide) > style.VECTOR_PARTICIPANTS, ax=ax,
+            )
             summary = summarise(wide, confidence)
-            colour = style.SET_COLOURS["all_available"]
-            ax.fill_between(days, summary["ci_low"], summary["ci_high"], color=colour, alpha=0.22, lw=0, zorder=2)
-            ax.errorbar(days, summary["median"], yerr=[summary["median"] - summary["ci_low"], summary["ci_high"] - summary["median"]],
-                        color=colour, lw=2.6, marker="o", ms=5.5, capsize=3.5, elinewidth=1.6, zorder=3)
+            median_line(ax, summary, days, style.SET_COLOURS["all_available"])
             marker_counts = counts[(counts["marker"] == key)].set_index("visit")
             lloq = spec.get("lloq")
             if lloq is None and len(marker_counts):
@@ -133,6 +134,26 @@ def heatmap_matrix(table: pd.DataFrame, markers: list[str], visits: list[str], o
 
 
 def biomarker_heatmap_figure(table: pd.DataFrame, markers: dict[str, dict], visits: list[str], synthetic: bool, alpha: float = 0.05) -> Figure:
+    """The table's rho per outcome x (marker, visit) as one ``seaborn.heatmap``, each cell annotated.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        spearman_cross_sectional.csv: rho, p_fdr_bh and n per marker, outcome and visit.
+    markers : dict
+        Marker key -> spec with its label, in column order.
+    visits : list of str
+        Visits, in column order within each marker.
+    synthetic : bool
+        Whether to mark the figure as drawn from synthetic data.
+    alpha : float
+        A cell is starred and bold when its BH-adjusted p is below it.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A cell without a rho is left blank and reads "n/a".
+    """
     outcomes = list(dict.fromkeys(table["outcome"]))
     labels = table.drop_duplicates("outcome").set_index("outcome")
     rho, sig, n, columns = heatmap_matrix(table, list(markers), visits, outcomes, alpha)
@@ -146,28 +167,42 @@ def biomarker_heatmap_figure(table: pd.DataFrame, markers: dict[str, dict], visi
                       f"* = Benjamini\N{EN DASH}Hochberg adjusted p < {alpha:g} within the marker's family (outcomes \N{MULTIPLICATION SIGN} visits)"),
             watermark_colour="0.3",
         )
-        image = ax.imshow(rho, cmap="RdBu_r", norm=TwoSlopeNorm(0, -reach, reach), aspect="auto", interpolation="nearest")
-        for i in range(rho.shape[0]):
-            for j in range(rho.shape[1]):
-                if np.isnan(rho[i, j]):
-                    ax.text(j, i, "n/a", ha="center", va="center", fontsize=7, color="0.4")
-                    continue
-                text = style.minus(f"{rho[i, j]:.2f}") + ("*" if sig[i, j] else "")
-                ax.text(j, i, text, ha="center", va="center", fontsize=7.5, fontweight="bold" if sig[i, j] else "normal",
-                        color="white" if abs(rho[i, j]) > 0.6 * reach else "0.1")
-        ax.set_xticks(range(len(columns)), [v for _, v in columns], fontsize=8.5)
+        # seaborn masks the NaN cells (left blank, "n/a" written below) and annotates the others.
+        annot = np.array([[style.minus(f"{value:.2f}") + ("*" if star else "")
+                           for value, star in zip(*row)] for row in zip(rho, sig)])
+        directions = [style.direction_text(labels.loc[o, "outcome_direction"]) for o in outcomes]
+        outcome_labels = [f"{labels.loc[o, 'outcome_label']} ({better})"
+                          for o, better in zip(outcomes, directions)]
+        with warnings.catch_warnings():
+            # seaborn 0.13.2 calls Colormap.set_bad, which matplotlib 3.11 says it will deprecate.
+            warnings.filterwarnings("ignore", "The set_bad function", PendingDeprecationWarning)
+            sns.heatmap(
+                rho, vmin=-reach, vmax=reach, center=0, cmap="RdBu_r", annot=annot, fmt="",
+                annot_kws={"fontsize": 7.5}, xticklabels=[v for _, v in columns],
+                yticklabels=outcome_labels,
+                cbar_kws={
+                    "shrink": 0.6, "pad": 0.01,
+                    "label": "Spearman \N{GREEK SMALL LETTER RHO} (marker level vs outcome score)",
+                },
+                ax=ax,
+            )
+        for text in ax.texts:
+            x, y = text.get_position()
+            text.set_fontweight("bold" if sig[int(y), int(x)] else "normal")
+        for i, j in zip(*np.nonzero(np.isnan(rho))):
+            ax.text(j + 0.5, i + 0.5, "n/a", ha="center", va="center", fontsize=7, color="0.4")
+        ax.grid(False)
+        ax.tick_params(axis="both", labelsize=8.5, length=0)
+        ax.set_yticklabels(outcome_labels, rotation=0, va="center")
+        ax.set_xticklabels([v for _, v in columns], rotation=0)
         ax.set_xlabel("visit")
         top = ax.secondary_xaxis("top")
-        top.set_xticks([len(visits) * (k + 0.5) - 0.5 for k in range(len(markers))], [spec["label"] for spec in markers.values()],
-                       fontsize=10, fontweight="bold")
+        top.set_xticks([len(visits) * (k + 0.5) for k in range(len(markers))],
+                       [spec["label"] for spec in markers.values()], fontsize=10, fontweight="bold")
         top.tick_params(length=0)
-        ax.set_yticks(range(len(outcomes)), [f"{labels.loc[o, 'outcome_label']} ({style.direction_text(labels.loc[o, 'outcome_direction'])})" for o in outcomes],
-                      fontsize=8.5)
-        ax.grid(False)
+        top.spines["top"].set_visible(False)
         for j in range(len(visits), len(columns), len(visits)):
-            ax.axvline(j - 0.5, color="white", lw=3)
-        bar = ax.get_figure(root=False).colorbar(image, ax=ax, shrink=0.6, pad=0.01)
-        bar.set_label("Spearman \N{GREEK SMALL LETTER RHO} (marker level vs outcome score)")
+            ax.axvline(j, color="white", lw=3)
     return fig
 
 
@@ -214,10 +249,11 @@ def biomarker_change_scatter_figure(panels: list[dict], baseline: str, visit: st
             normal = pts[~pts["below_lloq"]]
             flagged = pts[pts["below_lloq"]]
             raster = len(pts) > style.VECTOR_PARTICIPANTS  # one point per participant: see participant_lines
-            ax.scatter(normal["d_marker"], normal["d_outcome"], s=22, color=colour, alpha=0.6, edgecolors="white", linewidths=0.4,
-                       zorder=3, rasterized=raster)
-            ax.scatter(flagged["d_marker"], flagged["d_outcome"], s=30, marker="x", color=style.WARNING_RED, lw=1.1, zorder=4,
-                       rasterized=raster)
+            sns.scatterplot(data=normal, x="d_marker", y="d_outcome", s=22, color=colour, alpha=0.6,
+                            edgecolor="white", linewidth=0.4, zorder=3, rasterized=raster, ax=ax)
+            sns.scatterplot(data=flagged, x="d_marker", y="d_outcome", s=30, marker="x",
+                            color=style.WARNING_RED, linewidth=1.1, zorder=4, rasterized=raster,
+                            ax=ax)
             ax.axhline(0, color="0.3", lw=0.8, ls="--")
             ax.axvline(0, color="0.3", lw=0.8, ls="--")
             rho, low, high = float(row["rho"]), float(row["ci_low"]), float(row["ci_high"])
@@ -256,7 +292,29 @@ def roc_groups(values: pd.Series, status: pd.Series) -> tuple[np.ndarray, np.nda
 
 
 def biomarker_roc_figure(panels: list[dict], synthetic: bool) -> Figure:
-    """`panels`: one per marker: dicts with label, curves = [{measure_label, positives, negatives, row (roc_auc.csv)}]."""
+    """ROC curves, one panel per marker, each curve a ``seaborn.lineplot`` through its vertices.
+
+    Parameters
+    ----------
+    panels : list of dict
+        One per marker: ``label`` and ``curves``, a list of dicts with ``measure_label``,
+        ``positives``, ``negatives`` (the scores drawn) and ``row`` (its roc_auc.csv row).
+    synthetic : bool
+        Whether to mark the figure as drawn from synthetic data.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Notes
+    -----
+    The curve is drawn through the vertices of `roc_curve` with the default drawstyle, not
+    ``drawstyle="steps-post"``: the vertices already hold both corners of every step (a threshold
+    met by responders only moves the TPR, by non-responders only the FPR), so the two draw the
+    same staircase, except at a threshold that both groups meet (tied scores, e.g. values below the
+    LLOQ): there the curve moves diagonally, and only the diagonal keeps the area under the drawn
+    curve equal to the table's AUC (ties counted 1/2), which this figure checks.
+    """
     palette = [style.SET_COLOURS["completers"], style.SET_COLOURS["enrolled_available"], style.SET_COLOURS["enrolled_bocf"], style.SET_COLOURS["stopped"]]
     first = panels[0]["curves"][0]["row"] if panels and panels[0]["curves"] else None
     rule = str(first["assumption"]) if first is not None else ""
@@ -288,9 +346,13 @@ def biomarker_roc_figure(panels: list[dict], synthetic: bool) -> Figure:
                     raise ValueError(f"ROC {panel['label']} {curve['measure_label']}: groups drawn "
                                      f"{len(curve['positives'])}/{len(curve['negatives'])}, roc_auc.csv {n1}/{n2}")
                 level = f"{100 * float(row['confidence']):g}%" if "confidence" in row and str(row["confidence"]) != "" else "95%"
-                ax.plot(fpr, tpr, color=colour, lw=2,
-                        label=f"{curve['measure_label']}: AUC {style.fmt_ci(auc, float(row['ci_low']), float(row['ci_high']))}\n"
-                              f"({level} CI; {n1} responders, {n2} non-responders)")
+                # One row per vertex: estimator=None draws them as given (the mean over a vertical
+                # step's shared FPR would cut the corner); the docstring says why no steps-post.
+                interval = style.fmt_ci(auc, float(row["ci_low"]), float(row["ci_high"]))
+                label = (f"{curve['measure_label']}: AUC {interval}\n"
+                         f"({level} CI; {n1} responders, {n2} non-responders)")
+                sns.lineplot(x=fpr, y=tpr, estimator=None, sort=False, color=colour, linewidth=2,
+                             label=label, ax=ax)
             ax.set_xlim(-0.01, 1.01)
             ax.set_ylim(-0.01, 1.01)
             ax.set_aspect("equal")

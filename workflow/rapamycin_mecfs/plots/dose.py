@@ -12,6 +12,7 @@ import re
 
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -23,6 +24,8 @@ from .consistency import spearman_rho
 
 CHANGE = "last_observation"
 MEASURE = LAST_DOSE
+# Marker area (points^2) of one participant.
+POINT_AREA = 18
 _BAND = re.compile(r"^\s*([-\d.eE+]+)\s*<\s*dose\s*<=\s*([-\d.eE+]+)\s*$")
 
 
@@ -69,7 +72,22 @@ def parse_bands(bands: pd.DataFrame, outcome: str) -> pd.DataFrame:
 
 
 def dose_response_figure(panels: list[dict], synthetic: bool, dose_label: str) -> Figure:
-    """`panels`: dicts with outcome, label, unit, direction, points (dose_points), row (dose_response.csv row), bands."""
+    """A panel per outcome: a ``seaborn.scatterplot`` of the points, the table's dose bands over it.
+
+    Parameters
+    ----------
+    panels : list of dict
+        outcome, label, unit, direction, points (`dose_points`, checked against the table by
+        `check_against_table`), row (its dose_response.csv row) and bands (`parse_bands`).
+    synthetic : bool
+        Whether to mark the figure as drawn from synthetic data.
+    dose_label : str
+        The dose unit, for the x axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     ncols = 2 if len(panels) > 1 else 1
     nrows = int(np.ceil(len(panels) / ncols))
     colour = style.SET_COLOURS["completers"]
@@ -83,8 +101,11 @@ def dose_response_figure(panels: list[dict], synthetic: bool, dose_label: str) -
         for ax, panel in zip(axes.flat, panels):
             points, row = panel["points"], panel["row"]
             counts = points.groupby([MEASURE, "improvement"]).size().rename("count").reset_index()
-            ax.scatter(counts[MEASURE], counts["improvement"], s=18 * counts["count"], color=colour, alpha=0.55,
-                       edgecolors="white", linewidths=0.5, zorder=3)
+            # Area proportional to the count: seaborn's size mapping given as count -> area.
+            sns.scatterplot(data=counts, x=MEASURE, y="improvement", size="count",
+                            sizes={k: POINT_AREA * k for k in counts["count"].unique()},
+                            color=colour, alpha=0.55, edgecolor="white", linewidth=0.5, zorder=3,
+                            legend=False, ax=ax)
             for band in panel["bands"].itertuples():
                 ax.fill_between([band.low, band.high], band.q1, band.q3, color="0.55", alpha=0.18, lw=0, zorder=1)
                 ax.plot([band.low, band.high], [band.median, band.median], color="0.15", lw=2, zorder=2)
@@ -97,7 +118,9 @@ def dose_response_figure(panels: list[dict], synthetic: bool, dose_label: str) -
         for ax in list(axes.flat)[len(panels):]:
             ax.set_axis_off()
         sizes = [1, 3, 6]
-        handles = [Line2D([], [], ls="", marker="o", color=colour, alpha=0.55, markersize=np.sqrt(18 * k), label=f"{k} participant{'s' if k > 1 else ''}")
+        handles = [Line2D([], [], ls="", marker="o", color=colour, alpha=0.55,
+                          markersize=np.sqrt(POINT_AREA * k),
+                          label=f"{k} participant{'s' if k > 1 else ''}")
                    for k in sizes]
         handles.append(Line2D([], [], color="0.15", lw=2, label="band median (shaded: IQR)"))
         axes.flat[0].get_figure(root=False).legend(handles=handles, loc="outside lower center", ncols=4, fontsize=9,

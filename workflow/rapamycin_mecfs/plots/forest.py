@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -65,23 +66,55 @@ def _n_text(values) -> str:
 
 
 def forest_figure(table: pd.DataFrame, visit: str, synthetic: bool, outcome_order: list[str] | None = None) -> Figure:
+    """Estimates as one ``seaborn.scatterplot`` (colour and marker by analysis), CIs as errorbars.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        `forest_table`'s rows: estimate, ci_low and ci_high in baseline SDs, drawn as they are.
+    visit : str
+        The visit compared with baseline, for the title.
+    synthetic : bool
+        Whether to mark the figure as drawn from synthetic data.
+    outcome_order : list of str, optional
+        Outcomes top to bottom; the table's order when not given.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     order = outcome_order or list(dict.fromkeys(table["outcome"]))
     labels = table.drop_duplicates("outcome").set_index("outcome")["label"]
     analyses = [a for a in ANALYSES if a in set(table["analysis"])]
     offsets = dict(zip(analyses, np.linspace(-0.24, 0.24, len(analyses))))
     markers = {"completers": "o", "enrolled_available": "D", "enrolled_bocf": "s"}
+    rows = table[table["analysis"].isin(analyses) & table["outcome"].isin(order)].copy()
+    rows["y"] = rows["outcome"].map({o: i for i, o in enumerate(order)})
+    rows["y"] += rows["analysis"].map(offsets)
+    rows = rows.sort_values("y")
     with style.context():
         fig, ax = style.new_figure(
             9.5, 2.6 + 0.42 * len(order), f"Standardised improvement at {visit}, every outcome", synthetic,
             subtitle="estimate and 95% CI divided by the baseline SD of everyone enrolled; right of 0 = improvement",
         )
+        for analysis in analyses:
+            part = rows[rows["analysis"] == analysis]
+            ax.errorbar(
+                part["estimate"], part["y"],
+                xerr=[part["estimate"] - part["ci_low"], part["ci_high"] - part["estimate"]],
+                fmt="none", ecolor=style.SET_COLOURS[analysis], capsize=2.5, elinewidth=1.3,
+                zorder=2,
+            )
+        sns.scatterplot(
+            data=rows, x="estimate", y="y", hue="analysis", style="analysis", hue_order=analyses,
+            style_order=analyses, palette={a: style.SET_COLOURS[a] for a in analyses},
+            markers={a: markers[a] for a in analyses}, s=36, linewidth=0, zorder=3, legend=False,
+            ax=ax,
+        )
         handles = []
         for analysis in analyses:
             part = table[table["analysis"] == analysis].set_index("outcome").reindex(order)
-            y = np.arange(len(order)) + offsets[analysis]
             colour = style.SET_COLOURS[analysis]
-            ax.errorbar(part["estimate"], y, xerr=[part["estimate"] - part["ci_low"], part["ci_high"] - part["estimate"]],
-                        fmt=markers[analysis], color=colour, ms=5, capsize=2.5, elinewidth=1.3, lw=0)
             if analysis == "enrolled_available":
                 n_part = f"{_n_text(part['n'].dropna())} participants, {_n_text(part['n_at_visit'].dropna())[4:]} with {visit}"
             else:
@@ -91,6 +124,7 @@ def forest_figure(table: pd.DataFrame, visit: str, synthetic: bool, outcome_orde
         for i in range(1, len(order), 2):
             ax.axhspan(i - 0.5, i + 0.5, color="0.94", zorder=0, lw=0)
         ax.set_yticks(np.arange(len(order)), [labels[o] for o in order])
+        ax.set_ylabel("")
         ax.set_ylim(len(order) - 0.5, -0.5)
         ax.grid(axis="y", visible=False)
         ax.set_xlabel("improvement / baseline SD (positive = better on every scale)")

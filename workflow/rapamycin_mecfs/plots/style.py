@@ -1,8 +1,13 @@
 """Shared look, the synthetic-data watermark, and deterministic, atomic saving of figures.
 
+The look is seaborn's: `context()` applies ``seaborn.set_theme`` (the "whitegrid" style, the
+"paper" context scaled by 1.15 and the "colorblind" palette) inside a matplotlib rc context, with
+this module's settings for fonts, titles and saving laid over it, so nothing global changes.
+
 Byte-identical output across runs rests on:
 
-* the Agg canvas attached to each Figure, whatever the environment says (pyplot is never imported);
+* the Agg canvas attached to each Figure, whatever the environment says (seaborn imports pyplot,
+  but no figure is made through it, so its backend and figure registry play no part);
 * the font bundled with matplotlib (DejaVu Sans), so no system font can change the glyphs;
 * SVG text drawn as paths (``svg.fonttype = "path"``: the file renders the same without the font)
   and a fixed ``svg.hashsalt`` and ``svg.id``, so the clip-path and glyph ids do not come from uuid4;
@@ -19,11 +24,11 @@ from contextlib import contextmanager
 from typing import Iterator
 
 import matplotlib
+import seaborn as sns
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..atomic import atomic_path
-from .theme import read_theme
 
 DPI = 150
 SYNTHETIC_LABEL = "SYNTHETIC DATA \N{EM DASH} not trial results"
@@ -39,6 +44,11 @@ WARNING_RED = "#b2182b"
 NEUTRAL = "0.35"
 # Up to this many participants, per-participant marks are SVG vectors; above, a raster layer.
 VECTOR_PARTICIPANTS = 500
+# seaborn's theme for every figure (see `context`).
+PALETTE_NAME = "colorblind"
+AXES_STYLE = "whitegrid"
+CONTEXT = "paper"
+FONT_SCALE = 1.15
 # Palette position (seaborn "colorblind") per analysis set, fixed so every figure agrees.
 _SET_PALETTE_INDEX = {
     "completers": 0,
@@ -50,7 +60,7 @@ _SET_PALETTE_INDEX = {
     "stopped": 3,
 }
 # Our settings, laid over seaborn's theme.
-_RC_OVERRIDES = {
+RC_OVERRIDES = {
     "font.family": "DejaVu Sans",
     "font.sans-serif": ["DejaVu Sans"],
     "mathtext.fontset": "dejavusans",
@@ -72,17 +82,23 @@ _RC_OVERRIDES = {
     "legend.framealpha": 0.9,
 }
 
-# seaborn's palette and rc settings, from plots/theme.json (see plots.theme for why not seaborn itself).
-_THEME = read_theme()
-PALETTE = _THEME["palette"]
+PALETTE = sns.color_palette(PALETTE_NAME, 10)
 SET_COLOURS = {name: PALETTE[index] for name, index in _SET_PALETTE_INDEX.items()}
-RC = {**_THEME["rc"], **_RC_OVERRIDES}
 
 
 @contextmanager
 def context() -> Iterator[None]:
-    """Every figure is built and saved inside this rc context (nothing global is changed)."""
-    with matplotlib.rc_context(RC):
+    """seaborn's theme, with RC_OVERRIDES over it, for building and saving a figure.
+
+    ``seaborn.set_theme`` writes matplotlib's rcParams; the surrounding ``rc_context`` restores
+    them on exit, so nothing global is changed. ``color_codes=False``: seaborn would otherwise
+    redefine matplotlib's single-letter colours for the whole process.
+    """
+    with matplotlib.rc_context():
+        sns.set_theme(
+            context=CONTEXT, style=AXES_STYLE, palette=PALETTE_NAME, font_scale=FONT_SCALE,
+            color_codes=False, rc=RC_OVERRIDES,
+        )
         yield
 
 
@@ -96,7 +112,7 @@ def new_figure(
     makes no axes and returns the body instead. Returns (figure, axes); the body is
     `axes.get_figure(root=False)` for legends and texts. Call inside `context()`.
     """
-    # A bare Figure on the Agg canvas: pyplot (and its global figure registry) is never imported.
+    # A bare Figure on the Agg canvas, not one from pyplot (nor in its global figure registry).
     fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     lines = [] if not subtitle else subtitle.split("\n")
