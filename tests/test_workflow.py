@@ -280,13 +280,28 @@ def test_snakemake_report_shows_the_registry_caption_of_every_figure(project, tm
         assert opening in theirs, entry["name"]
 
 
+def _formatted(value: str, style: str) -> str:
+    """A table cell printed the way the report prints it (formatting rules of report.formatting)."""
+    from rapamycin_mecfs.report.formatting import number, p_value
+
+    if style == "text":
+        return value
+    if value == "":
+        return "–"
+    if style == "percent":
+        return f"{100 * float(value):.1f}%"
+    return p_value(value) if style == "p" else number(value)
+
+
 def test_report_in_a_real_browser(project):
-    """Headless Chromium: every image decodes, no console errors, the banner is visible."""
+    """Headless Chromium: key findings first and traceable, every link and image works, short."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         if os.environ.get("CI"):
             pytest.fail("chromium is not installed; .ci/run installs Debian's chromium")
         pytest.skip("chromium not installed (apt-get install chromium)")
+    from urllib.parse import parse_qsl
+
     from playwright.sync_api import sync_playwright
 
     report = project / "results" / "report.html"
@@ -304,6 +319,15 @@ def test_report_in_a_real_browser(project):
         page.wait_for_load_state("load")
         images = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.alt, i.complete, i.naturalWidth])")
         banner_visible = page.is_visible("#synthetic-banner")
+        first_section = page.eval_on_selector("section.report-section", "s => s.id")
+        finding_links = page.eval_on_selector_all("#key_findings a", "links => links.map(a => a.getAttribute('href'))")
+        anchors = set(page.eval_on_selector_all("[id]", "nodes => nodes.map(n => n.id)"))
+        sources = page.eval_on_selector_all(
+            "#key_findings [data-source]",
+            "nodes => nodes.map(n => [n.dataset.source, n.dataset.row, n.dataset.column, n.dataset.format, n.textContent])",
+        )
+        table_links = set(page.eval_on_selector_all("a[href^='tables/']", "links => links.map(a => a.getAttribute('href'))"))
+        visible = [line for line in page.inner_text("body").splitlines() if line.strip()]
         page.screenshot(path=str(project / "results" / "report_screenshot.png"), full_page=False)
         browser.close()
     # Also beside the checkout's own results, where a developer or CI log can point to it.
@@ -313,6 +337,20 @@ def test_report_in_a_real_browser(project):
     assert all(complete and width > 0 for _, complete, width in images), images
     assert errors == []
     assert banner_visible
+    assert first_section == "key_findings"
+    assert finding_links and all(link.startswith("#") and link[1:] in anchors for link in finding_links), finding_links
+    # Every number in the key findings is the cell it names, printed by the report's rules.
+    assert len(sources) >= 20
+    for source, row, column, style, text in sources:
+        table = pd.read_csv(project / "results" / source, dtype=str, keep_default_na=False)
+        for key, value in parse_qsl(row, keep_blank_values=True):
+            table = table[table[key] == value]
+        assert len(table) == 1, (source, row)
+        assert text == _formatted(table.iloc[0][column], style), (source, row, column, text)
+    assert len(visible) <= 800, f"{len(visible)} lines of visible text"
+    written = {f"tables/{path.relative_to(project / 'results' / 'tables').as_posix()}"
+               for path in (project / "results" / "tables").rglob("*.csv")}
+    assert written and written <= table_links, sorted(written - table_links)
 
 
 def test_lint_is_clean():

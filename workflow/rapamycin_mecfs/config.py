@@ -324,25 +324,30 @@ def parse_step(raw: float | int | str) -> Fraction:
     return Fraction(str(raw))
 
 
+def outcome_spec(key: str, instrument: str, spec: dict[str, Any]) -> OutcomeSpec:
+    """One outcome's scale, from its config entry (``instruments/<instrument>/outcomes/<key>``)."""
+    return OutcomeSpec(
+        key=key,
+        instrument=instrument,
+        label=spec["label"],
+        unit=spec["unit"],
+        min=float(spec["min"]),
+        max=float(spec["max"]),
+        step=float(parse_step(spec["step"])),
+        direction=spec["direction"],
+        lloq=float(spec["lloq"]) if spec.get("lloq") is not None else None,
+        step_text=str(spec["step"]).strip(),
+        step_exact=parse_step(spec["step"]),
+    )
+
+
 def outcome_specs(config: dict[str, Any]) -> dict[str, OutcomeSpec]:
     """Every configured outcome, in config order."""
-    specs = {}
-    for instrument, definition in config["instruments"].items():
-        for key, spec in definition["outcomes"].items():
-            specs[key] = OutcomeSpec(
-                key=key,
-                instrument=instrument,
-                label=spec["label"],
-                unit=spec["unit"],
-                min=float(spec["min"]),
-                max=float(spec["max"]),
-                step=float(parse_step(spec["step"])),
-                direction=spec["direction"],
-                lloq=float(spec["lloq"]) if "lloq" in spec else None,
-                step_text=str(spec["step"]).strip(),
-                step_exact=parse_step(spec["step"]),
-            )
-    return specs
+    return {
+        key: outcome_spec(key, instrument, spec)
+        for instrument, definition in config["instruments"].items()
+        for key, spec in definition["outcomes"].items()
+    }
 
 
 def visit_ids(config: dict[str, Any]) -> list[str]:

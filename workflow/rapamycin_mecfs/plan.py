@@ -63,6 +63,7 @@ TIPPING_POINT_DEFAULTS = {
 
 # Report sections: id -> heading. The order is the report's.
 SECTIONS = {
+    "key_findings": "Key findings",
     "participant_flow": "Participant flow",
     "baseline": "Baseline characteristics",
     "outcomes": "Change from baseline: paired tests",

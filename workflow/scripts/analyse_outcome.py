@@ -9,20 +9,10 @@ def main(snakemake):
     from rapamycin_mecfs.analysis.data import Participants
     from rapamycin_mecfs.analysis.outcome import analyse_outcome
     from rapamycin_mecfs.atomic import read_csv, write_table
-    from rapamycin_mecfs.config import OutcomeSpec
+    from rapamycin_mecfs.config import outcome_spec
 
     definition = dict(snakemake.params.outcome)
-    spec = OutcomeSpec(
-        key=definition["key"],
-        instrument=definition["instrument"],
-        label=definition["label"],
-        unit=definition["unit"],
-        min=float(definition["min"]),
-        max=float(definition["max"]),
-        step=float(definition["step"]),
-        direction=definition["direction"],
-        lloq=definition.get("lloq"),
-    )
+    spec = outcome_spec(definition.pop("key"), definition.pop("instrument"), definition)
     settings = snakemake.params.settings
     visits = [v["id"] for v in settings["visits"]]
     days = settings["days"]

@@ -76,7 +76,7 @@ def figures(plan: StudyPlan) -> list[dict[str, str]]:
         (
             forest_name(final),
             f"Standardised improvement at {final}",
-            "outcomes",
+            "key_findings",
             f"Improvement from baseline to {final} for every analysed outcome, on one standardised scale: the "
             "estimate and its 95% CI divided by the baseline SD of everyone enrolled (baseline_sd in "
             "results/tables/regression_to_mean.csv; the SD is treated as fixed). Positive = better on every scale "
@@ -98,7 +98,7 @@ def figures(plan: StudyPlan) -> list[dict[str, str]]:
                 "is a stated assumption) with 95% Wilson score intervals, under three denominators: completers "
                 f"evaluable on every criterion; everyone with data at {first}, last observation carried forward; "
                 "everyone enrolled, with anyone who stopped counted as a non-responder. Counts, proportions and "
-                "intervals from results/tables/responders.csv (responders/n printed at each point).",
+                "intervals from results/tables/responders.csv (responders/n above each bar).",
             )
         )
     if plan.has("discontinuations"):

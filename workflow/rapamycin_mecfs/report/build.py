@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from ..atomic import read_csv
 from ..plan import StudyPlan
 from ..provenance import sha256_file, sha256_text
 from . import sections
+from .findings import key_findings
 from .formatting import html_table, number, p_value
 from .methods import methods
 
@@ -32,8 +34,30 @@ def load_tables(paths: dict[str, str]) -> dict[str, pd.DataFrame]:
     return {name: _numeric(read_csv(path)) for name, path in paths.items()}
 
 
+# Figures are embedded at screen width; the print-resolution files stay in results/figures/.
+SCREEN_WIDTH = 1100
+
+
 def embed_png(path: str | Path) -> str:
-    return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    """The figure as a data URI, scaled down to ``SCREEN_WIDTH`` pixels if wider."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        if image.width > SCREEN_WIDTH:
+            height = round(image.height * SCREEN_WIDTH / image.width)
+            image = image.resize((SCREEN_WIDTH, height), Image.Resampling.LANCZOS)
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def table_links(plan: StudyPlan) -> dict[str, list[str]]:
+    """Every CSV a complete run writes under results/tables/: top level, and one level down."""
+    names = plan.result_tables()
+    return {
+        "main": [name for name in names if "/" not in name],
+        "nested": [name for name in names if "/" in name],
+    }
 
 
 def _figures_by_section(figures: dict[str, str], registry: list[dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
@@ -46,8 +70,24 @@ def _figures_by_section(figures: dict[str, str], registry: list[dict[str, Any]])
     return placed
 
 
-def outcome_tables(tables: dict[str, pd.DataFrame], config: dict[str, Any]) -> list[dict[str, str]]:
-    paired = tables["paired_tests"]
+def primary_rows(frame: pd.DataFrame, final: str, primary_sets: list[str]) -> pd.DataFrame:
+    """The rows a reader needs inline: the final visit and the primary analysis sets.
+
+    Tables without a visit or analysis-set column are kept whole; if the filter leaves
+    nothing (a table without the primary sets), the table is kept whole too.
+    """
+    keep = pd.Series(True, index=frame.index)
+    if "visit" in frame and (frame["visit"].astype(str) == final).any():
+        keep &= frame["visit"].astype(str) == final
+    if "analysis_set" in frame and frame["analysis_set"].isin(primary_sets).any():
+        keep &= frame["analysis_set"].isin(primary_sets)
+    return frame[keep]
+
+
+def outcome_tables(
+    tables: dict[str, pd.DataFrame], config: dict[str, Any], final: str, primary_sets: list[str]
+) -> list[dict[str, str]]:
+    paired = primary_rows(tables["paired_tests"], final, primary_sets)
     blocks = []
     for instrument, definition in config["instruments"].items():
         if instrument not in set(paired["instrument"]):
@@ -56,6 +96,13 @@ def outcome_tables(tables: dict[str, pd.DataFrame], config: dict[str, Any]) -> l
             frame = sections.paired_display(paired, instrument, test)
             blocks.append({"title": f"{definition['label']}: {title}", "html": html_table(frame)})
     return blocks
+
+
+# Shown open in the attrition section (by table name or title); the rest fold into <details>:
+# the baseline comparison and the primary tipping point answer the attrition question, the
+# others support them (the mixed model and baseline carried forward are in the key findings).
+SHOWN_ATTRITION = ("baseline_by_completion",)
+PRIMARY_TIPPING_POINT = "Tipping point, primary"
 
 
 def attrition_tables(tables: dict[str, pd.DataFrame], final: str) -> list[dict[str, str]]:
@@ -104,13 +151,20 @@ def attrition_tables(tables: dict[str, pd.DataFrame], final: str) -> list[dict[s
     ]
     p_columns = {"p_value", "p_holm", "p_at_zero_shift", "p_at_delta", "mi_p_at_zero"}
     text_columns = ("label", "visit", "method", "mi_result")
-    for name, title, columns in spec:
+    for index, (name, title, columns) in enumerate(spec):
         if name in tables:
-            frame = tables[name]
+            frame = primary_rows(tables[name], final, [])
             numeric = [
                 c for c in columns if c not in p_columns and c not in text_columns and c in frame
             ]
-            blocks.append({"title": title, "html": html_table(sections.generic_display(frame, columns, p_columns, numeric))})
+            blocks.append(
+                {
+                    "title": title,
+                    "html": html_table(sections.generic_display(frame, columns, p_columns, numeric)),
+                    "collapsed": name not in SHOWN_ATTRITION
+                    and not title.startswith(PRIMARY_TIPPING_POINT),
+                }
+            )
     if "paired_tests" in tables:
         paired = tables["paired_tests"]
         bocf = paired[(paired["analysis_set"] == "enrolled_bocf") & (paired["visit"] == final)]
@@ -119,6 +173,7 @@ def attrition_tables(tables: dict[str, pd.DataFrame], final: str) -> list[dict[s
             {
                 "title": f"Baseline carried forward for everyone enrolled (no change for those without {final})",
                 "html": html_table(sections.generic_display(bocf, columns, {"p_value", "p_holm"}, ["estimate", "ci_low", "ci_high"])),
+                "collapsed": True,
             }
         )
     return blocks
@@ -132,18 +187,32 @@ def dose_tables(tables: dict[str, pd.DataFrame]) -> list[dict[str, str]]:
     return [{"title": "Achieved dose against improvement (Spearman)", "html": html_table(frame)}]
 
 
-def biomarker_tables(tables: dict[str, pd.DataFrame]) -> list[dict[str, str]]:
-    """Every biomarker table that exists, shown whole (they are tidy and already labelled)."""
+# Biomarker tables shown open: change over visits and whether it separates responders.
+SHOWN_BIOMARKER_TABLES = ("trajectory", "responders_compare", "roc_auc")
+
+
+def biomarker_tables(
+    tables: dict[str, pd.DataFrame], final: str, primary_sets: list[str]
+) -> list[dict[str, str]]:
+    """Every biomarker table that exists: its rows at the final visit in the primary sets."""
     blocks = []
     for name, frame in tables.items():
         if not name.startswith("biomarkers/"):
             continue
+        frame = primary_rows(frame, final, primary_sets)
         shown = frame.drop(columns=[c for c in ("data_status",) if c in frame])
         formatted = shown.copy()
         for column in shown.columns:
             if pd.api.types.is_float_dtype(shown[column]):
                 formatted[column] = shown[column].map(p_value if column.startswith("p") else number)
-        blocks.append({"title": name.split("/", 1)[1].replace("_", " ").capitalize(), "html": html_table(formatted)})
+        short = name.split("/", 1)[1]
+        blocks.append(
+            {
+                "title": short.replace("_", " ").capitalize(),
+                "html": html_table(formatted),
+                "collapsed": short not in SHOWN_BIOMARKER_TABLES,
+            }
+        )
     return blocks
 
 
@@ -158,7 +227,13 @@ def simulation_tables(tables: dict[str, pd.DataFrame]) -> list[dict[str, str]]:
         for column in shown.columns:
             if pd.api.types.is_float_dtype(shown[column]):
                 formatted[column] = shown[column].map(p_value if column.startswith("p_") or column == "p" else number)
-        blocks.append({"title": name.replace("_", " ").capitalize(), "html": html_table(formatted)})
+        blocks.append(
+            {
+                "title": name.replace("_", " ").capitalize(),
+                "html": html_table(formatted),
+                "collapsed": name != "simulation_summary",
+            }
+        )
     return blocks
 
 
@@ -208,8 +283,12 @@ def render(
         keep_trailing_newline=True,
     )
     plan = StudyPlan(config)
+    primary_sets = list(config.get("report", {}).get("primary_sets") or ["completers"])
     responders = tables.get("responders")
     context = {
+        "findings": key_findings(tables, plan),
+        "final_label": plan.visit_label(plan.final),
+        "table_links": table_links(plan),
         "synthetic": plan.synthetic,
         "study": plan.study,
         "sections": plan.sections(),
@@ -218,12 +297,12 @@ def render(
         "figures": _figures_by_section(figures, registry),
         "attrition": html_table(sections.attrition_display(tables["attrition"])),
         "baseline": html_table(sections.baseline_characteristics(tables["participants"])) if plan.has("participants_table") else "",
-        "outcome_tables": outcome_tables(tables, config),
+        "outcome_tables": outcome_tables(tables, config, plan.final, primary_sets),
         "responders": html_table(sections.responders_display(responders)) if responders is not None else "",
         "responder_rule": responders["rule"].iloc[0] if responders is not None else "",
         "responder_assumption": responders["assumption"].iloc[0] if responders is not None else "",
         "attrition_tables": attrition_tables(tables, plan.final),
-        "biomarker_tables": biomarker_tables(tables),
+        "biomarker_tables": biomarker_tables(tables, plan.final, primary_sets),
         "dose_tables": dose_tables(tables),
         "claims_tables": claims_tables(tables),
         "simulation_tables": simulation_tables(tables),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 import pandas as pd
@@ -44,6 +45,19 @@ def median_iqr(median, q1, q3) -> str:
     return f"{number(median)} ({number(q1)}–{number(q3)})"
 
 
+def _cell(value) -> str:
+    return number(value) if isinstance(value, float) else str(value)
+
+
 def html_table(frame: pd.DataFrame) -> str:
-    """A plain HTML table; pandas escapes the cells."""
-    return frame.to_html(index=False, escape=True, border=0, classes="data", na_rep="–")
+    """A formatted HTML table (pandas Styler): cells escaped, no index, stable ids.
+
+    Styler names its table by a random uuid unless given one; the id here is a hash of the
+    table's content, so the report is byte-identical across runs and ids are unique per table.
+    """
+    from pandas.io.formats.style import Styler
+
+    digest = hashlib.sha256(frame.to_csv(index=False).encode("utf-8")).hexdigest()[:10]
+    styler = Styler(frame, uuid=digest, cell_ids=False, na_rep="–")
+    styler = styler.hide(axis="index").format(_cell, escape="html", na_rep="–")
+    return styler.set_table_attributes('class="data"').to_html()

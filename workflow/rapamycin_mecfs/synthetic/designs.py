@@ -716,7 +716,7 @@ def design_config(design: Design, seed: int, data_dir: str = DEFAULT_DATA_DIR) -
             "criteria": [
                 {
                     "outcome": o,
-                    "min_improvement": RESPONDER_THRESHOLDS.get(o) or _outcome_definition(o)["step"],
+                    "min_improvement": RESPONDER_THRESHOLDS.get(o) or _spec(o).step,
                     "unit": "points",
                 }
                 for o in design.responder_outcomes
