@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -49,6 +51,18 @@ def test_dose_exposure_uses_each_interval_length():
     assert got.loc["P02", "cumulative_dose"] == pytest.approx(1 * 2 + 2 * 4 + 4 * 7)
     assert got.loc["P07", "cumulative_dose"] == pytest.approx(1 * 2 + 2 * 4)
     assert got.loc["P09", "cumulative_dose"] == pytest.approx(2 * 7)
+
+
+def test_equal_cumulative_doses_are_equal_floats():
+    # Over 30-day intervals, doses 0.5 then 2 and 1 then 1.5 both total 75 dose-days = 75/7. Summed
+    # as dose x (days / 7) terms they round apart and would split a tie in the Spearman ranks.
+    people = people_from({
+        "A": (True, True, False, False, [0.5, 2, 1, None]),
+        "B": (True, True, False, False, [1, 1.5, 1, None]),
+    })
+    got = dose_exposure(people, VISITS, DAYS)["cumulative_dose"]
+    assert 0.5 * 30 / 7 + 2 * 30 / 7 != 1 * 30 / 7 + 1.5 * 30 / 7  # the rounding this avoids
+    assert got["A"] == got["B"] == float(Fraction(75, 7))
 
 
 # Improvement (lower is better: T0 - last follow-up value) with LOCF, P01-P09; P10 has no

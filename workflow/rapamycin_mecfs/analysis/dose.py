@@ -23,10 +23,12 @@ def dose_exposure(people: Participants, visits: list[str], days: dict[str, int] 
     doses = people.table[[f"dose_{v}" for v in visits]].set_axis(visits, axis=1)
     exposure = pd.DataFrame({LAST_DOSE: doses.ffill(axis=1).iloc[:, -1]}, index=doses.index)
     if days is not None:
-        weeks = np.array([(days[b] - days[a]) / 7 for a, b in zip(visits, visits[1:])])
+        interval_days = np.array([days[b] - days[a] for a, b in zip(visits, visits[1:])], dtype=float)
         # A visit's dose is taken until the next visit only if the participant was seen there.
         taken = doses.iloc[:, :-1].to_numpy() * (doses.iloc[:, 1:].notna().to_numpy())
-        exposure[CUMULATIVE_DOSE] = np.nansum(taken * weeks, axis=1)
+        # Dose-days summed first and divided by 7 once: summing dose x (days / 7) terms rounds
+        # equal totals apart, and the Spearman ranks would then split ties that R keeps.
+        exposure[CUMULATIVE_DOSE] = np.nansum(taken * interval_days, axis=1) / 7
     return exposure
 
 
