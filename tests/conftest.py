@@ -358,7 +358,7 @@ def extracted(_extracted) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def local_project(tmp_path_factory):
-    """One full local run of the pipeline on the shipped supplement, shared by the workflow and SLURM
+    """One full local run of the pipeline on the shipped supplement, shared by the workflow, SLURM and R referee
     tests (a full run is the slowest thing the suite does). Tests only read its results/."""
     from test_workflow import copy_project, snakemake
 
