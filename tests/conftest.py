@@ -365,3 +365,16 @@ def local_project(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("project"))
     snakemake(project)
     return project
+
+
+def selected_params(request, test_name: str, param: str) -> list:
+    """The values of ``param`` of every selected case of ``test_name``, in test order.
+
+    Fixtures that start slow runs for all cases at once use it to start only the cases that
+    ``-k`` and friends selected.
+    """
+    return [
+        item.callspec.params[param]
+        for item in request.session.items
+        if getattr(item, "originalname", None) == test_name and hasattr(item, "callspec")
+    ]

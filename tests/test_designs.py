@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import selected_params
 from rapamycin_mecfs.clean import id_normaliser
 from rapamycin_mecfs.config import load_config
 from rapamycin_mecfs.extract import extract_table
@@ -203,11 +204,7 @@ def run_design(design: designs.Design, directory: Path) -> DesignRun:
 def design_runs(request, tmp_path_factory) -> dict[str, Future]:
     """Pipeline runs of the selected designs, started together on first use, PARALLEL_RUNS at a time
     (one run keeps about one of the two cores busy), in test order so the first test waits least."""
-    selected = [
-        item.callspec.params["design"]
-        for item in request.session.items
-        if getattr(item, "originalname", None) == "test_pipeline_runs_design" and hasattr(item, "callspec")
-    ]
+    selected = selected_params(request, "test_pipeline_runs_design", "design")
     root = tmp_path_factory.mktemp("designs")
     pool = ThreadPoolExecutor(max_workers=PARALLEL_RUNS)
     futures = {design.name: pool.submit(run_design, design, root / design.name) for design in selected}

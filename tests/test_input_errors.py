@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 import yaml
 
+from conftest import selected_params
 from rapamycin_mecfs.synthetic.designs import DESIGNS_BY_NAME, write_design
 from test_workflow import PROJECT_FILES, SNAKEMAKE, copy_project, snakemake
 
@@ -210,11 +211,7 @@ CASES = {
 @pytest.fixture(scope="module")
 def case_runs(request, good_run, tmp_path_factory) -> dict[str, Future]:
     """Every selected case's rerun, started together on first use, PARALLEL_RUNS at a time, in test order."""
-    selected = [
-        item.callspec.params["name"]
-        for item in request.session.items
-        if getattr(item, "originalname", None) == "test_damaged_input_after_a_good_run" and hasattr(item, "callspec")
-    ]
+    selected = selected_params(request, "test_damaged_input_after_a_good_run", "name")
     root = tmp_path_factory.mktemp("cases")
     pool = ThreadPoolExecutor(max_workers=PARALLEL_RUNS)
     futures = {name: pool.submit(rerun, good_run, root / name, CASES[name][0]) for name in selected}
