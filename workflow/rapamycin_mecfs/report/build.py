@@ -283,7 +283,8 @@ def render(
         keep_trailing_newline=True,
     )
     plan = StudyPlan(config)
-    primary_sets = list(config.get("report", {}).get("primary_sets") or ["completers"])
+    # The schema fills report/primary_sets; without it (a hand-built config) tables show every set.
+    primary_sets = list(config.get("report", {}).get("primary_sets", []))
     responders = tables.get("responders")
     context = {
         "findings": key_findings(tables, plan),
