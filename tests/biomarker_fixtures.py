@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
 from rapamycin_mecfs.analysis.data import Participants
 
 VISITS = ["T0", "T1", "T2", "T3"]
 
 
 def text(value) -> str:
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else f"{value:.10g}"
+    return (
+        "" if value is None or (isinstance(value, float) and np.isnan(value)) else f"{value:.10g}"
+    )
 
 
-def clean_table(values: dict[str, list], outcome: str, flags: dict[tuple[str, str], str] | None = None,
-                visits: list[str] = VISITS) -> pd.DataFrame:
+def clean_table(
+    values: dict[str, list],
+    outcome: str,
+    flags: dict[tuple[str, str], str] | None = None,
+    visits: list[str] = VISITS,
+) -> pd.DataFrame:
     """Long cleaned table as read_csv returns it: text cells, "" for missing, flags joined with ';'."""
     flags = flags or {}
     rows = [
@@ -36,7 +41,9 @@ def clean_table(values: dict[str, list], outcome: str, flags: dict[tuple[str, st
     return pd.DataFrame(rows, dtype=str)
 
 
-def people(ids: list[str], completers: set[str] = frozenset(), stopped: set[str] = frozenset()) -> Participants:
+def people(
+    ids: list[str], completers: set[str] = frozenset(), stopped: set[str] = frozenset()
+) -> Participants:
     frame = pd.DataFrame(
         {
             "participant_id": ids,

@@ -58,11 +58,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from rapamycin_mecfs.atomic import read_csv, write_csv
+from rapamycin_mecfs.clean import id_normaliser
 from rapamycin_mecfs.config import validate_config
 from rapamycin_mecfs.extract import extract_table
-from rapamycin_mecfs.clean import id_normaliser
 
 VISIT_HEADERS = ["T0 (day 0)", "T1 (day 30)", "T2 (day 60)"]
 ROW_IDS = ["RAP-001", "rap 2", "RAP 5", "RAP_003", "RAP-04"]
@@ -128,7 +127,9 @@ def _col(index: int) -> str:
     return get_column_letter(index)
 
 
-def build_workbook(path: Path, edits: dict[str, dict[str, Any]] | None = None, drop_sheets=()) -> Path:
+def build_workbook(
+    path: Path, edits: dict[str, dict[str, Any]] | None = None, drop_sheets=()
+) -> Path:
     """Write the fixture workbook; `edits` overwrites cells ({sheet: {"C6": value}}) before saving."""
     import openpyxl
 
@@ -224,25 +225,40 @@ def make_config(xlsx: Path, pdf: Path, corrections: Path) -> dict[str, Any]:
     raw = {
         "corrections": str(corrections),
         "visits": [{"id": "T0", "day": 0}, {"id": "T1", "day": 30}, {"id": "T2", "day": 60}],
-        "participant_ids": {"pattern": r"^\s*RAP[\s_-]*0*(\d+)\s*$", "canonical": "RAP-{number:03d}"},
+        "participant_ids": {
+            "pattern": r"^\s*RAP[\s_-]*0*(\d+)\s*$",
+            "canonical": "RAP-{number:03d}",
+        },
         "missing_tokens": ["", "NA", "n/a", "—", "ND", "."],
         "tables": {
             "participants": {
                 "file": xlsx,
                 "sheet": "S1 Participants",
                 "id_header": "Participant ID",
-                "fields": {"Site": "site", "Age (years)": "age", "Sex": "sex", "Years ill": "years_ill"},
+                "fields": {
+                    "Site": "site",
+                    "Age (years)": "age",
+                    "Sex": "sex",
+                    "Years ill": "years_ill",
+                },
             },
             "bas": by_visit("S3 BAS", {"Bell Activity Scale": "bas"}),
             "sf36": by_visit(
                 "S6 SF-36",
-                {"Role limitations due to emotional problems": "sf36_role_emotional", "Pain": "sf36_pain"},
+                {
+                    "Role limitations due to emotional problems": "sf36_role_emotional",
+                    "Pain": "sf36_pain",
+                },
             ),
             "biomarkers": by_visit("S7 Biomarkers", {"pSer258-ATG13 (ng/mL)": "patg13"}),
             "discontinuations": {
                 "file": str(pdf),
                 "id_header": "Participant ID",
-                "fields": {"Last visit": "last_visit", "Reason": "reason", "Details": "reason_detail"},
+                "fields": {
+                    "Last visit": "last_visit",
+                    "Reason": "reason",
+                    "Details": "reason_detail",
+                },
             },
         },
         "instruments": {
@@ -304,7 +320,9 @@ def make_config(xlsx: Path, pdf: Path, corrections: Path) -> dict[str, Any]:
     return validate_config(raw, source="test-config.yaml")
 
 
-LEDGER_HEADER = "correction_id,participant_id,outcome,visit,expected_current_value,new_value,reason,reference\n"
+LEDGER_HEADER = (
+    "correction_id,participant_id,outcome,visit,expected_current_value,new_value,reason,reference\n"
+)
 
 
 @pytest.fixture(scope="session")
@@ -330,7 +348,9 @@ def pdf_path(supplement_dir) -> Path:
 def _session_config(supplement_dir) -> dict[str, Any]:
     ledger = supplement_dir / "corrections.csv"
     ledger.write_text(LEDGER_HEADER, encoding="utf-8")
-    return make_config(supplement_dir / "supplement.xlsx", supplement_dir / "discontinuations.pdf", ledger)
+    return make_config(
+        supplement_dir / "supplement.xlsx", supplement_dir / "discontinuations.pdf", ledger
+    )
 
 
 @pytest.fixture

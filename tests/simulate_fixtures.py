@@ -6,7 +6,6 @@ import copy
 from pathlib import Path
 
 import numpy as np
-
 from rapamycin_mecfs.config import load_config
 from rapamycin_mecfs.simulate import model as sim
 from rapamycin_mecfs.simulate import scenarios
@@ -30,7 +29,11 @@ def project_config(**scenario) -> dict:
     """The project config with a configured baseline and one scenario `test` (keys as under simulation/scenarios)."""
     config = copy.deepcopy(_PROJECT)
     section = config["simulation"]
-    section["baseline"] = {"source": "config", "outcomes": copy.deepcopy(BASELINE), "correlation": 0.4}
+    section["baseline"] = {
+        "source": "config",
+        "outcomes": copy.deepcopy(BASELINE),
+        "correlation": 0.4,
+    }
     section["calibration_size"] = 5000
     section["scenarios"] = {"test": {"description": "test scenario", **scenario}}
     scenarios.check(config)

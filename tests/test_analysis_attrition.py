@@ -9,8 +9,6 @@ import subprocess
 
 import numpy as np
 import pytest
-from scipy import stats
-
 from rapamycin_mecfs.analysis.attrition import (
     baseline_by_completion,
     nice_step,
@@ -19,6 +17,7 @@ from rapamycin_mecfs.analysis.attrition import (
     tipping_point_mi,
 )
 from rapamycin_mecfs.atomic import write_csv, write_table
+from scipy import stats
 from test_analysis_data import MAIN, SETTINGS, people_from, wide_from
 
 
@@ -29,7 +28,9 @@ def test_baseline_by_completion_against_scipy_and_hand_smd():
     assert (got["n_1"], got["n_2"]) == (6, 3)
     assert got["median_1"] == 7.5 and got["median_2"] == 8.0
     assert got["mean_1"] == pytest.approx(7.5) and got["mean_2"] == pytest.approx(8.0)
-    reference = stats.mannwhitneyu(completers, stopped, alternative="two-sided", method="asymptotic", use_continuity=True)
+    reference = stats.mannwhitneyu(
+        completers, stopped, alternative="two-sided", method="asymptotic", use_continuity=True
+    )
     assert got["U"] == pytest.approx(reference.statistic)
     assert got["p_value"] == pytest.approx(reference.pvalue, rel=1e-12)
     assert got["rank_biserial"] == pytest.approx(2 * reference.statistic / 18 - 1)
@@ -58,7 +59,11 @@ TIP_CHANGE = [2.1, 3.4, 1.7, 4.2, 2.8, 3.9, 1.2, 5.1, 2.5, 0.6, None, None]
 
 def tipping_fixture(direction: str):
     """Values and participants; lower_is_better mirrors every value (v -> 30 - v)."""
-    mirror = (lambda v: v) if direction == "higher_is_better" else (lambda v: None if v is None else 30 - v)
+    mirror = (
+        (lambda v: v)
+        if direction == "higher_is_better"
+        else (lambda v: None if v is None else 30 - v)
+    )
     values, people = {}, {}
     for i, (base, change) in enumerate(zip(TIP_BASE, TIP_CHANGE), start=1):
         follow = None if change is None else base + change
@@ -71,10 +76,14 @@ def tipping_fixture(direction: str):
     return wide_from(values), people_from(people)
 
 
-def brute_force_tipping(direction: str, alpha: float, max_delta: float, grid: float) -> tuple[float, float]:
+def brute_force_tipping(
+    direction: str, alpha: float, max_delta: float, grid: float
+) -> tuple[float, float]:
     """First delta on a fine grid at which scipy's Wilcoxon p reaches alpha (follow-up - baseline)."""
     worse = -1.0 if direction == "higher_is_better" else 1.0
-    observed = np.array([np.nan if c is None else c for c in TIP_CHANGE]) * (1.0 if worse < 0 else -1.0)
+    observed = np.array([np.nan if c is None else c for c in TIP_CHANGE]) * (
+        1.0 if worse < 0 else -1.0
+    )
     missing = np.isnan(observed)
     for delta in np.arange(0.0, max_delta + grid, grid):
         d = np.where(missing, worse * delta, observed)
@@ -418,19 +427,30 @@ def test_mi_file_as_written_pools_the_same_in_r_mice(tmp_path):
 
 
 def test_regression_to_mean_with_configured_reliability():
-    settings = {**SETTINGS, "regression_to_mean": {"score": {"reliability": 0.8, "reference_mean": 5.0, "source": "test"}}}
-    got = regression_to_mean(wide_from(MAIN), people_from(), "lower_is_better", "score", "T0", settings).iloc[0]
+    settings = {
+        **SETTINGS,
+        "regression_to_mean": {
+            "score": {"reliability": 0.8, "reference_mean": 5.0, "source": "test"}
+        },
+    }
+    got = regression_to_mean(
+        wide_from(MAIN), people_from(), "lower_is_better", "score", "T0", settings
+    ).iloc[0]
     baseline = [8, 7, 9, 6, 8, 7, 9, 8, 6, 7]  # P01-P10 (P11 has none)
     assert got["n"] == 10
     assert got["baseline_mean"] == pytest.approx(7.5)
     assert got["baseline_sd"] == pytest.approx(statistics.stdev(baseline))
-    assert got["expected_change"] == pytest.approx((1 - 0.8) * (5.0 - 7.5))  # -0.5: scores expected to fall
+    assert got["expected_change"] == pytest.approx(
+        (1 - 0.8) * (5.0 - 7.5)
+    )  # -0.5: scores expected to fall
     assert got["expected_improvement"] == pytest.approx(0.5)  # lower is better
     assert got["source"] == "test" and got["reliability"] == 0.8
 
 
 def test_regression_to_mean_without_configuration():
-    got = regression_to_mean(wide_from(MAIN), people_from(), "lower_is_better", "score", "T0", SETTINGS)
+    got = regression_to_mean(
+        wide_from(MAIN), people_from(), "lower_is_better", "score", "T0", SETTINGS
+    )
     assert "expected_change" not in got.columns
     row = got.iloc[0]
     assert row["baseline_sd"] == pytest.approx(statistics.stdev([8, 7, 9, 6, 8, 7, 9, 8, 6, 7]))

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from statsmodels.stats.multitest import multipletests
-
 from rapamycin_mecfs.analysis.combine import adjust_within_families
+from statsmodels.stats.multitest import multipletests
 
 NAN = float("nan")
 
@@ -64,7 +63,9 @@ def test_family_by_a_single_column_and_by_nothing():
     by_set = adjust_within_families(stacked(), ["analysis_set"], ["holm"])
     # Set A: 0.01, 0.02, 0.04, 0.5, 0.03 (m = 5) -> sorted 0.01, 0.02, 0.03, 0.04, 0.5:
     # 0.05, max(0.05, 0.08) = 0.08, max(0.08, 0.09) = 0.09, max(0.09, 0.08) = 0.09, 0.5.
-    np.testing.assert_allclose(by_set["p_holm"], [0.05, 0.08, 0.001, 0.09, 0.5, 0.09, NAN], rtol=1e-12)
+    np.testing.assert_allclose(
+        by_set["p_holm"], [0.05, 0.08, 0.001, 0.09, 0.5, 0.09, NAN], rtol=1e-12
+    )
     everything = adjust_within_families(stacked(), ["no_such_column"], ["holm"])
     assert (everything["family_size"] == 6).all()
     assert (everything["family"] == "all rows (over outcomes x visits)").all()

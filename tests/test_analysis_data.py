@@ -28,7 +28,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from rapamycin_mecfs.analysis.data import (
     Participants,
     bocf_pairs,
@@ -86,17 +85,27 @@ def text(value) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def clean_table(values: dict[str, list], outcome: str = "score", visits: list[str] = VISITS) -> pd.DataFrame:
+def clean_table(
+    values: dict[str, list], outcome: str = "score", visits: list[str] = VISITS
+) -> pd.DataFrame:
     """Long cleaned-outcome table as read_csv returns it: every cell text, "" for missing."""
     rows = [
-        {"participant_id": pid, "outcome": outcome, "visit": visit, "day": str(DAYS.get(visit, "")), "value": text(v)}
+        {
+            "participant_id": pid,
+            "outcome": outcome,
+            "visit": visit,
+            "day": str(DAYS.get(visit, "")),
+            "value": text(v),
+        }
         for pid, series in values.items()
         for visit, v in zip(visits, series)
     ]
     return pd.DataFrame(rows, dtype=str)
 
 
-def participant_frame(people: dict[str, tuple] = PEOPLE, visits: list[str] = VISITS) -> pd.DataFrame:
+def participant_frame(
+    people: dict[str, tuple] = PEOPLE, visits: list[str] = VISITS
+) -> pd.DataFrame:
     """Participant table as read_csv returns it (text "True"/"False", "" for a missing dose)."""
     rows = []
     for pid, (enrolled, reached, completer, stopped, doses) in people.items():
@@ -133,7 +142,9 @@ def test_outcome_wide_parses_text_and_orders_visits():
     assert wide.dtypes.eq(float).all()
     assert wide.loc["P02"].tolist() == [7.0, 7.0, 6.0, 4.0]
     assert np.isnan(wide.loc["P07", "T3"]) and np.isnan(wide.loc["P11", "T0"])
-    assert int(wide.isna().sum().sum()) == sum(v is None for series in MAIN.values() for v in series)
+    assert int(wide.isna().sum().sum()) == sum(
+        v is None for series in MAIN.values() for v in series
+    )
 
 
 def test_outcome_wide_missing_rows_become_nan():
@@ -153,7 +164,9 @@ def test_improvement_sign():
 def test_participants_sets_and_doses():
     people = people_from()
     assert list(people.members("completers")) == ["P01", "P02", "P03", "P04", "P05", "P06", "P11"]
-    assert list(people.members("reached_first_follow_up")) == [p for p in sorted(PEOPLE) if p != "P10"]
+    assert list(people.members("reached_first_follow_up")) == [
+        p for p in sorted(PEOPLE) if p != "P10"
+    ]
     assert len(people.members("enrolled")) == 11
     assert list(people.stopped) == ["P07", "P08", "P10"]
     assert people.table.loc["P02", "dose_T3"] == 6.0

@@ -6,9 +6,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from scipy import stats
-
 from rapamycin_mecfs.analysis.dose import dose_exposure, dose_response
+from scipy import stats
 from test_analysis_data import DAYS, MAIN, PEOPLE, SETTINGS, VISITS, people_from, wide_from
 
 
@@ -26,11 +25,27 @@ def test_dose_exposure_by_hand():
     got = dose_exposure(people_from(), VISITS, DAYS)
     # Written out for a few: 30 days = 30/7 weeks per interval.
     assert got.loc["P01", "cumulative_dose"] == pytest.approx((1 + 2 + 2) * 30 / 7)
-    assert got.loc["P07", "cumulative_dose"] == pytest.approx((1 + 2) * 30 / 7)  # 4 mg at T2, not seen at T3
+    assert got.loc["P07", "cumulative_dose"] == pytest.approx(
+        (1 + 2) * 30 / 7
+    )  # 4 mg at T2, not seen at T3
     assert got.loc["P08", "cumulative_dose"] == pytest.approx(0.5 * 30 / 7)
-    assert got.loc["P09", "cumulative_dose"] == pytest.approx(2 * 30 / 7)  # no dose at T1: T0-T2 not counted
+    assert got.loc["P09", "cumulative_dose"] == pytest.approx(
+        2 * 30 / 7
+    )  # no dose at T1: T0-T2 not counted
     assert got.loc["P10", "cumulative_dose"] == 0.0
-    last = {"P01": 3, "P02": 6, "P03": 1, "P04": 0.5, "P05": 2, "P06": 4, "P07": 4, "P08": 1, "P09": 2, "P10": 1, "P11": 2}
+    last = {
+        "P01": 3,
+        "P02": 6,
+        "P03": 1,
+        "P04": 0.5,
+        "P05": 2,
+        "P06": 4,
+        "P07": 4,
+        "P08": 1,
+        "P09": 2,
+        "P10": 1,
+        "P11": 2,
+    }
     for pid, (_, _, _, _, doses) in PEOPLE.items():
         assert got.loc[pid, "last_dose"] == last[pid]
         assert got.loc[pid, "cumulative_dose"] == pytest.approx(hand_cumulative(doses, DAYS))
@@ -40,7 +55,9 @@ def test_without_study_days_only_the_last_dose_is_given():
     got = dose_exposure(people_from(), VISITS, None)
     assert list(got.columns) == ["last_dose"]
     assert got.loc["P01", "last_dose"] == 3 and got.loc["P07", "last_dose"] == 4
-    rows, _ = dose_response(wide_from(MAIN), people_from(), "lower_is_better", VISITS, VISITS[-1], None, SETTINGS)
+    rows, _ = dose_response(
+        wide_from(MAIN), people_from(), "lower_is_better", VISITS, VISITS[-1], None, SETTINGS
+    )
     assert set(rows["dose_measure"]) == {"last_dose"}
 
 
@@ -56,10 +73,12 @@ def test_dose_exposure_uses_each_interval_length():
 def test_equal_cumulative_doses_are_equal_floats():
     # Over 30-day intervals, doses 0.5 then 2 and 1 then 1.5 both total 75 dose-days = 75/7. Summed
     # as dose x (days / 7) terms they round apart and would split a tie in the Spearman ranks.
-    people = people_from({
-        "A": (True, True, False, False, [0.5, 2, 1, None]),
-        "B": (True, True, False, False, [1, 1.5, 1, None]),
-    })
+    people = people_from(
+        {
+            "A": (True, True, False, False, [0.5, 2, 1, None]),
+            "B": (True, True, False, False, [1, 1.5, 1, None]),
+        }
+    )
     got = dose_exposure(people, VISITS, DAYS)["cumulative_dose"]
     assert 0.5 * 30 / 7 + 2 * 30 / 7 != 1 * 30 / 7 + 1.5 * 30 / 7  # the rounding this avoids
     assert got["A"] == got["B"] == float(Fraction(75, 7))
@@ -67,16 +86,30 @@ def test_equal_cumulative_doses_are_equal_floats():
 
 # Improvement (lower is better: T0 - last follow-up value) with LOCF, P01-P09; P10 has no
 # follow-up and P11 no baseline.
-LOCF_IMPROVEMENT = {"P01": 3, "P02": 3, "P03": 1, "P04": 0, "P05": -1, "P06": 4, "P07": 2, "P08": 1, "P09": 2}
+LOCF_IMPROVEMENT = {
+    "P01": 3,
+    "P02": 3,
+    "P03": 1,
+    "P04": 0,
+    "P05": -1,
+    "P06": 4,
+    "P07": 2,
+    "P08": 1,
+    "P09": 2,
+}
 AT_T3 = {p: v for p, v in LOCF_IMPROVEMENT.items() if p not in ("P07", "P08")}
 
 
 @pytest.fixture(scope="module")
 def dose_tables():
-    return dose_response(wide_from(MAIN), people_from(), "lower_is_better", VISITS, VISITS[-1], DAYS, SETTINGS)
+    return dose_response(
+        wide_from(MAIN), people_from(), "lower_is_better", VISITS, VISITS[-1], DAYS, SETTINGS
+    )
 
 
-@pytest.mark.parametrize("change, improvement", [("last_observation", LOCF_IMPROVEMENT), ("at_T3", AT_T3)])
+@pytest.mark.parametrize(
+    "change, improvement", [("last_observation", LOCF_IMPROVEMENT), ("at_T3", AT_T3)]
+)
 @pytest.mark.parametrize("measure", ["last_dose", "cumulative_dose"])
 def test_dose_response_spearman_matches_scipy(dose_tables, change, improvement, measure):
     rows, _ = dose_tables
@@ -96,8 +129,12 @@ def test_dose_response_spearman_matches_scipy(dose_tables, change, improvement, 
 
 
 def test_dose_response_sign_follows_direction():
-    lower, _ = dose_response(wide_from(MAIN), people_from(), "lower_is_better", VISITS, VISITS[-1], DAYS, SETTINGS)
-    higher, _ = dose_response(wide_from(MAIN), people_from(), "higher_is_better", VISITS, VISITS[-1], DAYS, SETTINGS)
+    lower, _ = dose_response(
+        wide_from(MAIN), people_from(), "lower_is_better", VISITS, VISITS[-1], DAYS, SETTINGS
+    )
+    higher, _ = dose_response(
+        wide_from(MAIN), people_from(), "higher_is_better", VISITS, VISITS[-1], DAYS, SETTINGS
+    )
     assert np.allclose(higher["rho"], -lower["rho"])
     assert np.allclose(higher["p_value"], lower["p_value"])
 
@@ -110,8 +147,18 @@ def test_dose_bands_by_hand(dose_tables):
     #   (2,4]: P01 3 -> 3, P06 4 -> 4, P07 4 -> 2 (LOCF only)
     #   (4,6]: P02 6 -> 3
     expected = {
-        "last_observation": {"0 < dose <= 1": [1, 0, 1], "1 < dose <= 2": [-1, 2], "2 < dose <= 4": [3, 4, 2], "4 < dose <= 6": [3]},
-        "at_T3": {"0 < dose <= 1": [1, 0], "1 < dose <= 2": [-1, 2], "2 < dose <= 4": [3, 4], "4 < dose <= 6": [3]},
+        "last_observation": {
+            "0 < dose <= 1": [1, 0, 1],
+            "1 < dose <= 2": [-1, 2],
+            "2 < dose <= 4": [3, 4, 2],
+            "4 < dose <= 6": [3],
+        },
+        "at_T3": {
+            "0 < dose <= 1": [1, 0],
+            "1 < dose <= 2": [-1, 2],
+            "2 < dose <= 4": [3, 4],
+            "4 < dose <= 6": [3],
+        },
     }
     assert len(bands) == 8
     for change, by_band in expected.items():
@@ -126,6 +173,8 @@ def test_dose_bands_by_hand(dose_tables):
 
 def test_empty_dose_band_is_reported_with_nan():
     settings = {**SETTINGS, "dose_response": {"bands": [1, 2, 4, 6, 10], "unit": "mg/week"}}
-    _, bands = dose_response(wide_from(MAIN), people_from(), "lower_is_better", VISITS, VISITS[-1], DAYS, settings)
+    _, bands = dose_response(
+        wide_from(MAIN), people_from(), "lower_is_better", VISITS, VISITS[-1], DAYS, settings
+    )
     top = bands[bands["dose_band"] == "6 < dose <= 10"]
     assert list(top["n"]) == [0, 0] and top["median_improvement"].isna().all()

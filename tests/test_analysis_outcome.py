@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import pytest
-
 from rapamycin_mecfs.analysis.outcome import IMPUTATIONS, TABLES, analyse_outcome
 from rapamycin_mecfs.config import OutcomeSpec
 from test_analysis_data import DAYS, MAIN, SETTINGS, VISITS, clean_table, people_from
 
 SPEC = OutcomeSpec(
-    key="score", instrument="test_instrument", label="Test score", unit="points",
-    min=0, max=10, step=1, direction="lower_is_better",
+    key="score",
+    instrument="test_instrument",
+    label="Test score",
+    unit="points",
+    min=0,
+    max=10,
+    step=1,
+    direction="lower_is_better",
 )
 IDENTITY = ["outcome", "instrument", "label", "unit", "direction"]
 
@@ -47,7 +52,11 @@ def test_row_counts(tables):
 def test_tables_agree_with_the_single_analyses(tables):
     # The stacked tables carry the sign of the outcome's direction (lower is better here).
     paired = tables["paired_tests"]
-    t3 = paired[(paired["visit"] == "T3") & (paired["analysis_set"] == "available_pairs") & (paired["test"] == "paired_t")]
+    t3 = paired[
+        (paired["visit"] == "T3")
+        & (paired["analysis_set"] == "available_pairs")
+        & (paired["test"] == "paired_t")
+    ]
     assert t3["estimate"].item() == pytest.approx(12 / 7)
     assert tables["regression_to_mean"]["baseline_mean"].item() == pytest.approx(7.5)
     assert tables["baseline_by_completion"]["n_1"].item() == 6

@@ -7,9 +7,8 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
-
 from rapamycin_mecfs.analysis.paired import paired_tests
+from scipy import stats
 from test_analysis_data import MAIN, SETTINGS, VISITS, people_from, wide_from
 
 # Who is in each analysis set, read off the fixture table by hand.
@@ -28,7 +27,8 @@ def expected_pairs(visit: str, set_name: str) -> tuple[np.ndarray, np.ndarray]:
     col = VISITS.index(visit)
     base = np.array([MAIN[p][0] for p in SETS[visit, set_name]], dtype=float)
     follow = np.array(
-        [MAIN[p][0] if MAIN[p][col] is None else MAIN[p][col] for p in SETS[visit, set_name]], dtype=float
+        [MAIN[p][0] if MAIN[p][col] is None else MAIN[p][col] for p in SETS[visit, set_name]],
+        dtype=float,
     )
     return base, follow
 
@@ -54,7 +54,9 @@ def tables():
 
 
 def row(table: pd.DataFrame, visit: str, set_name: str, test: str) -> pd.Series:
-    match = table[(table["visit"] == visit) & (table["analysis_set"] == set_name) & (table["test"] == test)]
+    match = table[
+        (table["visit"] == visit) & (table["analysis_set"] == set_name) & (table["test"] == test)
+    ]
     assert len(match) == 1
     return match.iloc[0]
 
@@ -113,7 +115,9 @@ def test_wilcoxon_row_matches_scipy(tables, direction, sign, visit, set_name):
     # Hodges-Lehmann: zeros dropped (as R) except under BOCF, where they are kept.
     used = improvement if bocf else improvement[improvement != 0]
     assert got["estimate"] == pytest.approx(walsh_median(used))
-    if np.isnan(got["ci_low"]):  # too few differences for a 95% interval (documented: NaN, not widened)
+    if np.isnan(
+        got["ci_low"]
+    ):  # too few differences for a 95% interval (documented: NaN, not widened)
         assert np.isnan(got["ci_high"]) and "CI not achievable" in got["method"]
         assert len(used) <= 6
     else:
@@ -157,7 +161,9 @@ def test_bocf_keeps_imputed_zeros_in_the_test(tables):
     # so the p-value differs from dropping them (which would reproduce the 7 available pairs).
     got = row(tables["lower_is_better"], "T3", "enrolled_bocf", "wilcoxon_signed_rank")
     improvement = np.array([3, 3, 1, 0, -1, 4, 0, 0, 2, 0], dtype=float)
-    dropped = stats.wilcoxon(improvement, method="approx", correction=True, zero_method="wilcox").pvalue
+    dropped = stats.wilcoxon(
+        improvement, method="approx", correction=True, zero_method="wilcox"
+    ).pvalue
     assert got["p_value"] != pytest.approx(dropped)
     assert got["zero_handling"].startswith("4 zero differences ranked")
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import stats
-
 from rapamycin_mecfs.analysis import repeated
 from rapamycin_mecfs.analysis.repeated import friedman_row, mixed_model_rows
+from scipy import stats
 from test_analysis_data import MAIN, SETTINGS, VISITS, people_from, wide_from
 
 # Completers with the outcome at every visit: P01-P06 (P11 has no baseline).
@@ -31,7 +30,9 @@ def test_friedman_matches_scipy_and_hand_computed_kendall_w():
     # W = 12 S / (n^2 (k^3 - k) - n sum(t^3 - t)) = 510 / (36 * 60 - 6 * 114) = 510 / 1476.
     assert got["effect_size"] == pytest.approx(510 / 1476, rel=1e-12)
     assert got["statistic"] == pytest.approx(510 / 1476 * 6 * 3, rel=1e-12)
-    assert [got[f"mean_rank_{v}"] for v in VISITS] == pytest.approx([19 / 6, 17 / 6, 13.5 / 6, 10.5 / 6])
+    assert [got[f"mean_rank_{v}"] for v in VISITS] == pytest.approx(
+        [19 / 6, 17 / 6, 13.5 / 6, 10.5 / 6]
+    )
     assert got["analysis_set"] == "completers"
 
 
@@ -57,9 +58,13 @@ BALANCED_PEOPLE = {p: (True, True, True, False, [1, 1, 1, 1]) for p in BALANCED}
 
 @pytest.mark.parametrize("direction, sign", [("higher_is_better", 1.0), ("lower_is_better", -1.0)])
 def test_mixed_model_on_balanced_data_is_difference_of_means(direction, sign):
-    table = mixed_model_rows(wide_from(BALANCED), people_from(BALANCED_PEOPLE), direction, VISITS, SETTINGS)
+    table = mixed_model_rows(
+        wide_from(BALANCED), people_from(BALANCED_PEOPLE), direction, VISITS, SETTINGS
+    )
     assert list(table["visit"]) == ["T1", "T2", "T3"]
-    assert (table["analysis_set"] == "enrolled_available").all() and (table["test"] == "mixed_model").all()
+    assert (table["analysis_set"] == "enrolled_available").all() and (
+        table["test"] == "mixed_model"
+    ).all()
     data = np.array(list(BALANCED.values()))
     for i, visit in enumerate(["T1", "T2", "T3"], start=1):
         got = table[table["visit"] == visit].iloc[0]
@@ -78,7 +83,9 @@ def test_mixed_model_uses_only_enrolled_and_drops_missing_values():
     people["Q6"] = (False, False, False, False, [1, 1, 1, 1])  # screened, never enrolled
     values = dict(BALANCED)
     values["Q5"] = [18.0, 21.5, None, None]
-    table = mixed_model_rows(wide_from(values), people_from(people), "higher_is_better", VISITS, SETTINGS)
+    table = mixed_model_rows(
+        wide_from(values), people_from(people), "higher_is_better", VISITS, SETTINGS
+    )
     assert (table["n_participants"] == 5).all()
     assert (table["n_obs"] == 5 * 4 - 2).all()
     assert list(table["n_visit"]) == [5, 4, 4]
@@ -88,7 +95,9 @@ def test_mixed_model_singular_data_gives_nan_rows():
     # Every participant constant over time: no residual variance, the fit's matrix is singular.
     values = {f"Q{i}": [float(i)] * 4 for i in range(1, 7)}
     people = {p: (True, True, True, False, [1, 1, 1, 1]) for p in values}
-    table = mixed_model_rows(wide_from(values), people_from(people), "lower_is_better", VISITS, SETTINGS)
+    table = mixed_model_rows(
+        wide_from(values), people_from(people), "lower_is_better", VISITS, SETTINGS
+    )
     assert list(table["visit"]) == ["T1", "T2", "T3"]
     nan_columns = ["estimate", "df", "t", "ci_low", "ci_high", "p_value", "improvement_estimate"]
     assert table[nan_columns].isna().all().all()
@@ -105,7 +114,12 @@ def test_mixed_model_linalg_error_is_reported_not_raised(monkeypatch):
     table = mixed_model_rows(wide, people_from(), "higher_is_better", VISITS, SETTINGS)
     assert list(table["visit"]) == ["T1", "T2", "T3"]
     assert (table["reference_visit"] == "T0").all()
-    assert table[["estimate", "improvement_estimate", "improvement_ci_low", "improvement_ci_high"]].isna().all().all()
+    assert (
+        table[["estimate", "improvement_estimate", "improvement_ci_low", "improvement_ci_high"]]
+        .isna()
+        .all()
+        .all()
+    )
     assert table["method"].str.endswith("did not fit: Singular matrix (test)").all()
     n_values = sum(v is not None for s in MAIN.values() for v in s)
     assert (table["n_obs"] == n_values).all() and (table["n_participants"] == 11).all()
@@ -114,11 +128,23 @@ def test_mixed_model_linalg_error_is_reported_not_raised(monkeypatch):
 def test_mixed_model_with_a_visit_nobody_attended_estimates_the_others():
     # The last visit has no values at all: the fit on the other visits equals the fit without that visit.
     values = {p: [*series[:3], None] for p, series in BALANCED.items()}
-    table = mixed_model_rows(wide_from(values), people_from(BALANCED_PEOPLE), "higher_is_better", VISITS, SETTINGS)
+    table = mixed_model_rows(
+        wide_from(values), people_from(BALANCED_PEOPLE), "higher_is_better", VISITS, SETTINGS
+    )
     without = mixed_model_rows(
-        wide_from(values)[VISITS[:3]], people_from(BALANCED_PEOPLE), "higher_is_better", VISITS[:3], SETTINGS
+        wide_from(values)[VISITS[:3]],
+        people_from(BALANCED_PEOPLE),
+        "higher_is_better",
+        VISITS[:3],
+        SETTINGS,
     )
     assert list(table["visit"]) == ["T1", "T2", "T3"]
-    assert table["estimate"].iloc[:2].tolist() == pytest.approx(without["estimate"].tolist(), abs=1e-12)
+    assert table["estimate"].iloc[:2].tolist() == pytest.approx(
+        without["estimate"].tolist(), abs=1e-12
+    )
     last = table.iloc[2]
-    assert np.isnan(last["estimate"]) and last["n_visit"] == 0 and last["method"] == "not estimable: no values at this visit"
+    assert (
+        np.isnan(last["estimate"])
+        and last["n_visit"] == 0
+        and last["method"] == "not estimable: no values at this visit"
+    )

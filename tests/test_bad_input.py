@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 import yaml
-
 from conftest import LEDGER_HEADER, build_workbook
 from rapamycin_mecfs.clean import clean_instrument, id_normaliser
 from rapamycin_mecfs.config import load_config
@@ -67,7 +66,9 @@ def test_header_not_found(config, tmp_path):
 
 def test_unmapped_column(config, tmp_path):
     path = workbook_with(tmp_path, config, edits={"S1 Participants": {"F3": "BMI", "F4": 22.1}})
-    message = error_of(extract_table, "participants", config["tables"]["participants"], id_normaliser(config))
+    message = error_of(
+        extract_table, "participants", config["tables"]["participants"], id_normaliser(config)
+    )
     assert message == (
         f"{path} sheet 'S1 Participants' (tables/participants) ['S1 Participants'!F3]: value 'BMI': unmapped column; expected one of "
         "the headers ['Age (years)', 'Sex', 'Site', 'Years ill'] (or list it under ignore_headers)"
@@ -145,7 +146,12 @@ def test_stale_correction(config, tmp_path):
 
 def test_dangling_correction_unknown_outcome(config, tmp_path):
     with pytest.raises(SupplementError) as info:
-        ledger(config, tmp_path, "C1,RAP-001,bas,T1,40,50,typo,ref", "C2,RAP-001,sf36_vitality,T1,40,50,typo,ref")
+        ledger(
+            config,
+            tmp_path,
+            "C1,RAP-001,bas,T1,40,50,typo,ref",
+            "C2,RAP-001,sf36_vitality,T1,40,50,typo,ref",
+        )
     assert str(info.value) == (
         f"{tmp_path / 'corrections.csv'} [correction C2]: value 'sf36_vitality': unknown outcome (dangling "
         "correction); expected one of ['bas', 'patg13', 'sf36_pain', 'sf36_role_emotional']"
@@ -174,7 +180,10 @@ def test_not_a_valid_xlsx(tmp_path):
     path = tmp_path / "supplement.xlsx"
     path.write_bytes(b"Participant ID,Site\nRAP-001,Oslo\n")
     message = error_of(read_tables, path, "S1 Participants")
-    assert message == f"{path}: not a valid .xlsx workbook (File is not a zip file); expected an Excel 2007+ file"
+    assert (
+        message
+        == f"{path}: not a valid .xlsx workbook (File is not a zip file); expected an Excel 2007+ file"
+    )
 
 
 def test_not_a_valid_pdf(tmp_path):

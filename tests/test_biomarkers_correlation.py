@@ -7,12 +7,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import norm, spearmanr
-from statsmodels.stats.multitest import multipletests
-
 from biomarker_fixtures import VISITS, simulated, wide
 from rapamycin_mecfs.biomarkers.correlation import change_change, cross_sectional
 from rapamycin_mecfs.biomarkers.families import adjust_table
+from scipy.stats import norm, spearmanr
+from statsmodels.stats.multitest import multipletests
 
 DATA = simulated()
 MARKER = wide(DATA["marker"])
@@ -42,13 +41,21 @@ def test_cross_sectional_rows_match_scipy():
         assert row.rho == pytest.approx(expected.statistic, abs=1e-12)
         assert row.p_value == pytest.approx(expected.pvalue, rel=1e-10)
         low, high = hand_ci(row.rho, row.n)
-        assert (row.ci_low, row.ci_high) == (pytest.approx(low, abs=1e-12), pytest.approx(high, abs=1e-12))
+        assert (row.ci_low, row.ci_high) == (
+            pytest.approx(low, abs=1e-12),
+            pytest.approx(high, abs=1e-12),
+        )
         assert row.analysis_set == "available_at_visit" and "Spearman" in row.method
 
 
 def test_change_change_uses_raw_differences():
     table = change_change(MARKER, OUTCOMES, DIRECTIONS, ENROLLED, "T0", ["T1", "T3"], 0.95)
-    assert list(zip(table["outcome"], table["visit"])) == [("score", "T1"), ("score", "T3"), ("symptom", "T1"), ("symptom", "T3")]
+    assert list(zip(table["outcome"], table["visit"])) == [
+        ("score", "T1"),
+        ("score", "T3"),
+        ("symptom", "T1"),
+        ("symptom", "T3"),
+    ]
     for row in table.itertuples():
         dx = MARKER[row.visit] - MARKER["T0"]
         dy = OUTCOMES[row.outcome][row.visit] - OUTCOMES[row.outcome]["T0"]
@@ -70,7 +77,10 @@ def test_bh_within_marker_and_kind_of_correlation():
         rows = stacked[stacked["marker"] == marker]
         expected = multipletests(part["p_value"].to_numpy(), method="fdr_bh")[1]
         np.testing.assert_allclose(rows["p_fdr_bh"].to_numpy(), expected, rtol=1e-12)
-        assert (rows["family"] == f"marker={marker}, correlation=spearman_cross_sectional (over outcomes x visits)").all()
+        assert (
+            rows["family"]
+            == f"marker={marker}, correlation=spearman_cross_sectional (over outcomes x visits)"
+        ).all()
         assert (rows["family_size"] == 8).all()
         # Adjusting one marker alone (its own job) gives the same adjusted p-values.
         alone = adjust_table("spearman_cross_sectional", part)

@@ -6,7 +6,6 @@ import math
 
 import pandas as pd
 import pytest
-
 from rapamycin_mecfs.biomarkers.lloq import describe_handling, lloq_counts, substituted_value
 
 # Cleaned marker values (LLOQ 0.05, substitute LLOQ/2 = 0.025), flags as cleaning writes them:
@@ -16,10 +15,18 @@ from rapamycin_mecfs.biomarkers.lloq import describe_handling, lloq_counts, subs
 #   C    0.2                     0.025 below_lloq;corrected  "" not_in_table
 #   D    "" missing              "" missing                 0.025 below_lloq
 ROWS = [
-    ("A", "T0", "0.12", ""), ("A", "T1", "0.025", "below_lloq"), ("A", "T2", "0.3", "number_stored_as_text"),
-    ("B", "T0", "0.025", "below_lloq"), ("B", "T1", "0.08", ""), ("B", "T2", "", "missing"),
-    ("C", "T0", "0.2", ""), ("C", "T1", "0.025", "below_lloq;corrected"), ("C", "T2", "", "not_in_table"),
-    ("D", "T0", "", "missing"), ("D", "T1", "", "missing"), ("D", "T2", "0.025", "below_lloq"),
+    ("A", "T0", "0.12", ""),
+    ("A", "T1", "0.025", "below_lloq"),
+    ("A", "T2", "0.3", "number_stored_as_text"),
+    ("B", "T0", "0.025", "below_lloq"),
+    ("B", "T1", "0.08", ""),
+    ("B", "T2", "", "missing"),
+    ("C", "T0", "0.2", ""),
+    ("C", "T1", "0.025", "below_lloq;corrected"),
+    ("C", "T2", "", "not_in_table"),
+    ("D", "T0", "", "missing"),
+    ("D", "T1", "", "missing"),
+    ("D", "T2", "0.025", "below_lloq"),
 ]
 VISITS = ["T0", "T1", "T2"]
 
@@ -37,12 +44,22 @@ def test_counts_per_visit_and_in_total():
         "T2": (4, 1, 1, 1, 2, 1, 2),
         "all": (12, 4, 4, 4, 4, 1, 8),
     }
-    columns = ["n_rows", "n_quantified", "n_below_lloq", "n_below_lloq_analysed", "n_missing", "n_not_in_table", "n_analysed"]
+    columns = [
+        "n_rows",
+        "n_quantified",
+        "n_below_lloq",
+        "n_below_lloq_analysed",
+        "n_missing",
+        "n_not_in_table",
+        "n_analysed",
+    ]
     for visit, values in expected.items():
         assert tuple(table.loc[visit, columns]) == values, visit
     assert table.loc["T1", "pct_below_lloq_of_measured"] == pytest.approx(100 * 2 / 3)
     assert (table["below_lloq_value_used"] == 0.025).all()
-    assert (table["analysis_set"] == "all_rows").all() and table["method"].str.contains("LLOQ/2").all()
+    assert (table["analysis_set"] == "all_rows").all() and table["method"].str.contains(
+        "LLOQ/2"
+    ).all()
 
 
 def test_substitute_missing_keeps_the_count_but_analyses_none():

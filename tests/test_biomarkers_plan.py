@@ -6,7 +6,6 @@ import copy
 from pathlib import Path
 
 import pytest
-
 from rapamycin_mecfs.biomarkers import plan
 from rapamycin_mecfs.config import load_config
 from rapamycin_mecfs.errors import SupplementError
@@ -33,19 +32,35 @@ def test_defaults_filled_when_section_absent(project):
     raw = {k: v for k, v in copy.deepcopy(project).items() if k != "biomarker_analysis"}
     filled = validate_config(raw)["biomarker_analysis"]
     # No marker unless named: a study without biomarkers needs no section at all.
-    assert filled == {"markers": [], "correlate_with": [], "scatter_outcomes": [], "change_visits": [],
-                      "bootstrap": {"resamples": 2000, "seed": 20250523}}
+    assert filled == {
+        "markers": [],
+        "correlate_with": [],
+        "scatter_outcomes": [],
+        "change_visits": [],
+        "bootstrap": {"resamples": 2000, "seed": 20250523},
+    }
     assert plan.final_outputs(validate_config(raw), "results") == []
 
 
 def test_empty_correlate_with_means_every_outcome_with_a_direction(project):
     outcomes = plan.correlated_outcomes(project)
     expected = [
-        o for inst in project["instruments"].values() for o, spec in inst["outcomes"].items() if spec["direction"] != "none"
+        o
+        for inst in project["instruments"].values()
+        for o, spec in inst["outcomes"].items()
+        if spec["direction"] != "none"
     ]
     assert outcomes == expected
-    assert {f"mfi_{d}" for d in ("general_fatigue", "physical_fatigue", "reduced_activity",
-                                 "reduced_motivation", "mental_fatigue")} <= set(outcomes)
+    assert {
+        f"mfi_{d}"
+        for d in (
+            "general_fatigue",
+            "physical_fatigue",
+            "reduced_activity",
+            "reduced_motivation",
+            "mental_fatigue",
+        )
+    } <= set(outcomes)
     assert "patg13" not in outcomes and "dose_mg_week" not in outcomes
     chosen = copy.deepcopy(project)
     chosen["biomarker_analysis"]["correlate_with"] = ["mfi_general_fatigue"]
@@ -54,8 +69,14 @@ def test_empty_correlate_with_means_every_outcome_with_a_direction(project):
 
 def test_each_job_gets_only_its_marker_definition(project):
     definition = plan.marker_definition(project, "patg13")
-    assert definition == {"key": "patg13", "instrument": "autophagy_markers", "label": "pSer258-ATG13",
-                          "unit": "ng/mL", "direction": "none", "lloq": 0.05}
+    assert definition == {
+        "key": "patg13",
+        "instrument": "autophagy_markers",
+        "label": "pSer258-ATG13",
+        "unit": "ng/mL",
+        "direction": "none",
+        "lloq": 0.05,
+    }
     edited = copy.deepcopy(project)
     edited["instruments"]["autophagy_markers"]["outcomes"]["beclin1"]["lloq"] = 0.1
     assert plan.marker_definition(edited, "patg13") == definition
@@ -69,7 +90,11 @@ def test_correlations_do_not_depend_on_the_responder_rule_or_bootstrap(project):
     assert plan.marker_settings(edited) != plan.marker_settings(project)
     assert plan.correlation_settings(edited) == plan.correlation_settings(project)
     assert set(plan.correlation_settings(project)) == {
-        "visits", "confidence", "below_lloq_substitute", "change_visits", "synthetic"
+        "visits",
+        "confidence",
+        "below_lloq_substitute",
+        "change_visits",
+        "synthetic",
     }
 
 
@@ -81,14 +106,24 @@ def test_inputs_and_outputs(project):
         assert inputs["participants"] == "results/clean/participants.csv"
         assert inputs["code"] == ["code.py"]
     # The marker's own tables do not read the correlated outcomes, nor the correlations the criteria.
-    assert alone["criteria"] == [f"results/clean/outcomes/{o}.csv" for o in ("sss_pem", "sss_fatigue", "sss_oi")]
+    assert alone["criteria"] == [
+        f"results/clean/outcomes/{o}.csv" for o in ("sss_pem", "sss_fatigue", "sss_oi")
+    ]
     assert "outcomes" not in alone and "criteria" not in correlations
     assert "results/clean/outcomes/mfi_mental_fatigue.csv" in correlations["outcomes"]
     assert sorted(plan.MARKER_TABLES + plan.CORRELATION_TABLES) == sorted(plan.TABLES)
     combined = plan.combine_inputs(project, "results", "roc_auc", [])
-    assert combined["parts"] == ["results/tables/biomarkers/patg13/roc_auc.csv", "results/tables/biomarkers/beclin1/roc_auc.csv"]
-    assert plan.final_outputs(project, "results") == [f"results/tables/biomarkers/{t}.csv" for t in plan.TABLES]
-    assert plan.report_tables(project, "results")["biomarkers/rm_corr"] == "results/tables/biomarkers/rm_corr.csv"
+    assert combined["parts"] == [
+        "results/tables/biomarkers/patg13/roc_auc.csv",
+        "results/tables/biomarkers/beclin1/roc_auc.csv",
+    ]
+    assert plan.final_outputs(project, "results") == [
+        f"results/tables/biomarkers/{t}.csv" for t in plan.TABLES
+    ]
+    assert (
+        plan.report_tables(project, "results")["biomarkers/rm_corr"]
+        == "results/tables/biomarkers/rm_corr.csv"
+    )
     none = copy.deepcopy(project)
     none["biomarker_analysis"]["markers"] = []
     assert plan.final_outputs(none, "results") == [] and plan.report_tables(none, "results") == {}

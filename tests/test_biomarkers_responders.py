@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import mannwhitneyu
-
 from biomarker_fixtures import wide
 from rapamycin_mecfs.biomarkers.responders import marker_measures, responders_compare
+from scipy.stats import mannwhitneyu
 
 #            T0    T1    T2    T3       status
 VALUES = {
@@ -22,7 +21,9 @@ VALUES = {
     "H": [0.55, 0.40, None, None],  # not evaluable (stopped)
     "I": [None, 0.40, 0.45, 0.50],  # responder without baseline
 }
-STATUS = pd.Series({"A": 1.0, "B": 1.0, "C": 1.0, "D": 1.0, "E": 0.0, "F": 0.0, "G": 0.0, "H": np.nan, "I": 1.0})
+STATUS = pd.Series(
+    {"A": 1.0, "B": 1.0, "C": 1.0, "D": 1.0, "E": 0.0, "F": 0.0, "G": 0.0, "H": np.nan, "I": 1.0}
+)
 
 
 def test_measures_are_baseline_then_raw_changes():
@@ -32,9 +33,12 @@ def test_measures_are_baseline_then_raw_changes():
 
 
 def test_compare_matches_scipy_and_hand_medians():
-    table = responders_compare(wide(VALUES), STATUS, "T0", ["T1", "T3"], "T3", "rule text", "assumption text")
+    table = responders_compare(
+        wide(VALUES), STATUS, "T0", ["T1", "T3"], "T3", "rule text", "assumption text"
+    )
     k = {"baseline_level": 0, "change_T0_T1": 1, "change_T0_T3": 3}
     for row in table.itertuples():
+
         def values(ids):
             out = []
             for p in ids:
@@ -45,11 +49,15 @@ def test_compare_matches_scipy_and_hand_medians():
             return np.array(out)
 
         responders, others = values("ABCDI"), values("EFG")  # H is not evaluable
-        expected = mannwhitneyu(responders, others, alternative="two-sided", use_continuity=True, method="asymptotic")
+        expected = mannwhitneyu(
+            responders, others, alternative="two-sided", use_continuity=True, method="asymptotic"
+        )
         assert (row.n_responders, row.n_non_responders) == (responders.size, others.size)
         assert row.U == expected.statistic
         assert row.p_value == pytest.approx(expected.pvalue, rel=1e-12)
-        assert row.rank_biserial == pytest.approx(2 * expected.statistic / (responders.size * others.size) - 1)
+        assert row.rank_biserial == pytest.approx(
+            2 * expected.statistic / (responders.size * others.size) - 1
+        )
         assert row.median_responders == pytest.approx(np.median(responders))
         assert row.median_non_responders == pytest.approx(np.median(others))
         assert row.analysis_set == "responder_evaluable" and "Mann-Whitney" in row.method

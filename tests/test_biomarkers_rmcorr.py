@@ -8,11 +8,10 @@ import numpy as np
 import pandas as pd
 import pingouin
 import pytest
-from pingouin.correlation import compute_esci
-from scipy.stats import t as t_dist
-
 from biomarker_fixtures import VISITS, simulated, wide
+from pingouin.correlation import compute_esci
 from rapamycin_mecfs.biomarkers.rmcorr import repeated_measures_correlation, rm_corr_rows
+from scipy.stats import t as t_dist
 
 DATA = simulated()
 
@@ -43,15 +42,26 @@ def test_matches_pingouin_and_within_participant_pearson():
     data = frame.dropna()
     data = data[data.groupby("participant_id")["x"].transform("size") >= 2]
     centred = data[["x", "y"]] - data.groupby("participant_id")[["x", "y"]].transform("mean")
-    r = float(np.sum(centred["x"] * centred["y"]) / math.sqrt(np.sum(centred["x"] ** 2) * np.sum(centred["y"] ** 2)))
+    r = float(
+        np.sum(centred["x"] * centred["y"])
+        / math.sqrt(np.sum(centred["x"] ** 2) * np.sum(centred["y"] ** 2))
+    )
     dof = len(data) - data["participant_id"].nunique() - 1
     assert result["r"] == pytest.approx(r, abs=1e-10)
     assert result["dof"] == dof
     t = r * math.sqrt(dof / (1 - r**2))
     assert result["p_value"] == pytest.approx(2 * t_dist.sf(abs(t), dof), rel=1e-8)
-    assert (result["n_participants"], result["n_obs"]) == (data["participant_id"].nunique(), len(data))
-    low, high = compute_esci(stat=result["r"], nx=dof + 2, eftype="pearson", confidence=0.9, decimals=12)
-    assert (result["ci_low"], result["ci_high"]) == (pytest.approx(low, abs=1e-10), pytest.approx(high, abs=1e-10))
+    assert (result["n_participants"], result["n_obs"]) == (
+        data["participant_id"].nunique(),
+        len(data),
+    )
+    low, high = compute_esci(
+        stat=result["r"], nx=dof + 2, eftype="pearson", confidence=0.9, decimals=12
+    )
+    assert (result["ci_low"], result["ci_high"]) == (
+        pytest.approx(low, abs=1e-10),
+        pytest.approx(high, abs=1e-10),
+    )
 
 
 def test_participants_with_one_visit_change_nothing():
@@ -59,7 +69,10 @@ def test_participants_with_one_visit_change_nothing():
     extra = pd.DataFrame({"participant_id": ["Z1", "Z2"], "x": [0.4, 0.9], "y": [10.0, 15.0]})
     base = repeated_measures_correlation(frame, "x", "y")
     more = repeated_measures_correlation(pd.concat([frame, extra]), "x", "y")
-    assert more["r"] == pytest.approx(base["r"], abs=1e-12) and more["n_participants"] == base["n_participants"]
+    assert (
+        more["r"] == pytest.approx(base["r"], abs=1e-12)
+        and more["n_participants"] == base["n_participants"]
+    )
 
 
 def test_not_computed_with_fewer_than_three_participants():
@@ -77,10 +90,18 @@ def test_no_within_participant_variation_is_reported_not_raised():
 def test_rows_one_per_outcome():
     marker = wide(DATA["marker"])
     outcomes = {"score": wide(DATA["score"]), "symptom": wide(DATA["symptom"])}
-    table = rm_corr_rows(marker, outcomes, {"score": "lower_is_better", "symptom": "lower_is_better"},
-                         marker.index, VISITS, 0.95)
+    table = rm_corr_rows(
+        marker,
+        outcomes,
+        {"score": "lower_is_better", "symptom": "lower_is_better"},
+        marker.index,
+        VISITS,
+        0.95,
+    )
     assert list(table["outcome"]) == ["score", "symptom"]
-    assert (table["correlation"] == "rm_corr").all() and (table["analysis_set"] == "available_repeated").all()
+    assert (table["correlation"] == "rm_corr").all() and (
+        table["analysis_set"] == "available_repeated"
+    ).all()
     direct = repeated_measures_correlation(long_frame(), "x", "y")
     assert table.loc[0, "r"] == pytest.approx(direct["r"], abs=1e-12)
     assert table[["n", "r", "ci_low", "ci_high", "p_value"]].notna().all().all()
@@ -96,7 +117,13 @@ def test_random_unbalanced_data_match_pingouin(seed):
         offset = rng.normal(0, 10)
         for _ in range(int(rng.integers(1, 5))):
             x = rng.normal(offset, 1)
-            rows.append({"participant_id": f"P{person:02d}", "x": x, "y": 3 * offset + 0.5 * x + rng.normal()})
+            rows.append(
+                {
+                    "participant_id": f"P{person:02d}",
+                    "x": x,
+                    "y": 3 * offset + 0.5 * x + rng.normal(),
+                }
+            )
     frame = pd.DataFrame(rows)
     result = repeated_measures_correlation(frame, "x", "y")
     kept = frame[frame.groupby("participant_id")["x"].transform("size") >= 2]
@@ -110,8 +137,12 @@ def test_random_unbalanced_data_match_pingouin(seed):
 
 
 def test_perfect_within_participant_line_gives_r_one_and_p_zero():
-    frame = pd.DataFrame({"participant_id": ["A"] * 3 + ["B"] * 3 + ["C"] * 3,
-                          "x": [1.0, 2.0, 3.0, 5.0, 6.0, 7.0, 0.0, 1.0, 2.0],
-                          "y": [2.0, 4.0, 6.0, 0.0, 2.0, 4.0, 9.0, 11.0, 13.0]})
+    frame = pd.DataFrame(
+        {
+            "participant_id": ["A"] * 3 + ["B"] * 3 + ["C"] * 3,
+            "x": [1.0, 2.0, 3.0, 5.0, 6.0, 7.0, 0.0, 1.0, 2.0],
+            "y": [2.0, 4.0, 6.0, 0.0, 2.0, 4.0, 9.0, 11.0, 13.0],
+        }
+    )
     result = repeated_measures_correlation(frame, "x", "y")
     assert result["r"] == 1.0 and result["dof"] == 5 and result["p_value"] == 0.0

@@ -5,13 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
-from scipy.stats import mannwhitneyu
-from sklearn.metrics import roc_auc_score
-
 from rapamycin_mecfs.biomarkers.responders import roc_auc
 from rapamycin_mecfs.biomarkers.roc import _BATCH, auc_from_u, bootstrap_auc_ci
 from rapamycin_mecfs.stats.association import mann_whitney
+from scipy import stats
+from scipy.stats import mannwhitneyu
+from sklearn.metrics import roc_auc_score
 
 # Ties within and across groups on purpose (ELISA values at LLOQ/2 tie).
 RESPONDERS = np.array([0.025, 0.31, 0.12, 0.44, 0.025, 0.27, 0.12, 0.5, 0.38])
@@ -30,13 +29,17 @@ def pair_auc(positives, negatives) -> float:
 
 
 def test_auc_equals_u_over_n1_n2_and_sklearn():
-    u = mannwhitneyu(RESPONDERS, OTHERS, alternative="two-sided", use_continuity=True, method="asymptotic").statistic
+    u = mannwhitneyu(
+        RESPONDERS, OTHERS, alternative="two-sided", use_continuity=True, method="asymptotic"
+    ).statistic
     n1, n2 = RESPONDERS.size, OTHERS.size
     # Hand count: pairs with the responder higher, ties counted 1/2.
     by_hand = sum((p > q) + 0.5 * (p == q) for p in RESPONDERS for q in OTHERS)
     assert u == by_hand
     assert auc_from_u(u, n1, n2) == pytest.approx(u / (n1 * n2), abs=1e-15)
-    assert auc_from_u(mann_whitney(RESPONDERS, OTHERS)["U"], n1, n2) == pytest.approx(sklearn_auc(RESPONDERS, OTHERS), abs=1e-12)
+    assert auc_from_u(mann_whitney(RESPONDERS, OTHERS)["U"], n1, n2) == pytest.approx(
+        sklearn_auc(RESPONDERS, OTHERS), abs=1e-12
+    )
 
 
 def pair_auc_along_last_axis(positives, negatives, axis=-1):
@@ -67,7 +70,11 @@ def test_ci_is_scipys_percentile_bootstrap_of_the_pair_auc():
     assert ci["ci_low"] == pytest.approx(expected.low, abs=1e-12)
     assert ci["ci_high"] == pytest.approx(expected.high, abs=1e-12)
     assert ci["ci_spans_0_5"] is bool(expected.low <= 0.5 <= expected.high)
-    assert "stratified" in ci["scheme"] and str(SEED) in ci["method"] and str(RESAMPLES) in ci["method"]
+    assert (
+        "stratified" in ci["scheme"]
+        and str(SEED) in ci["method"]
+        and str(RESAMPLES) in ci["method"]
+    )
 
 
 def test_same_seed_same_ci_other_seed_other_ci():
@@ -88,14 +95,22 @@ def test_roc_table_identity_and_reproducibility():
     ids = [f"R{i}" for i in range(RESPONDERS.size)] + [f"N{i}" for i in range(OTHERS.size)] + ["X1"]
     baseline = np.r_[RESPONDERS, OTHERS, 0.3]
     t1 = baseline + np.linspace(-0.1, 0.1, baseline.size)
-    wide = pd.DataFrame({"T0": baseline, "T1": t1, "T2": np.nan, "T3": np.nan}, index=pd.Index(ids, name="participant_id"))
+    wide = pd.DataFrame(
+        {"T0": baseline, "T1": t1, "T2": np.nan, "T3": np.nan},
+        index=pd.Index(ids, name="participant_id"),
+    )
     status = pd.Series([1.0] * RESPONDERS.size + [0.0] * OTHERS.size + [np.nan], index=ids)
     bootstrap = {"resamples": RESAMPLES, "seed": SEED}
     table = roc_auc(wide, status, "T0", ["T1"], "T3", "rule", bootstrap, 0.95)
     assert list(table["measure"]) == ["baseline_level", "change_T0_T1"]
     for row, values in zip(table.itertuples(), (baseline, t1 - baseline)):
-        positives, negatives = values[: RESPONDERS.size], values[RESPONDERS.size : -1]  # X1 not evaluable
-        u = mannwhitneyu(positives, negatives, alternative="two-sided", method="asymptotic").statistic
+        positives, negatives = (
+            values[: RESPONDERS.size],
+            values[RESPONDERS.size : -1],
+        )  # X1 not evaluable
+        u = mannwhitneyu(
+            positives, negatives, alternative="two-sided", method="asymptotic"
+        ).statistic
         assert (row.n_responders, row.n_non_responders) == (positives.size, negatives.size)
         assert row.U == u
         assert row.auc == pytest.approx(u / (positives.size * negatives.size), abs=1e-15)
@@ -106,12 +121,16 @@ def test_roc_table_identity_and_reproducibility():
         assert row.analysis_set == "responder_evaluable" and "U/(n1 n2)" in row.method
     again = roc_auc(wide, status, "T0", ["T1"], "T3", "rule", bootstrap, 0.95)
     pd.testing.assert_frame_equal(table, again)
-    moved = roc_auc(wide, status, "T0", ["T1"], "T3", "rule", {"resamples": RESAMPLES, "seed": 1}, 0.95)
+    moved = roc_auc(
+        wide, status, "T0", ["T1"], "T3", "rule", {"resamples": RESAMPLES, "seed": 1}, 0.95
+    )
     assert (moved["auc"] == table["auc"]).all()  # the point estimate does not depend on the seed
 
 
 def test_roc_not_computed_with_fewer_than_two_in_a_group():
-    wide = pd.DataFrame({"T0": [1.0, 2.0, 3.0]}, index=pd.Index(["a", "b", "c"], name="participant_id"))
+    wide = pd.DataFrame(
+        {"T0": [1.0, 2.0, 3.0]}, index=pd.Index(["a", "b", "c"], name="participant_id")
+    )
     status = pd.Series([1.0, 1.0, 0.0], index=["a", "b", "c"])
     table = roc_auc(wide, status, "T0", [], "T3", "rule", {"resamples": 100, "seed": 1}, 0.95)
     assert np.isnan(table.loc[0, "auc"]) and "not computed" in table.loc[0, "method"]

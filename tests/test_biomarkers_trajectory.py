@@ -6,10 +6,9 @@ import itertools
 
 import numpy as np
 import pytest
-from scipy.stats import wilcoxon
-
 from biomarker_fixtures import people, wide
 from rapamycin_mecfs.biomarkers.trajectory import trajectory
+from scipy.stats import wilcoxon
 
 # The marker falls at T1 for most participants; P06 has no T2/T3; P07 no baseline.
 VALUES = {
@@ -33,7 +32,13 @@ def table():
 
 def changes(visit: str, ids=IDS) -> np.ndarray:
     k = ["T0", "T1", "T2", "T3"].index(visit)
-    return np.array([VALUES[p][k] - VALUES[p][0] for p in ids if VALUES[p][0] is not None and VALUES[p][k] is not None])
+    return np.array(
+        [
+            VALUES[p][k] - VALUES[p][0]
+            for p in ids
+            if VALUES[p][0] is not None and VALUES[p][k] is not None
+        ]
+    )
 
 
 def hand_hodges_lehmann(d: np.ndarray) -> float:
@@ -55,11 +60,16 @@ def test_rows_visits_sets_and_direction_columns():
 @pytest.mark.parametrize("visit", ["T1", "T2", "T3"])
 def test_wilcoxon_and_hodges_lehmann_on_raw_change(visit):
     result = table()
-    row = result[(result["visit"] == visit) & (result["analysis_set"] == "available_pairs")
-                 & (result["test"] == "wilcoxon_signed_rank")].iloc[0]
+    row = result[
+        (result["visit"] == visit)
+        & (result["analysis_set"] == "available_pairs")
+        & (result["test"] == "wilcoxon_signed_rank")
+    ].iloc[0]
     d = changes(visit)
     assert row["n_pairs"] == d.size
-    expected = wilcoxon(d, zero_method="wilcox", correction=True, method="approx", alternative="two-sided")
+    expected = wilcoxon(
+        d, zero_method="wilcox", correction=True, method="approx", alternative="two-sided"
+    )
     assert row["p_value"] == pytest.approx(expected.pvalue, rel=1e-12)
     nonzero = d[d != 0]
     ranks = np.argsort(np.argsort(np.abs(nonzero))) + 1  # no ties among |d| here
@@ -72,15 +82,21 @@ def test_wilcoxon_and_hodges_lehmann_on_raw_change(visit):
 
 def test_t1_fall_is_negative_not_flipped():
     result = table()
-    row = result[(result["visit"] == "T1") & (result["analysis_set"] == "available_pairs")
-                 & (result["test"] == "paired_t")].iloc[0]
+    row = result[
+        (result["visit"] == "T1")
+        & (result["analysis_set"] == "available_pairs")
+        & (result["test"] == "paired_t")
+    ].iloc[0]
     assert row["estimate"] == pytest.approx(changes("T1").mean()) and row["estimate"] < 0
 
 
 def test_completers_subset():
     result = table()
-    row = result[(result["visit"] == "T3") & (result["analysis_set"] == "completers")
-                 & (result["test"] == "wilcoxon_signed_rank")].iloc[0]
+    row = result[
+        (result["visit"] == "T3")
+        & (result["analysis_set"] == "completers")
+        & (result["test"] == "wilcoxon_signed_rank")
+    ].iloc[0]
     d = changes("T3", sorted(COMPLETERS))  # P07 has no baseline
     assert row["n_pairs"] == d.size == 5
     assert row["estimate"] == pytest.approx(hand_hodges_lehmann(d), abs=1e-12)

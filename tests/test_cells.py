@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from rapamycin_mecfs.cells import CellParser, IdNormaliser, normalise_text
 from rapamycin_mecfs.errors import SupplementError
 
@@ -64,7 +63,10 @@ def test_id_normaliser_rejects_non_ids(ids, raw):
     assert repr(PATTERN) in message
 
 
-@pytest.mark.parametrize("raw, expected", [("rap 12", "RAP-012"), (" RAP_7 ", "RAP-007"), ("Total", None), ("", None), (None, None)])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [("rap 12", "RAP-012"), (" RAP_7 ", "RAP-007"), ("Total", None), ("", None), (None, None)],
+)
 def test_try_normalise_returns_none_instead_of_raising(ids, raw, expected):
     assert ids.try_normalise(raw) == expected
     assert ids.try_normalise(raw) == expected  # answered again from memory
@@ -73,7 +75,13 @@ def test_try_normalise_returns_none_instead_of_raising(ids, raw, expected):
 def test_remembered_ids_are_told_apart_by_type():
     # 1, 1.0 and True are one dict key; each must still be normalised as itself.
     numbers = IdNormaliser(r"^0*(\d+)$", "P{number}")
-    assert [numbers.try_normalise(v) for v in (True, 1, 1.0, "1", True)] == [None, "P1", "P1", "P1", None]
+    assert [numbers.try_normalise(v) for v in (True, 1, 1.0, "1", True)] == [
+        None,
+        "P1",
+        "P1",
+        "P1",
+        None,
+    ]
     with pytest.raises(SupplementError, match="value True: not a participant ID"):
         numbers(True, WHERE)
 
@@ -93,7 +101,9 @@ def test_number_cell_keeps_decimals(parser):
     assert parser.parse("33.3", "number", WHERE).value == 33.3
 
 
-@pytest.mark.parametrize("raw, expected", [("30", 30.0), (" 40 ", 40.0), ("12.5", 12.5), ("-2", -2.0), ("1e2", 100.0)])
+@pytest.mark.parametrize(
+    "raw, expected", [("30", 30.0), (" 40 ", 40.0), ("12.5", 12.5), ("-2", -2.0), ("1e2", 100.0)]
+)
 def test_number_stored_as_text_is_parsed_and_flagged(parser, raw, expected):
     parsed = parser.parse(raw, "text", WHERE)
     assert parsed.value == expected
@@ -134,7 +144,10 @@ def test_empty_cell_is_an_error_when_empty_is_not_a_token():
 def test_a_number_written_oddly_names_the_cause(parser, raw, cause):
     with pytest.raises(SupplementError) as info:
         parser.parse(raw, "text", WHERE)
-    assert str(info.value) == f"{WHERE}: value {raw!r}: not a number as written: {cause}; expected a plain number such as -5 or 12.5"
+    assert (
+        str(info.value)
+        == f"{WHERE}: value {raw!r}: not a number as written: {cause}; expected a plain number such as -5 or 12.5"
+    )
 
 
 @pytest.mark.parametrize("raw", ["n.a.", "thirty", "-", "45*"])

@@ -8,7 +8,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-
 from rapamycin_mecfs.claims import audit_claims, grim_consistent, grim_table, load_claims
 from rapamycin_mecfs.errors import SupplementError
 
@@ -45,16 +44,45 @@ def participants(n_enrolled=6, reached=(1, 1, 1, 1, 0, 0), completers=(1, 1, 0, 
 
 
 RESPONDERS = pd.DataFrame(
-    {"analysis_set": ["completers", "reached_first_follow_up_locf"], "responders": [2, 3], "n": [2, 4], "rule": ["r", "r"]}
+    {
+        "analysis_set": ["completers", "reached_first_follow_up_locf"],
+        "responders": [2, 3],
+        "n": [2, 4],
+        "rule": ["r", "r"],
+    }
 )
 
 
 def test_counts_and_proportions_are_recomputed_and_compared():
     claims = [
-        {"id": "started", "statement": "6 started", "source": "s", "published": {"count": 6}, "recompute": {"kind": "count", "set": "set_enrolled"}},
-        {"id": "t1", "statement": "5 reached T1", "source": "s", "published": {"count": 5}, "recompute": {"kind": "count", "set": "set_reached_first_follow_up"}},
-        {"id": "rec", "statement": "3/4 (75%)", "source": "s", "published": {"numerator": 3, "denominator": 4, "percent": 75.0, "decimals": 1}, "recompute": {"kind": "responders", "analysis_set": "reached_first_follow_up_locf"}},
-        {"id": "bad_pct", "statement": "2/3 (67.0%)", "source": "s", "published": {"numerator": 2, "denominator": 3, "percent": 67.0, "decimals": 1}, "recompute": {"kind": "responders", "analysis_set": "completers"}},
+        {
+            "id": "started",
+            "statement": "6 started",
+            "source": "s",
+            "published": {"count": 6},
+            "recompute": {"kind": "count", "set": "set_enrolled"},
+        },
+        {
+            "id": "t1",
+            "statement": "5 reached T1",
+            "source": "s",
+            "published": {"count": 5},
+            "recompute": {"kind": "count", "set": "set_reached_first_follow_up"},
+        },
+        {
+            "id": "rec",
+            "statement": "3/4 (75%)",
+            "source": "s",
+            "published": {"numerator": 3, "denominator": 4, "percent": 75.0, "decimals": 1},
+            "recompute": {"kind": "responders", "analysis_set": "reached_first_follow_up_locf"},
+        },
+        {
+            "id": "bad_pct",
+            "statement": "2/3 (67.0%)",
+            "source": "s",
+            "published": {"numerator": 2, "denominator": 3, "percent": 67.0, "decimals": 1},
+            "recompute": {"kind": "responders", "analysis_set": "completers"},
+        },
     ]
     audit = audit_claims(claims, participants(), RESPONDERS).set_index("claim_id")
     assert audit.loc["started", "recomputed"] == "6" and audit.loc["started", "consistent"]
@@ -62,8 +90,13 @@ def test_counts_and_proportions_are_recomputed_and_compared():
     assert audit.loc["rec", "recomputed"] == "3/4 (75.0%)" and audit.loc["rec", "consistent"]
     assert audit.loc["rec", "published_arithmetic"] == "consistent"
     # 2/3 = 66.666...% rounds to 66.7, not 67.0; and the data give 2/2.
-    assert audit.loc["bad_pct", "published_arithmetic"].startswith("inconsistent (numerator/denominator gives 66.7%)")
-    assert audit.loc["bad_pct", "recomputed"] == "2/2 (100.0%)" and not audit.loc["bad_pct", "consistent"]
+    assert audit.loc["bad_pct", "published_arithmetic"].startswith(
+        "inconsistent (numerator/denominator gives 66.7%)"
+    )
+    assert (
+        audit.loc["bad_pct", "recomputed"] == "2/2 (100.0%)"
+        and not audit.loc["bad_pct", "consistent"]
+    )
 
 
 def test_shipped_claims_file_lists_the_published_numbers():
@@ -71,10 +104,16 @@ def test_shipped_claims_file_lists_the_published_numbers():
     published = {c["id"]: c["published"] for c in document["claims"]}
     assert published["started"] == {"count": 86}
     assert published["reached_t1"] == {"count": 70}
-    assert published["recovered_of_t1"]["numerator"] == 52 and published["recovered_of_t1"]["denominator"] == 70
+    assert (
+        published["recovered_of_t1"]["numerator"] == 52
+        and published["recovered_of_t1"]["denominator"] == 70
+    )
     assert published["completed_90_days"] == {"count": 46}
     assert published["analysed"] == {"count": 40}
-    assert (published["strong_recovery"]["numerator"], published["strong_recovery"]["denominator"]) == (29, 40)
+    assert (
+        published["strong_recovery"]["numerator"],
+        published["strong_recovery"]["denominator"],
+    ) == (29, 40)
     # The published percentages are the fractions rounded: 52/70 = 74.29 -> 74.3; 29/40 = 72.5.
     assert round(100 * 52 / 70, 1) == published["recovered_of_t1"]["percent"]
     assert 100 * 29 / 40 == published["strong_recovery"]["percent"]
@@ -155,8 +194,12 @@ def direction(claim_id, finding="significant_improvement", **recompute):
         "statement": "the score improved significantly",
         "source": "s",
         "published": {"finding": finding},
-        "recompute": {"kind": "direction", "outcome": "score", "analysis_set": "completers",
-                      **recompute},
+        "recompute": {
+            "kind": "direction",
+            "outcome": "score",
+            "analysis_set": "completers",
+            **recompute,
+        },
     }
 
 
@@ -197,9 +240,7 @@ def test_categorical_claim_on_the_synthetic_supplement_shows_the_counts_behind_i
     # The claim's mapping: "Cost" is a financial barrier; the other reasons keep their names.
     shown = {"Cost": "Financial barriers"}
     ordered = sorted(truth.items(), key=lambda item: (-item[1], shown.get(item[0], item[0])))
-    parts = [
-        f"{shown[r]} {k} [{r} {k}]" if r in shown else f"{r} {k}" for r, k in ordered
-    ]
+    parts = [f"{shown[r]} {k} [{r} {k}]" if r in shown else f"{r} {k}" for r, k in ordered]
     n = sum(truth.values())
     top, top_count = ordered[0]
     assert row["kind"] == "categorical"
@@ -214,9 +255,10 @@ def test_categorical_claim_on_the_synthetic_supplement_shows_the_counts_behind_i
         "Lack of perceived benefit 18; Side effects 11; Financial barriers 7 [Cost 7]; Other 4"
     )
     assert not row["consistent"]
-    assert "discontinuations.csv: column reason, 40 non-missing values in 40 rows" in row[
-        "recomputed_from"
-    ]
+    assert (
+        "discontinuations.csv: column reason, 40 non-missing values in 40 rows"
+        in row["recomputed_from"]
+    )
 
 
 def test_a_tie_is_stated_and_does_not_confirm_the_claim():
@@ -244,10 +286,17 @@ def test_synonyms_keywords_and_patterns_map_raw_values_onto_the_claimed_category
         "No benefit": ["lack of benefit", "did not help"],
     }
     values = [
-        "Cost", "  COSTS ", "financial", "Could not afford the drug",  # Money 4
-        "Side effects", "side-effect: rash", "Nausea",  # Side effects 3
-        "Did not help", "lack of  benefit",  # No benefit 2
-        "Moved away", "Costa Rica trip",  # unmapped: "cost" is not a whole word in "Costa"
+        "Cost",
+        "  COSTS ",
+        "financial",
+        "Could not afford the drug",  # Money 4
+        "Side effects",
+        "side-effect: rash",
+        "Nausea",  # Side effects 3
+        "Did not help",
+        "lack of  benefit",  # No benefit 2
+        "Moved away",
+        "Costa Rica trip",  # unmapped: "cost" is not a whole word in "Costa"
     ]
     claim = categorical("money", "could not afford", categories)
     row = audit_one(claim, tables={"stops": stops(values)})
@@ -267,8 +316,11 @@ def test_synonyms_keywords_and_patterns_map_raw_values_onto_the_claimed_category
 def test_a_value_two_categories_match_is_an_error_naming_the_claim():
     categories = {"Money": {"keywords": ["cost"]}, "Travel": {"keywords": ["travel"]}}
     claim = categorical("overlap", "money", categories)
-    with pytest.raises(SupplementError, match=r"claim overlap: .*value 'travel cost' matches "
-                                              r"categories \['Money', 'Travel'\]"):
+    with pytest.raises(
+        SupplementError,
+        match=r"claim overlap: .*value 'travel cost' matches "
+        r"categories \['Money', 'Travel'\]",
+    ):
         audit_one(claim, tables={"stops": stops(["travel cost", "cost"])})
 
 
@@ -283,8 +335,16 @@ def paired_frame():
     ]
     frame = pd.DataFrame(
         rows,
-        columns=["outcome", "visit", "analysis_set", "test", "n_pairs", "estimate", "p_value",
-                 "p_holm"],
+        columns=[
+            "outcome",
+            "visit",
+            "analysis_set",
+            "test",
+            "n_pairs",
+            "estimate",
+            "p_value",
+            "p_holm",
+        ],
     )
     frame["baseline_visit"] = "pre"
     frame["estimate_name"] = "improvement"
@@ -364,9 +424,12 @@ def test_claims_naming_what_the_config_lacks_are_errors_naming_each_claim():
 
 def test_a_set_or_test_the_paired_tests_lack_is_named():
     claim = direction("no_set", analysis_set="everyone")
-    with pytest.raises(SupplementError, match=r"claim no_set: paired_tests.csv has no row with "
-                                              r"analysis_set 'everyone' .*expected one of "
-                                              r"\['available_pairs', 'completers'\]"):
+    with pytest.raises(
+        SupplementError,
+        match=r"claim no_set: paired_tests.csv has no row with "
+        r"analysis_set 'everyone' .*expected one of "
+        r"\['available_pairs', 'completers'\]",
+    ):
         audit_one(claim, paired_tests=paired_frame())
 
 
@@ -376,8 +439,10 @@ def test_claims_file_shape_errors_name_the_claim(tmp_path):
         yaml.safe_dump(
             {
                 "claims": [
-                    {**categorical("no_column", "x"), "recompute": {"kind": "categorical",
-                                                                     "table": "stops"}},
+                    {
+                        **categorical("no_column", "x"),
+                        "recompute": {"kind": "categorical", "table": "stops"},
+                    },
                     categorical("bad_regex", "x", {"Money": {"patterns": ["(cost"]}}),
                     categorical("bad_matcher", "x", {"Money": {"words": ["cost"]}}),
                     direction("bad_finding", finding="improved"),
@@ -389,13 +454,19 @@ def test_claims_file_shape_errors_name_the_claim(tmp_path):
     with pytest.raises(SupplementError) as error:
         load_claims(path)
     problems = "\n".join(error.value.problems)
-    assert "claim no_column]: recompute key 'column' missing; kind categorical needs table, " \
+    assert (
+        "claim no_column]: recompute key 'column' missing; kind categorical needs table, "
         "column" in problems
-    assert "claim bad_regex: recompute categories 'Money': pattern '(cost' is not a regular " \
+    )
+    assert (
+        "claim bad_regex: recompute categories 'Money': pattern '(cost' is not a regular "
         "expression" in problems
+    )
     assert "claim bad_matcher: recompute categories 'Money': unknown key 'words'" in problems
-    assert "claim bad_finding]: published finding 'improved'; expected one of " \
+    assert (
+        "claim bad_finding]: published finding 'improved'; expected one of "
         "significant_improvement, significant_worsening, no_significant_change" in problems
+    )
     assert "claim typo]: unknown recompute kind 'directon'" in problems
     assert len(error.value.problems) == 5
 

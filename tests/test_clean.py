@@ -8,7 +8,6 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
-
 from rapamycin_mecfs.clean import (
     CLEAN_COLUMNS,
     cell_parser,
@@ -29,11 +28,21 @@ from rapamycin_mecfs.config import OutcomeSpec, _grid_problems, outcome_specs, p
 from rapamycin_mecfs.errors import SupplementError
 from rapamycin_mecfs.extract import COLUMNS
 
-SITES = {"RAP-001": "Oslo", "RAP-002": "Bergen", "RAP-003": "Oslo", "RAP-004": "Bergen", "RAP-005": "Oslo"}
+SITES = {
+    "RAP-001": "Oslo",
+    "RAP-002": "Bergen",
+    "RAP-003": "Oslo",
+    "RAP-004": "Bergen",
+    "RAP-005": "Oslo",
+}
 
 
 def cell(frame, participant, outcome, visit):
-    rows = frame[(frame["participant_id"] == participant) & (frame["outcome"] == outcome) & (frame["visit"] == visit)]
+    rows = frame[
+        (frame["participant_id"] == participant)
+        & (frame["outcome"] == outcome)
+        & (frame["visit"] == visit)
+    ]
     assert len(rows) == 1
     return rows.iloc[0]
 
@@ -61,7 +70,8 @@ def long_table(rows, table="bas", source="hand.xlsx", sheet="S3 BAS"):
 
 def roster(raw_ids_and_sites):
     rows = [
-        (raw, f"A{r}", "site", "", site, "text", f"B{r}") for r, (raw, site) in enumerate(raw_ids_and_sites, start=4)
+        (raw, f"A{r}", "site", "", site, "text", f"B{r}")
+        for r, (raw, site) in enumerate(raw_ids_and_sites, start=4)
     ]
     return long_table(rows, table="participants", source="hand.xlsx", sheet="S1 Participants")
 
@@ -88,7 +98,10 @@ def test_roster_sites(config, extracted):
 
 def test_roster_without_site_field_gives_empty_sites(config):
     frame = long_table(
-        [("RAP-1", "A4", "age", "", "30", "number", "C4"), ("RAP-2", "A5", "age", "", "40", "number", "C5")],
+        [
+            ("RAP-1", "A4", "age", "", "30", "number", "C4"),
+            ("RAP-2", "A5", "age", "", "40", "number", "C5"),
+        ],
         table="participants",
     )
     assert roster_sites(frame, id_normaliser(config)) == {"RAP-001": "", "RAP-002": ""}
@@ -97,7 +110,10 @@ def test_roster_without_site_field_gives_empty_sites(config):
 def test_same_participant_in_several_rows_of_one_cell_is_not_a_duplicate(config):
     # Several records from one row (one ID cell) are one participant, not a clash.
     frame = long_table(
-        [("rap 7", "A4", "bas", "T0", "10", "number", "B4"), ("rap 7", "A4", "bas", "T1", "20", "number", "C4")]
+        [
+            ("rap 7", "A4", "bas", "T0", "10", "number", "B4"),
+            ("rap 7", "A4", "bas", "T1", "20", "number", "C4"),
+        ]
     )
     out = normalise_ids(frame, id_normaliser(config), "the bas table")
     assert list(out["participant_id"]) == ["RAP-007", "RAP-007"]
@@ -107,7 +123,16 @@ def test_same_participant_in_several_rows_of_one_cell_is_not_a_duplicate(config)
 
 
 def spec(**kwargs):
-    base = dict(key="x", instrument="i", label="X", unit="points", min=0.0, max=100.0, step=0.0, direction="none")
+    base = dict(
+        key="x",
+        instrument="i",
+        label="X",
+        unit="points",
+        min=0.0,
+        max=100.0,
+        step=0.0,
+        direction="none",
+    )
     return OutcomeSpec(**{**base, **kwargs})
 
 
@@ -165,11 +190,18 @@ def test_a_fraction_step_reaches_the_maximum_exactly():
     # 3 x float(100/3) is 100.00000000000001 in floating point; min + k * step computed as a
     # fraction and converted once is exactly 100.
     assert THIRDS.grid_value(3) == 100.0
-    assert [THIRDS.grid_value(k) for k in range(4)] == [0.0, float(Fraction(100, 3)), float(Fraction(200, 3)), 100.0]
+    assert [THIRDS.grid_value(k) for k in range(4)] == [
+        0.0,
+        float(Fraction(100, 3)),
+        float(Fraction(200, 3)),
+        100.0,
+    ]
 
 
 def test_values_printed_to_one_or_two_decimals_snap_to_one_grid_value():
-    values = pd.DataFrame({"outcome": "x", "value": [33.3, 33.33, 100 / 3, 66.7, 66.67, 100.0, np.nan, 0.0]})
+    values = pd.DataFrame(
+        {"outcome": "x", "value": [33.3, 33.33, 100 / 3, 66.7, 66.67, 100.0, np.nan, 0.0]}
+    )
     snapped = snap_to_grid(values, {"x": THIRDS})["value"].tolist()
     third, two_thirds = float(Fraction(100, 3)), float(Fraction(200, 3))
     assert snapped[:6] == [third, third, third, two_thirds, two_thirds, 100.0]
@@ -190,7 +222,9 @@ def test_a_decimal_step_that_misses_the_maximum_is_a_config_error():
 
 
 def test_clean_bas(config, extracted):
-    cleaned, audit = clean_instrument(extracted["bas"], extracted["participants"], config, "bas", [])
+    cleaned, audit = clean_instrument(
+        extracted["bas"], extracted["participants"], config, "bas", []
+    )
     assert list(cleaned.columns) == CLEAN_COLUMNS
     assert audit.empty
     nan = math.nan
@@ -258,11 +292,19 @@ def test_clean_sf36_keeps_rounded_thirds_and_config_outcome_order(config, extrac
     assert math.isnan(missing.value) and missing.flag == "missing" and missing.raw_value == "."
 
 
-@pytest.mark.parametrize("substitute, expected", [("lloq_half", 0.025), ("lloq", 0.05), ("missing", math.nan)])
+@pytest.mark.parametrize(
+    "substitute, expected", [("lloq_half", 0.025), ("lloq", 0.05), ("missing", math.nan)]
+)
 def test_clean_biomarkers_below_lloq(config, extracted, substitute, expected):
     config["below_lloq"]["substitute"] = substitute
-    cleaned, _ = clean_instrument(extracted["biomarkers"], extracted["participants"], config, "biomarkers", [])
-    for participant, visit, ref in [("RAP-001", "T1", "C5"), ("RAP-002", "T0", "B6"), ("RAP-003", "T1", "C8")]:
+    cleaned, _ = clean_instrument(
+        extracted["biomarkers"], extracted["participants"], config, "biomarkers", []
+    )
+    for participant, visit, ref in [
+        ("RAP-001", "T1", "C5"),
+        ("RAP-002", "T0", "B6"),
+        ("RAP-003", "T1", "C8"),
+    ]:
         row = cell(cleaned, participant, "patg13", visit)
         assert row.flag == "below_lloq"
         assert row.source_locator == f"'S7 Biomarkers'!{ref}"
@@ -283,7 +325,9 @@ def test_participant_absent_from_table_completes_grid(config):
             ("RAP-1", "A5", "bas", "T2", "40", "number", "D5"),
         ]
     )
-    cleaned, _ = clean_instrument(extracted, roster([("RAP-1", "Oslo"), ("RAP-2", "Bergen")]), config, "bas", [])
+    cleaned, _ = clean_instrument(
+        extracted, roster([("RAP-1", "Oslo"), ("RAP-2", "Bergen")]), config, "bas", []
+    )
     assert len(cleaned) == 2 * 3
     absent = cleaned[cleaned["participant_id"] == "RAP-002"]
     assert list(absent["visit"]) == ["T0", "T1", "T2"]
@@ -301,7 +345,10 @@ def test_participant_absent_from_table_completes_grid(config):
 def test_cell_absent_for_one_visit_completes_grid(config):
     # A table without a T2 column: every participant's T2 row is there, flagged not_in_table.
     extracted = long_table(
-        [("RAP-1", "A5", "bas", "T0", "30", "number", "B5"), ("RAP-1", "A5", "bas", "T1", "NA", "text", "C5")]
+        [
+            ("RAP-1", "A5", "bas", "T0", "30", "number", "B5"),
+            ("RAP-1", "A5", "bas", "T1", "NA", "text", "C5"),
+        ]
     )
     cleaned, _ = clean_instrument(extracted, roster([("RAP-1", "Oslo")]), config, "bas", [])
     assert list(cleaned["visit"]) == ["T0", "T1", "T2"]
@@ -323,7 +370,9 @@ def test_complete_grid_directly():
             "flag": [""],
         }
     )
-    full = complete_grid(values, {"RAP-002": "Bergen", "RAP-001": "Oslo"}, ["bas"], ["T0", "T1"], "s.xlsx")
+    full = complete_grid(
+        values, {"RAP-002": "Bergen", "RAP-001": "Oslo"}, ["bas"], ["T0", "T1"], "s.xlsx"
+    )
     assert list(zip(full["participant_id"], full["visit"], full["flag"])) == [
         ("RAP-001", "T0", "not_in_table"),
         ("RAP-001", "T1", "not_in_table"),
@@ -344,7 +393,9 @@ def test_output_order_follows_visit_and_outcome_config_not_alphabet(config):
                 ref = f"{chr(ord(col) + shift)}{r}"
                 rows.append((raw_id, f"A{r}", outcome, visit, value, "number", ref))
     extracted = long_table(rows, table="sf36", sheet="S6 SF-36")
-    cleaned, _ = clean_instrument(extracted, roster([("RAP-1", "Oslo"), ("RAP-3", "Oslo")]), config, "sf36", [])
+    cleaned, _ = clean_instrument(
+        extracted, roster([("RAP-1", "Oslo"), ("RAP-3", "Oslo")]), config, "sf36", []
+    )
     assert list(zip(cleaned["participant_id"], cleaned["outcome"], cleaned["visit"])) == [
         (p, o, v)
         for p in ["RAP-001", "RAP-003"]
@@ -356,7 +407,9 @@ def test_output_order_follows_visit_and_outcome_config_not_alphabet(config):
 
 
 def test_participant_not_in_roster(config, extracted):
-    roster_without_5 = extracted["participants"][extracted["participants"]["raw_participant_id"] != "RAP 5"]
+    roster_without_5 = extracted["participants"][
+        extracted["participants"]["raw_participant_id"] != "RAP 5"
+    ]
     with pytest.raises(SupplementError) as info:
         clean_instrument(extracted["bas"], roster_without_5, config, "bas", [])
     message = str(info.value)
@@ -368,7 +421,10 @@ def test_participant_not_in_roster(config, extracted):
 
 def test_several_bad_values_reported_together(config, extracted):
     frame = extracted["bas"].copy()
-    frame.loc[(frame["source_locator"] == "'S3 BAS'!B5"), ["raw_value", "raw_type"]] = ["n.a.", "text"]
+    frame.loc[(frame["source_locator"] == "'S3 BAS'!B5"), ["raw_value", "raw_type"]] = [
+        "n.a.",
+        "text",
+    ]
     frame.loc[(frame["source_locator"] == "'S3 BAS'!C7"), ["raw_value", "raw_type"]] = ["?", "text"]
     with pytest.raises(SupplementError) as info:
         clean_instrument(frame, extracted["participants"], config, "bas", [])
@@ -380,14 +436,25 @@ def test_several_bad_values_reported_together(config, extracted):
 
 def test_a_parse_problem_does_not_hide_a_range_problem_of_the_same_table(config, extracted):
     frame = extracted["bas"].copy()
-    frame.loc[(frame["source_locator"] == "'S3 BAS'!B5"), ["raw_value", "raw_type"]] = ["\u221230", "text"]
-    frame.loc[(frame["source_locator"] == "'S3 BAS'!C6"), ["raw_value", "raw_type"]] = ["300", "number"]
+    frame.loc[(frame["source_locator"] == "'S3 BAS'!B5"), ["raw_value", "raw_type"]] = [
+        "\u221230",
+        "text",
+    ]
+    frame.loc[(frame["source_locator"] == "'S3 BAS'!C6"), ["raw_value", "raw_type"]] = [
+        "300",
+        "number",
+    ]
     with pytest.raises(SupplementError) as info:
         clean_instrument(frame, extracted["participants"], config, "bas", [])
     problems = info.value.problems
     assert len(problems) == 2
-    assert "['S3 BAS'!B5]: value '\u221230': not a number as written: a Unicode minus" in problems[0]
-    assert "['S3 BAS'!C6]" in problems[1] and "out of range; expected a value in [0, 100]" in problems[1]
+    assert (
+        "['S3 BAS'!B5]: value '\u221230': not a number as written: a Unicode minus" in problems[0]
+    )
+    assert (
+        "['S3 BAS'!C6]" in problems[1]
+        and "out of range; expected a value in [0, 100]" in problems[1]
+    )
 
 
 def test_inputs_not_modified(config, extracted):
@@ -416,7 +483,15 @@ def test_map_distinct_calls_once_per_distinct_value_and_keeps_none_and_nan_apart
         return repr(value)
 
     values = pd.Series(["a", None, "a", math.nan, "b", "a", None], dtype=object)
-    assert list(map_distinct(values, describe)) == ["'a'", "None", "'a'", "nan", "'b'", "'a'", "None"]
+    assert list(map_distinct(values, describe)) == [
+        "'a'",
+        "None",
+        "'a'",
+        "nan",
+        "'b'",
+        "'a'",
+        "None",
+    ]
     assert calls.count("a") == 1 and calls.count("b") == 1
 
 
@@ -438,13 +513,27 @@ def test_first_of_pairs_matches_drop_duplicates():
 def _edge_values(scale: OutcomeSpec) -> list[float]:
     """Values around every grid point (at, and just inside and outside the tolerance), half-steps,
     the bounds and beyond, NaN and infinities."""
-    values = [math.nan, math.inf, -math.inf, scale.min, scale.max, scale.min - 1e-9, scale.max + 1e-9, -1.0, 1e6]
+    values = [
+        math.nan,
+        math.inf,
+        -math.inf,
+        scale.min,
+        scale.max,
+        scale.min - 1e-9,
+        scale.max + 1e-9,
+        -1.0,
+        1e6,
+    ]
     step = scale.step or 7.25
     point = scale.min
     while point <= scale.max + step:
         for offset in (0, TOL, -TOL, step / 2, -step / 2, 0.05, -0.05, 0.0511, -0.0511):
             value = point + offset
-            values += [value, float(np.nextafter(value, math.inf)), float(np.nextafter(value, -math.inf))]
+            values += [
+                value,
+                float(np.nextafter(value, math.inf)),
+                float(np.nextafter(value, -math.inf)),
+            ]
         point += step
     return values
 
@@ -512,7 +601,9 @@ def test_parse_values_agrees_with_hand_worked_cells(config):
     ):
         want_value, want_flag = GOOD_CELLS[(raw, kind, outcome)]
         assert flag == want_flag, (raw, kind, outcome)
-        assert (math.isnan(value) and math.isnan(want_value)) or value == pytest.approx(want_value, rel=1e-15)
+        assert (math.isnan(value) and math.isnan(want_value)) or value == pytest.approx(
+            want_value, rel=1e-15
+        )
     pd.testing.assert_frame_equal(parsed.drop(columns=["value", "flag"]), frame)
 
 
@@ -528,9 +619,17 @@ def test_parse_values_agrees_with_the_per_cell_parser(config):
 
 
 BAD_CELLS = {
-    ("n.a.", "text", "sf36_pain"): "unknown missing token or not a number; expected a number or one of the missing "
+    (
+        "n.a.",
+        "text",
+        "sf36_pain",
+    ): "unknown missing token or not a number; expected a number or one of the missing "
     "tokens ['', '.', 'NA', 'ND', 'n/a', '—']",
-    ("<0.05", "text", "sf36_pain"): "a below-limit value for an outcome without an LLOQ; expected a number (or set "
+    (
+        "<0.05",
+        "text",
+        "sf36_pain",
+    ): "a below-limit value for an outcome without an LLOQ; expected a number (or set "
     "`lloq` for this outcome in config.yaml)",
     ("<0.1", "text", "patg13"): "states a limit of 0.1; expected the configured LLOQ 0.05",
     ("inf", "text", "sf36_pain"): "not a finite number; expected a number",
@@ -548,12 +647,17 @@ def test_parse_values_names_every_bad_cell_in_table_order(config):
         for r, (raw, kind, outcome) in ((r, kinds[r % len(kinds)]) for r in range(5, 45))
         if (raw, kind, outcome) in BAD_CELLS
     ]
-    assert len(expected) == 26  # rows 5..44 cycle through the 6 kinds; kinds 1-4 (r % 6 in 1..4) are bad
+    assert (
+        len(expected) == 26
+    )  # rows 5..44 cycle through the 6 kinds; kinds 1-4 (r % 6 in 1..4) are bad
     assert info.value.problems == expected
 
 
 def test_first_cell_that_is_not_an_id_is_named(config):
-    rows = [(raw, f"A{r}", "bas", "T0", "10", "number", f"B{r}") for r, raw in enumerate(BIG_ROW_IDS, start=5)]
+    rows = [
+        (raw, f"A{r}", "bas", "T0", "10", "number", f"B{r}")
+        for r, raw in enumerate(BIG_ROW_IDS, start=5)
+    ]
     rows[12] = ("Total", "A17", "bas", "T0", "10", "number", "B17")
     rows[30] = ("Patient 9", "A35", "bas", "T0", "10", "number", "B35")
     with pytest.raises(SupplementError) as info:
@@ -569,7 +673,10 @@ def test_duplicate_ids_in_a_long_table(config):
     rows = []
     for r, raw in enumerate(BIG_ROW_IDS, start=5):
         raw = {"RAP-30": "rap 07", "RAP-31": "RAP-20"}.get(raw, raw)
-        rows += [(raw, f"A{r}", "bas", visit, "10", "number", f"{col}{r}") for visit, col in zip(["T0", "T1", "T2"], "BCD")]
+        rows += [
+            (raw, f"A{r}", "bas", visit, "10", "number", f"{col}{r}")
+            for visit, col in zip(["T0", "T1", "T2"], "BCD")
+        ]
     with pytest.raises(SupplementError) as info:
         normalise_ids(long_table(rows), id_normaliser(config), "the bas table")
     duplicate = "duplicate participant after ID normalisation"
@@ -583,10 +690,25 @@ def test_duplicate_ids_in_a_long_table(config):
 def test_impossible_values_named_in_output_order(config):
     # Several out-of-range and off-grid values, one of them put there by a correction.
     rows = []
-    values = {("RAP-2", "T1"): "110", ("RAP-1", "T2"): "35", ("RAP-3", "T0"): "-10", ("RAP-1", "T0"): "30"}
+    values = {
+        ("RAP-2", "T1"): "110",
+        ("RAP-1", "T2"): "35",
+        ("RAP-3", "T0"): "-10",
+        ("RAP-1", "T0"): "30",
+    }
     for r, raw_id in [(5, "RAP-2"), (6, "RAP-1"), (7, "RAP-3")]:
         for visit, col in zip(["T0", "T1", "T2"], "BCD"):
-            rows.append((raw_id, f"A{r}", "bas", visit, values.get((raw_id, visit), "20"), "number", f"{col}{r}"))
+            rows.append(
+                (
+                    raw_id,
+                    f"A{r}",
+                    "bas",
+                    visit,
+                    values.get((raw_id, visit), "20"),
+                    "number",
+                    f"{col}{r}",
+                )
+            )
     people = roster([("RAP-1", "Oslo"), ("RAP-2", "Oslo"), ("RAP-3", "Oslo")])
     fix = {
         "correction_id": "C1",

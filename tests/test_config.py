@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from rapamycin_mecfs.config import (
     load_config,
     outcome_specs,
@@ -26,8 +25,17 @@ def minimal() -> dict:
         "visits": [{"id": "T0", "day": 0}, {"id": "T3", "day": 90}],
         "participant_ids": {"pattern": r"^RAP-?(\d+)$", "canonical": "RAP-{number:03d}"},
         "tables": {
-            "participants": {"file": "p.xlsx", "sheet": "S1", "id_header": "ID", "fields": {"Site": "site"}},
-            "discontinuations": {"file": "d.pdf", "id_header": "ID", "fields": {"Last visit": "last_visit"}},
+            "participants": {
+                "file": "p.xlsx",
+                "sheet": "S1",
+                "id_header": "ID",
+                "fields": {"Site": "site"},
+            },
+            "discontinuations": {
+                "file": "d.pdf",
+                "id_header": "ID",
+                "fields": {"Last visit": "last_visit"},
+            },
             "bas": {
                 "file": "p.xlsx",
                 "sheet": "S3",
@@ -72,7 +80,11 @@ def test_defaults_filled_in():
     assert config["missing_tokens"] == ["", "NA", "n/a", "—", "ND"]
     assert config["below_lloq"] == {"substitute": "lloq_half"}
     assert config["grid_tolerance"] == 0.051
-    assert config["analysis_sets"] == {"completer_visit": None, "completion_outcomes": [], "attendance_outcomes": []}
+    assert config["analysis_sets"] == {
+        "completer_visit": None,
+        "completion_outcomes": [],
+        "attendance_outcomes": [],
+    }
     assert config["dose_response"] is None and config["study"] == {}
     assert config["biomarker_analysis"]["markers"] == [] and config["simulation"]["outcomes"] == []
     participants = config["tables"]["participants"]
@@ -115,9 +127,21 @@ def test_defaults_are_not_shared_between_configs():
 @pytest.mark.parametrize(
     "edit, key, fragment",
     [
-        (lambda c: c["tables"]["bas"].update(header_rows=3), "tables/bas/header_rows", "3 is not one of [1, 2]"),
-        (lambda c: c.update(colour="blue"), "(top level)", "unknown key 'colour'; expected one of ['analysis',"),
-        (lambda c: c.update(visit=[]), "(top level)", "unknown key 'visit' (did you mean 'visits'?)"),
+        (
+            lambda c: c["tables"]["bas"].update(header_rows=3),
+            "tables/bas/header_rows",
+            "3 is not one of [1, 2]",
+        ),
+        (
+            lambda c: c.update(colour="blue"),
+            "(top level)",
+            "unknown key 'colour'; expected one of ['analysis',",
+        ),
+        (
+            lambda c: c.update(visit=[]),
+            "(top level)",
+            "unknown key 'visit' (did you mean 'visits'?)",
+        ),
         (lambda c: c.pop("visits"), "(top level)", "'visits' is a required property"),
         (lambda c: c["tables"]["bas"].update(file="bas.ods"), "tables/bas/file", "does not match"),
         (
@@ -140,7 +164,11 @@ def test_defaults_are_not_shared_between_configs():
             "tables/bas",
             "is not valid under any of the given schemas",
         ),
-        (lambda c: c.update(grid_tolerance=-0.1), "grid_tolerance", "-0.1 is less than the minimum of 0"),
+        (
+            lambda c: c.update(grid_tolerance=-0.1),
+            "grid_tolerance",
+            "-0.1 is less than the minimum of 0",
+        ),
     ],
 )
 def test_schema_errors_name_file_key_and_value(edit, key, fragment):
@@ -158,8 +186,9 @@ def test_bad_identifier_key():
     raw["tables"]["bas"]["outcomes"] = {"BAS": "Bell Activity"}
     with pytest.raises(SupplementError) as info:
         validate_config(raw, source="c.yaml")
-    assert "c.yaml: key 'tables/bas/outcomes/BAS': 'Bell Activity' does not match '^[a-z][a-z0-9_]*$'" in str(
-        info.value
+    assert (
+        "c.yaml: key 'tables/bas/outcomes/BAS': 'Bell Activity' does not match '^[a-z][a-z0-9_]*$'"
+        in str(info.value)
     )
 
 
@@ -170,7 +199,9 @@ def test_several_schema_errors_reported_together():
     with pytest.raises(SupplementError) as info:
         validate_config(raw, source="c.yaml")
     assert len(info.value.problems) == 2
-    assert info.value.problems[0].startswith("c.yaml: key 'grid_tolerance': 'small' is not of type 'number'")
+    assert info.value.problems[0].startswith(
+        "c.yaml: key 'grid_tolerance': 'small' is not of type 'number'"
+    )
     assert info.value.problems[1].startswith("c.yaml: key 'tables/bas/header_rows'")
 
 
@@ -195,7 +226,9 @@ def test_cross_reference_unknown_table():
 def test_cross_reference_outcome_mapped_in_a_table_but_in_no_instrument():
     # A header mapped to an outcome that no instrument lists would be extracted and then never cleaned.
     def edit(c):
-        c["instruments"]["bas"]["outcomes"]["bas_total"] = c["instruments"]["bas"]["outcomes"].pop("bas")
+        c["instruments"]["bas"]["outcomes"]["bas_total"] = c["instruments"]["bas"]["outcomes"].pop(
+            "bas"
+        )
         c["tables"]["bas"]["outcomes"]["BAS total"] = "bas_total"
 
     problems = cross_reference_problems(edit)
@@ -204,7 +237,9 @@ def test_cross_reference_outcome_mapped_in_a_table_but_in_no_instrument():
 
 def test_cross_reference_outcome_not_mapped():
     def edit(c):
-        c["instruments"]["bas"]["outcomes"]["bas_total"] = dict(c["instruments"]["bas"]["outcomes"]["bas"])
+        c["instruments"]["bas"]["outcomes"]["bas_total"] = dict(
+            c["instruments"]["bas"]["outcomes"]["bas"]
+        )
 
     assert cross_reference_problems(edit) == [
         "c.yaml: instruments/bas/outcomes/bas_total: not mapped in tables/bas/outcomes"
@@ -215,12 +250,18 @@ def test_cross_reference_outcome_in_two_instruments():
     def edit(c):
         c["instruments"]["bas2"] = copy.deepcopy(c["instruments"]["bas"])
 
-    assert cross_reference_problems(edit) == ["c.yaml: outcome 'bas' is in instruments 'bas' and 'bas2'"]
+    assert cross_reference_problems(edit) == [
+        "c.yaml: outcome 'bas' is in instruments 'bas' and 'bas2'"
+    ]
 
 
 def test_cross_reference_visit_header_to_unknown_visit():
-    problems = cross_reference_problems(lambda c: c["tables"]["bas"]["visits"].update({"Day 30": "T1"}))
-    assert problems == ["c.yaml: tables/bas/visits/Day 30: 'T1' is not one of the visits ['T0', 'T3']"]
+    problems = cross_reference_problems(
+        lambda c: c["tables"]["bas"]["visits"].update({"Day 30": "T1"})
+    )
+    assert problems == [
+        "c.yaml: tables/bas/visits/Day 30: 'T1' is not one of the visits ['T0', 'T3']"
+    ]
 
 
 def test_cross_reference_xlsx_without_sheet():
@@ -230,14 +271,18 @@ def test_cross_reference_xlsx_without_sheet():
 
 def test_cross_reference_completer_visit():
     problems = cross_reference_problems(lambda c: c.update(analysis_sets={"completer_visit": "T9"}))
-    assert problems == ["c.yaml: analysis_sets/completer_visit: 'T9' is not a follow-up visit; expected one of ['T3']"]
+    assert problems == [
+        "c.yaml: analysis_sets/completer_visit: 'T9' is not a follow-up visit; expected one of ['T3']"
+    ]
 
 
 def test_default_final_visit_is_the_last_whatever_its_name():
     raw = minimal()
     raw["visits"][1]["id"] = "week12"
     raw["tables"]["bas"]["visits"]["Day 90"] = "week12"
-    assert validate_config(raw)["analysis_sets"]["completer_visit"] is None  # the plan reads None as the last visit
+    assert (
+        validate_config(raw)["analysis_sets"]["completer_visit"] is None
+    )  # the plan reads None as the last visit
 
 
 def test_dose_outcome_must_exist_without_direction():
@@ -291,7 +336,15 @@ def test_helpers():
         "table": "bas",
         "label": "Bio",
         "outcomes": {
-            "marker": {"label": "M", "unit": "ng/mL", "min": 0, "max": 10, "step": 0, "lloq": 0.05, "direction": "none"}
+            "marker": {
+                "label": "M",
+                "unit": "ng/mL",
+                "min": 0,
+                "max": 10,
+                "step": 0,
+                "lloq": 0.05,
+                "direction": "none",
+            }
         },
     }
     raw["tables"]["bas"]["outcomes"]["Marker"] = "marker"
@@ -300,7 +353,13 @@ def test_helpers():
     assert visit_days(config) == {"T0": 0, "T3": 90}
     specs = outcome_specs(config)
     assert list(specs) == ["bas", "marker"]
-    assert (specs["bas"].instrument, specs["bas"].min, specs["bas"].max, specs["bas"].step, specs["bas"].lloq) == (
+    assert (
+        specs["bas"].instrument,
+        specs["bas"].min,
+        specs["bas"].max,
+        specs["bas"].step,
+        specs["bas"].lloq,
+    ) == (
         "bas",
         0.0,
         100.0,

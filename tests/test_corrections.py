@@ -6,7 +6,6 @@ import math
 from fractions import Fraction
 
 import pytest
-
 from conftest import LEDGER_HEADER
 from rapamycin_mecfs.cells import CellParser
 from rapamycin_mecfs.clean import clean_instrument, id_normaliser
@@ -17,7 +16,9 @@ from rapamycin_mecfs.ledger import LEDGER_COLUMNS, presence_changes, read_ledger
 TOKENS = ["", "NA", "n/a", "—", "ND", "."]
 
 
-def correction(cid="C1", participant="RAP-001", outcome="bas", visit="T1", expected="40", new="50", **extra):
+def correction(
+    cid="C1", participant="RAP-001", outcome="bas", visit="T1", expected="40", new="50", **extra
+):
     return {
         "correction_id": cid,
         "participant_id": participant,
@@ -31,7 +32,11 @@ def correction(cid="C1", participant="RAP-001", outcome="bas", visit="T1", expec
 
 
 def cell(frame, participant, outcome, visit):
-    rows = frame[(frame["participant_id"] == participant) & (frame["outcome"] == outcome) & (frame["visit"] == visit)]
+    rows = frame[
+        (frame["participant_id"] == participant)
+        & (frame["outcome"] == outcome)
+        & (frame["visit"] == visit)
+    ]
     assert len(rows) == 1
     return rows.iloc[0]
 
@@ -92,13 +97,16 @@ def test_ledger_missing_columns(tmp_path):
     with pytest.raises(SupplementError) as info:
         read_ledger(path)
     message = str(info.value)
-    assert message.startswith(f"{path} [line 1]: columns ['expected_current_value', 'reason', 'reference'] missing")
+    assert message.startswith(
+        f"{path} [line 1]: columns ['expected_current_value', 'reason', 'reference'] missing"
+    )
 
 
 def test_ledger_empty_required_value(tmp_path):
     path = tmp_path / "corrections.csv"
     path.write_text(
-        LEDGER_HEADER + "C1,RAP-001,bas,T1,40,50,typo,ref\nC2,RAP-002,bas,,40,50,typo,ref\n", encoding="utf-8"
+        LEDGER_HEADER + "C1,RAP-001,bas,T1,40,50,typo,ref\nC2,RAP-002,bas,,40,50,typo,ref\n",
+        encoding="utf-8",
     )
     with pytest.raises(SupplementError) as info:
         read_ledger(path)
@@ -176,8 +184,20 @@ def test_presence_changes():
         correction("C4", expected="", new="n/a"),  # missing -> missing
     ]
     assert presence_changes(rows, is_missing) == [
-        {"correction_id": "C2", "participant_id": "RAP-001", "outcome": "bas", "visit": "T1", "new_value": "30"},
-        {"correction_id": "C3", "participant_id": "RAP-001", "outcome": "bas", "visit": "T1", "new_value": "ND"},
+        {
+            "correction_id": "C2",
+            "participant_id": "RAP-001",
+            "outcome": "bas",
+            "visit": "T1",
+            "new_value": "30",
+        },
+        {
+            "correction_id": "C3",
+            "participant_id": "RAP-001",
+            "outcome": "bas",
+            "visit": "T1",
+            "new_value": "ND",
+        },
     ]
 
 
@@ -192,8 +212,14 @@ def test_same_value():
 
 
 def test_correction_applied_with_audit(config, extracted):
-    rows = [correction("C1", participant="rap 1", expected="40", new="50", reason="typo", reference="CRF p3")]
-    cleaned, audit = clean_instrument(extracted["bas"], extracted["participants"], config, "bas", rows)
+    rows = [
+        correction(
+            "C1", participant="rap 1", expected="40", new="50", reason="typo", reference="CRF p3"
+        )
+    ]
+    cleaned, audit = clean_instrument(
+        extracted["bas"], extracted["participants"], config, "bas", rows
+    )
     corrected = cell(cleaned, "RAP-001", "bas", "T1")
     assert corrected.value == 50.0
     assert corrected.correction_id == "C1"
@@ -225,12 +251,22 @@ def test_correction_applied_with_audit(config, extracted):
 def test_corrections_keep_existing_flags_and_handle_missing(config, extracted):
     rows = [
         correction("C2", participant="RAP-002", visit="T1", expected="30", new="40"),  # text number
-        correction("C3", participant="RAP-002", visit="T2", expected="NA", new="30"),  # missing -> value
-        correction("C4", participant="RAP-005", visit="T0", expected="30", new="ND"),  # value -> missing
+        correction(
+            "C3", participant="RAP-002", visit="T2", expected="NA", new="30"
+        ),  # missing -> value
+        correction(
+            "C4", participant="RAP-005", visit="T0", expected="30", new="ND"
+        ),  # value -> missing
     ]
-    cleaned, audit = clean_instrument(extracted["bas"], extracted["participants"], config, "bas", rows)
+    cleaned, audit = clean_instrument(
+        extracted["bas"], extracted["participants"], config, "bas", rows
+    )
     text = cell(cleaned, "RAP-002", "bas", "T1")
-    assert (text.value, text.flag, text.correction_id) == (40.0, "number_stored_as_text;corrected", "C2")
+    assert (text.value, text.flag, text.correction_id) == (
+        40.0,
+        "number_stored_as_text;corrected",
+        "C2",
+    )
     filled = cell(cleaned, "RAP-002", "bas", "T2")
     assert (filled.value, filled.flag, filled.raw_value) == (30.0, "missing;corrected", "NA")
     emptied = cell(cleaned, "RAP-005", "bas", "T0")
@@ -242,9 +278,18 @@ def test_corrections_keep_existing_flags_and_handle_missing(config, extracted):
 
 def test_correction_on_role_emotional_rounded_value(config, extracted):
     rows = [
-        correction("C5", participant="RAP-005", outcome="sf36_role_emotional", visit="T1", expected="33.3", new="66.7")
+        correction(
+            "C5",
+            participant="RAP-005",
+            outcome="sf36_role_emotional",
+            visit="T1",
+            expected="33.3",
+            new="66.7",
+        )
     ]
-    cleaned, _ = clean_instrument(extracted["sf36"], extracted["participants"], config, "sf36", rows)
+    cleaned, _ = clean_instrument(
+        extracted["sf36"], extracted["participants"], config, "sf36", rows
+    )
     # The corrected 66.7 stands for the scale's 200/3, like any printed two-thirds.
     assert cell(cleaned, "RAP-005", "sf36_role_emotional", "T1").value == float(Fraction(200, 3))
 
@@ -271,7 +316,9 @@ def test_stale_correction(config, extracted):
 
 def test_stale_correction_expecting_missing(config, extracted):
     rows = [correction("C1", participant="RAP-001", visit="T1", expected="NA", new="50")]
-    with pytest.raises(SupplementError, match=r"stale correction: expects 'NA' at .* but the supplement has '40'"):
+    with pytest.raises(
+        SupplementError, match=r"stale correction: expects 'NA' at .* but the supplement has '40'"
+    ):
         clean_instrument(extracted["bas"], extracted["participants"], config, "bas", rows)
 
 
@@ -290,7 +337,9 @@ def test_participant_that_is_not_an_id(config, extracted):
     with pytest.raises(SupplementError) as info:
         clean_instrument(extracted["bas"], extracted["participants"], config, "bas", rows)
     message = str(info.value)
-    assert message.startswith(f"{config['corrections']} [correction C8]: value 'Patient 1': not a participant ID")
+    assert message.startswith(
+        f"{config['corrections']} [correction C8]: value 'Patient 1': not a participant ID"
+    )
 
 
 def test_unknown_visit(config, extracted):
@@ -383,7 +432,13 @@ def test_apply_corrections_does_not_modify_input(config, extracted):
     )
     before = values.copy()
     out, audit = apply_corrections(
-        values, [correction()], "bas", id_normaliser(config), CellParser(TOKENS).is_missing, ["T0", "T1"], "c.csv"
+        values,
+        [correction()],
+        "bas",
+        id_normaliser(config),
+        CellParser(TOKENS).is_missing,
+        ["T0", "T1"],
+        "c.csv",
     )
     pd.testing.assert_frame_equal(values, before)
     assert out.loc[0, "value"] == 50.0 and len(audit) == 1
@@ -392,8 +447,12 @@ def test_apply_corrections_does_not_modify_input(config, extracted):
 def test_apply_no_corrections_returns_a_copy_and_an_empty_audit(config):
     import pandas as pd
 
-    values = pd.DataFrame({"participant_id": ["RAP-001"], "outcome": ["bas"], "visit": ["T1"], "value": [40.0]})
-    out, audit = apply_corrections(values, [], "bas", id_normaliser(config), CellParser(TOKENS).is_missing, ["T1"], "c.csv")
+    values = pd.DataFrame(
+        {"participant_id": ["RAP-001"], "outcome": ["bas"], "visit": ["T1"], "value": [40.0]}
+    )
+    out, audit = apply_corrections(
+        values, [], "bas", id_normaliser(config), CellParser(TOKENS).is_missing, ["T1"], "c.csv"
+    )
     pd.testing.assert_frame_equal(out, values)
     assert out is not values
     assert list(audit.columns) == AUDIT_COLUMNS and audit.empty
@@ -416,11 +475,20 @@ def test_ledger_saved_by_excel_in_cp1252_names_the_byte_and_the_encoding(tmp_pat
 def test_zero_byte_ledger_is_named_as_empty(tmp_path):
     path = tmp_path / "corrections.csv"
     path.write_bytes(b"")
-    with pytest.raises(SupplementError, match=r"corrections\.csv: the file is empty \(0 bytes\); expected at least the header line"):
+    with pytest.raises(
+        SupplementError,
+        match=r"corrections\.csv: the file is empty \(0 bytes\); expected at least the header line",
+    ):
         read_ledger(path)
 
 
 def test_ledger_with_bom_and_crlf_is_read(tmp_path):
     path = tmp_path / "corrections.csv"
-    path.write_bytes(("\ufeff" + ",".join(LEDGER_COLUMNS) + "\r\nC1,RAP-001,bas,T1,30,40,typo,email\r\n").encode("utf-8"))
-    assert read_ledger(path) == [dict(zip(LEDGER_COLUMNS, ["C1", "RAP-001", "bas", "T1", "30", "40", "typo", "email"]))]
+    path.write_bytes(
+        ("\ufeff" + ",".join(LEDGER_COLUMNS) + "\r\nC1,RAP-001,bas,T1,30,40,typo,email\r\n").encode(
+            "utf-8"
+        )
+    )
+    assert read_ledger(path) == [
+        dict(zip(LEDGER_COLUMNS, ["C1", "RAP-001", "bas", "T1", "30", "40", "typo", "email"]))
+    ]

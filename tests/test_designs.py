@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import selected_params
 from rapamycin_mecfs.clean import id_normaliser
 from rapamycin_mecfs.config import load_config
@@ -29,7 +28,9 @@ from rapamycin_mecfs.synthetic.designs import DESIGNS, write_design
 from test_workflow import SNAKEMAKE, copy_project
 
 SEED = 20250523
-DATA_DIR = "resources/design"  # the design's folder, relative to the project root the pipeline runs in
+DATA_DIR = (
+    "resources/design"  # the design's folder, relative to the project root the pipeline runs in
+)
 IDS = [design.name for design in DESIGNS]
 # End-to-end runs at once (each with --cores 2): one run keeps about one core busy on average.
 PARALLEL_RUNS = int(os.environ.get("DESIGN_RUNS_PARALLEL", "2"))
@@ -47,7 +48,9 @@ def _config_paths(config: dict) -> list[str]:
 
 def test_designs_cover_every_optional_part():
     assert len(DESIGNS) >= 8 and len(set(IDS)) == len(IDS)
-    visit_counts = {(len(d.visits), d.days, any(old != new for old, new in d.visits)) for d in DESIGNS}
+    visit_counts = {
+        (len(d.visits), d.days, any(old != new for old, new in d.visits)) for d in DESIGNS
+    }
     assert (2, False, True) in visit_counts  # two renamed visits without days
     assert (3, True, True) in visit_counts  # three renamed visits with days
     assert any(not d.dose for d in DESIGNS)
@@ -56,7 +59,13 @@ def test_designs_cover_every_optional_part():
     assert any(not d.markers for d in DESIGNS)
     assert any(not d.claims for d in DESIGNS)
     assert any(d.walk_test for d in DESIGNS)
-    assert any(not d.dose and not d.markers and not d.walk_test and len({o.split("_")[0] for o in d.outcomes}) == 1 for d in DESIGNS)
+    assert any(
+        not d.dose
+        and not d.markers
+        and not d.walk_test
+        and len({o.split("_")[0] for o in d.outcomes}) == 1
+        for d in DESIGNS
+    )
     assert any(not d.roster for d in DESIGNS)
     assert any(not d.responder_outcomes for d in DESIGNS)
     assert any(d.scenarios for d in DESIGNS)
@@ -80,7 +89,11 @@ def test_design_config_validates_and_names_only_its_own_files(design, tmp_path, 
         assert config["analysis_sets"]["attendance_outcomes"] == list(design.outcomes)
     if design.scenarios:
         simulation = config["simulation"]
-        assert (simulation["shards"], simulation["trials_per_shard"], simulation["calibration_size"]) == (1, 200, 1000)
+        assert (
+            simulation["shards"],
+            simulation["trials_per_shard"],
+            simulation["calibration_size"],
+        ) == (1, 200, 1000)
     # The design's own reasoning agrees with the study plan (a cross-check, not the source of the expectation).
     plan = StudyPlan(config)
     assert {c.name for c in plan.not_run()} == design.expected_not_run
@@ -118,7 +131,9 @@ def test_walk_test_is_seeded_and_plausible():
     assert np.array_equal(values, again, equal_nan=True)
     present = values[values == values]
     assert present.min() >= designs.WALK_LOW and present.max() <= designs.WALK_HIGH
-    assert 0 < (values[:, 0] != values[:, 0]).sum() < len(values)  # some not done at baseline, most done
+    assert (
+        0 < (values[:, 0] != values[:, 0]).sum() < len(values)
+    )  # some not done at baseline, most done
 
 
 # --------------------------------------------------------------------------- end to end
@@ -152,7 +167,11 @@ class ReportParser(HTMLParser):
 
 
 def _tracebacks(project: Path, result: subprocess.CompletedProcess) -> list[str]:
-    found = [name for name, text in (("stdout", result.stdout), ("stderr", result.stderr)) if "Traceback" in text]
+    found = [
+        name
+        for name, text in (("stdout", result.stdout), ("stderr", result.stderr))
+        if "Traceback" in text
+    ]
     logs = project / "logs"
     if logs.is_dir():
         found += [
@@ -166,10 +185,18 @@ def _tracebacks(project: Path, result: subprocess.CompletedProcess) -> list[str]
 def _failure(run: DesignRun) -> str:
     """The error lines of a failed run, then the end of its output (the full output is in snakemake.out)."""
     lines = (run.result.stdout + "\n" + run.result.stderr).splitlines()
-    errors = list(dict.fromkeys(line for line in lines if re.search(r"Error|ERROR|Exception", line)))
+    errors = list(
+        dict.fromkeys(line for line in lines if re.search(r"Error|ERROR|Exception", line))
+    )
     return "\n".join(
-        [f"{run.design.name}: snakemake exit {run.result.returncode} after {run.seconds:.0f} s "
-         f"(full output: {run.project / 'snakemake.out'})", "error lines:", *errors[:20], "last lines:", *lines[-25:]]
+        [
+            f"{run.design.name}: snakemake exit {run.result.returncode} after {run.seconds:.0f} s "
+            f"(full output: {run.project / 'snakemake.out'})",
+            "error lines:",
+            *errors[:20],
+            "last lines:",
+            *lines[-25:],
+        ]
     )
 
 
@@ -187,16 +214,32 @@ def run_design(design: designs.Design, directory: Path) -> DesignRun:
     paths = write_design(design, project / DATA_DIR, SEED, DATA_DIR)
     start = time.perf_counter()
     # --configfile alone: the Snakefile then leaves the shipped config.yaml out (the design stands alone).
-    command = [*SNAKEMAKE, "--cores", "2", "--configfile", paths["config"].relative_to(project).as_posix()]
+    command = [
+        *SNAKEMAKE,
+        "--cores",
+        "2",
+        "--configfile",
+        paths["config"].relative_to(project).as_posix(),
+    ]
     try:
-        result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+        result = subprocess.run(
+            command, cwd=project, capture_output=True, text=True, timeout=RUN_TIMEOUT
+        )
     except subprocess.TimeoutExpired as error:
+
         def text(value) -> str:
             return value.decode(errors="replace") if isinstance(value, bytes) else value or ""
 
-        result = subprocess.CompletedProcess(command, -1, text(error.stdout), text(error.stderr) + f"\ntimed out after {RUN_TIMEOUT} s")
+        result = subprocess.CompletedProcess(
+            command,
+            -1,
+            text(error.stdout),
+            text(error.stderr) + f"\ntimed out after {RUN_TIMEOUT} s",
+        )
     seconds = time.perf_counter() - start
-    (project / "snakemake.out").write_text(result.stdout + "\n--- stderr ---\n" + result.stderr, encoding="utf-8")
+    (project / "snakemake.out").write_text(
+        result.stdout + "\n--- stderr ---\n" + result.stderr, encoding="utf-8"
+    )
     return DesignRun(design, project, result, seconds)
 
 
@@ -207,7 +250,9 @@ def design_runs(request, tmp_path_factory) -> dict[str, Future]:
     selected = selected_params(request, "test_pipeline_runs_design", "design")
     root = tmp_path_factory.mktemp("designs")
     pool = ThreadPoolExecutor(max_workers=PARALLEL_RUNS)
-    futures = {design.name: pool.submit(run_design, design, root / design.name) for design in selected}
+    futures = {
+        design.name: pool.submit(run_design, design, root / design.name) for design in selected
+    }
     yield futures
     pool.shutdown(wait=True, cancel_futures=True)
 
@@ -233,7 +278,9 @@ def test_pipeline_runs_design(design, design_runs):
     assert all(run in ("true", "false") for _id, run in report.sections), report.sections
     ids = [section_id for section_id, _run in report.sections]
     assert len(ids) == len(set(ids)), f"a section id repeats: {ids}"
-    assert {section_id for section_id, run in report.sections if run == "true"} == design.expected_sections_run
+    assert {
+        section_id for section_id, run in report.sections if run == "true"
+    } == design.expected_sections_run
 
     components = [component for component, _text in report.not_run]
     for component, text in report.not_run:

@@ -34,7 +34,6 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-
 from test_workflow import PROJECT_FILES, copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,7 +60,11 @@ TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$
 
 def doc_files() -> list[Path]:
     """The pages this file checks."""
-    return [README, *sorted((ROOT / "docs").glob("*.md")), ROOT / "profiles" / "slurm" / "README.md"]
+    return [
+        README,
+        *sorted((ROOT / "docs").glob("*.md")),
+        ROOT / "profiles" / "slurm" / "README.md",
+    ]
 
 
 @dataclass(frozen=True)
@@ -114,12 +117,25 @@ def page(path: Path) -> Page:
         fence = opening["fence"]
         closing = re.compile(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$")
         end = next((j for j in range(i + 1, len(lines)) if closing.match(lines[j])), None)
-        assert end is not None, f"{path.relative_to(ROOT)}:{i + 1}: code fence {fence} is never closed"
+        assert end is not None, (
+            f"{path.relative_to(ROOT)}:{i + 1}: code fence {fence} is never closed"
+        )
         indent = len(lines[i]) - len(lines[i].lstrip())
-        body = [line[indent:] if not line[:indent].strip() else line.lstrip() for line in lines[i + 1 : end]]
+        body = [
+            line[indent:] if not line[:indent].strip() else line.lstrip()
+            for line in lines[i + 1 : end]
+        ]
         marker = MARKER.match(lines[i - 1]) if i else None
         language = (opening["info"].split() or [""])[0].lower()
-        blocks.append(Block(path, i + 1, language, "\n".join(body) + "\n", (marker[1], marker[2]) if marker else None))
+        blocks.append(
+            Block(
+                path,
+                i + 1,
+                language,
+                "\n".join(body) + "\n",
+                (marker[1], marker[2]) if marker else None,
+            )
+        )
         for j in range(i, end + 1):
             prose[j] = ""
         i = end + 1
@@ -127,7 +143,12 @@ def page(path: Path) -> Page:
 
 
 def shell_blocks() -> list[Block]:
-    return [block for path in doc_files() for block in page(path).blocks if block.language in SHELL_LANGUAGES]
+    return [
+        block
+        for path in doc_files()
+        for block in page(path).blocks
+        if block.language in SHELL_LANGUAGES
+    ]
 
 
 # --------------------------------------------------------------------------- length, links, tables
@@ -210,7 +231,10 @@ def test_the_link_checker_catches_a_missing_file_and_anchor(tmp_path):
     assert link_problem(README, "docs/methods.md#which-library-computes-what") is None
     assert link_problem(README, "docs/no-such-page.md") == "no such file"
     assert link_problem(README, "docs/methods.md#no-such-heading").startswith("no heading")
-    assert link_problem(README, "#the-data-are-synthetic-unless-you-supply-the-real-supplement") is None
+    assert (
+        link_problem(README, "#the-data-are-synthetic-unless-you-supply-the-real-supplement")
+        is None
+    )
     assert link_problem(README, "../outside.md") == "points outside the project"
 
 
@@ -220,7 +244,9 @@ def test_every_page_is_linked_from_the_readme():
         for _, target in links(README)
         if not EXTERNAL.match(target) and target.partition("#")[0]
     }
-    missing = [str(path.relative_to(ROOT)) for path in doc_files()[1:] if path.resolve() not in linked]
+    missing = [
+        str(path.relative_to(ROOT)) for path in doc_files()[1:] if path.resolve() not in linked
+    ]
     assert not missing, f"pages the README does not link: {missing}"
 
 
@@ -230,9 +256,13 @@ def test_no_table_is_split_by_a_blank_line():
     for path in doc_files():
         prose = page(path).prose
         for i, line in enumerate(prose):
-            starts_table = line.lstrip().startswith("|") and not (i and prose[i - 1].lstrip().startswith("|"))
+            starts_table = line.lstrip().startswith("|") and not (
+                i and prose[i - 1].lstrip().startswith("|")
+            )
             if starts_table and not (i + 1 < len(prose) and TABLE_SEPARATOR.match(prose[i + 1])):
-                problems.append(f"{path.relative_to(ROOT)}:{i + 1}: table rows without a header row and separator")
+                problems.append(
+                    f"{path.relative_to(ROOT)}:{i + 1}: table rows without a header row and separator"
+                )
     assert not problems, "\n".join(problems)
 
 
@@ -254,7 +284,8 @@ def defined_tests(path: Path) -> frozenset[str]:
     return frozenset(
         node.name
         for node in ast.walk(tree)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test")
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.name.startswith("test")
     )
 
 
@@ -268,13 +299,16 @@ def marker_problems(block: Block) -> list[str]:
         ]
     kind, value = block.marker
     if not value:
-        return [f"{block.where}: empty '{kind}:' marker; expected {'a test' if kind == 'run' else 'the reason'}"]
+        return [
+            f"{block.where}: empty '{kind}:' marker; expected {'a test' if kind == 'run' else 'the reason'}"
+        ]
     if kind == "not run":
         # A reason naming a test that covers the block instead must name one that exists.
         return [
             f"{block.where}: the reason names {file}{'::' + name if name else ''}: no such test"
             for file, name in TEST_REFERENCE.findall(value)
-            if not (ROOT / "tests" / file).is_file() or (name and name not in defined_tests(ROOT / "tests" / file))
+            if not (ROOT / "tests" / file).is_file()
+            or (name and name not in defined_tests(ROOT / "tests" / file))
         ]
     file, separator, name = value.partition("::")
     if not (separator and re.fullmatch(r"test_\w+\.py", file) and re.fullmatch(r"test\w*", name)):
@@ -289,7 +323,11 @@ def marker_problems(block: Block) -> list[str]:
     source = ROOT / "tests" / file
     if not source.is_file() or name not in defined_tests(source):
         return [f"{block.where}: {value}: no such test"]
-    command = " ".join(line for line in block.commands().splitlines() if line.strip() and not line.lstrip().startswith("#"))
+    command = " ".join(
+        line
+        for line in block.commands().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    )
     if file != "test_workflow.py" or not PIPELINE_RUN.fullmatch(command.strip()):
         return [
             f"{block.where}: {value} runs the pipeline, not {command!r}: only `snakemake --cores N` "
@@ -300,7 +338,9 @@ def marker_problems(block: Block) -> list[str]:
 
 def test_every_shell_block_is_run_or_marked_not_run():
     blocks = shell_blocks()
-    assert len(blocks) >= 10, f"only {len(blocks)} shell blocks found: is the fence pattern still right?"
+    assert len(blocks) >= 10, (
+        f"only {len(blocks)} shell blocks found: is the fence pattern still right?"
+    )
     problems = [problem for block in blocks for problem in marker_problems(block)]
     assert not problems, "\n".join(problems)
 
@@ -323,21 +363,34 @@ def test_the_marker_check_names_what_is_wrong():
     assert "no marker" in marker_problems(block(None))[0]
     assert "empty" in marker_problems(block(("not run", "")))[0]
     assert marker_problems(block(("not run", "needs a SLURM cluster"))) == []
-    assert marker_problems(block(("not run", "the whole pipeline; tests/test_workflow.py runs it"))) == []
-    assert "no such test" in marker_problems(block(("not run", "slow; test_workflow.py::test_gone runs it")))[0]
+    assert (
+        marker_problems(block(("not run", "the whole pipeline; tests/test_workflow.py runs it")))
+        == []
+    )
+    assert (
+        "no such test"
+        in marker_problems(block(("not run", "slow; test_workflow.py::test_gone runs it")))[0]
+    )
     assert "expected <test file>" in marker_problems(block(("run", "the workflow tests")))[0]
-    assert "does not run" in marker_problems(block(("run", f"{THIS_FILE}::test_readme_is_read_in_two_minutes")))[0]
+    assert (
+        "does not run"
+        in marker_problems(block(("run", f"{THIS_FILE}::test_readme_is_read_in_two_minutes")))[0]
+    )
     assert "no such test" in marker_problems(block(("run", "test_workflow.py::test_nothing")))[0]
     workflow_test = ("run", "test_workflow.py::test_two_clean_runs_are_byte_identical")
     assert marker_problems(block(workflow_test)) == []
-    assert "only `snakemake --cores N`" in marker_problems(block(workflow_test, "snakemake -n\n"))[0]
+    assert (
+        "only `snakemake --cores N`" in marker_problems(block(workflow_test, "snakemake -n\n"))[0]
+    )
 
 
 # --------------------------------------------------------------------------- shell blocks: run
 
 
 def blocks_for(test_name: str) -> list[Block]:
-    marked = [block for block in shell_blocks() if block.marker == ("run", f"{THIS_FILE}::{test_name}")]
+    marked = [
+        block for block in shell_blocks() if block.marker == ("run", f"{THIS_FILE}::{test_name}")
+    ]
     assert marked, f"no shell block in the docs is marked <!-- run: {THIS_FILE}::{test_name} -->"
     return marked
 
@@ -346,7 +399,8 @@ def blocks_for(test_name: str) -> list[Block]:
 def project(tmp_path: Path) -> Path:
     """A fresh copy of the project, with the test environment as its .venv."""
     copy = copy_project(
-        tmp_path / "project", [*PROJECT_FILES, "Dockerfile", "environment.yml", "profiles", "tests/slurm"]
+        tmp_path / "project",
+        [*PROJECT_FILES, "Dockerfile", "environment.yml", "profiles", "tests/slurm"],
     )
     (copy / ".venv").symlink_to(VENV, target_is_directory=True)
     return copy
@@ -373,7 +427,9 @@ def test_command_line_help(project):
     for block in blocks_for("test_command_line_help"):
         result = run_block(block, project)
         calls = re.findall(r"^\s*\.venv/bin/python -m rapamycin_mecfs\b", block.commands(), re.M)
-        assert calls and result.stdout.count("usage: python -m rapamycin_mecfs") == len(calls), result.stdout
+        assert calls and result.stdout.count("usage: python -m rapamycin_mecfs") == len(calls), (
+            result.stdout
+        )
 
 
 @runs_blocks
@@ -403,13 +459,16 @@ def test_init_drafts_a_config_with_a_checklist(project):
 def test_generate_rewrites_the_shipped_supplement(project):
     """The generator, run as documented, writes the shipped files again, byte for byte."""
     shipped = ["resources/corrections.csv"] + [
-        path.relative_to(ROOT).as_posix() for path in sorted((ROOT / "resources" / "supplementary").iterdir())
+        path.relative_to(ROOT).as_posix()
+        for path in sorted((ROOT / "resources" / "supplementary").iterdir())
     ]
     for name in shipped:
         (project / name).unlink()
     for block in blocks_for("test_generate_rewrites_the_shipped_supplement"):
         run_block(block, project)
-    differing = [name for name in shipped if (project / name).read_bytes() != (ROOT / name).read_bytes()]
+    differing = [
+        name for name in shipped if (project / name).read_bytes() != (ROOT / name).read_bytes()
+    ]
     assert not differing
 
 

@@ -21,7 +21,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-
 from conftest import build_pdf, build_workbook
 from rapamycin_mecfs import draft
 from rapamycin_mecfs.__main__ import main
@@ -38,7 +37,13 @@ SEED = 20250523
 DATA_DIR = "resources/design"
 IDS = [design.name for design in DESIGNS]
 INIT = [sys.executable, "-m", "rapamycin_mecfs", "init"]
-OUTCOME_PROPERTIES = {"direction", "min", "max", "step", "label"}  # what a checklist item may ask of an outcome
+OUTCOME_PROPERTIES = {
+    "direction",
+    "min",
+    "max",
+    "step",
+    "label",
+}  # what a checklist item may ask of an outcome
 RESPONDERS = "analysis/responders/criteria"
 
 
@@ -94,39 +99,65 @@ def validation_problems(config: dict, source: str) -> set[tuple[str, str]]:
         return set()
     pairs = set()
     for problem in problems:
-        required = re.fullmatch(rf"{re.escape(source)}: key '([^']+)': '(\w+)' is a required property", problem)
-        empty = re.fullmatch(rf"{re.escape(source)}: key '({re.escape(RESPONDERS)})': \[\] should be non-empty", problem)
+        required = re.fullmatch(
+            rf"{re.escape(source)}: key '([^']+)': '(\w+)' is a required property", problem
+        )
+        empty = re.fullmatch(
+            rf"{re.escape(source)}: key '({re.escape(RESPONDERS)})': \[\] should be non-empty",
+            problem,
+        )
         assert required or empty, f"a problem that is not a checklist item: {problem}"
-        pairs.add((required.group(1), required.group(2)) if required else (empty.group(1), "criteria"))
+        pairs.add(
+            (required.group(1), required.group(2)) if required else (empty.group(1), "criteria")
+        )
     return pairs
 
 
 def by_source(config: dict) -> dict[str, tuple[str, dict]]:
     """Sheet name (or CSV file stem) -> (table key, spec)."""
-    return {spec.get("sheet") or Path(spec["file"]).stem: (key, spec) for key, spec in config["tables"].items()}
+    return {
+        spec.get("sheet") or Path(spec["file"]).stem: (key, spec)
+        for key, spec in config["tables"].items()
+    }
 
 
 def outcome_keys(drafted: dict, hand: dict) -> dict[str, str]:
     """Drafted outcome key -> hand-written key, matched by the header text both map."""
-    hand_key = {header: key for spec in hand["tables"].values() for header, key in spec.get("outcomes", {}).items()}
-    return {key: hand_key[header] for spec in drafted["tables"].values() for header, key in spec.get("outcomes", {}).items()}
+    hand_key = {
+        header: key
+        for spec in hand["tables"].values()
+        for header, key in spec.get("outcomes", {}).items()
+    }
+    return {
+        key: hand_key[header]
+        for spec in drafted["tables"].values()
+        for header, key in spec.get("outcomes", {}).items()
+    }
 
 
 def fill_checklist(drafted: dict, text: str, hand: dict) -> dict:
     """The draft with exactly its checklist items filled in from the hand-written config."""
     filled = copy.deepcopy(drafted)
     rename = outcome_keys(drafted, hand)
-    hand_spec = {key: spec for inst in hand["instruments"].values() for key, spec in inst["outcomes"].items()}
+    hand_spec = {
+        key: spec for inst in hand["instruments"].values() for key, spec in inst["outcomes"].items()
+    }
     for path, prop in checklist(text):
         if path == RESPONDERS:
             continue
         _, instrument, _, outcome = path.split("/")
-        filled["instruments"][instrument]["outcomes"][outcome][prop] = hand_spec[rename[outcome]][prop]
+        filled["instruments"][instrument]["outcomes"][outcome][prop] = hand_spec[rename[outcome]][
+            prop
+        ]
     rule = hand.get("analysis", {}).get("responders")
     if rule:
         back = {new: old for old, new in rename.items()}
         criteria = [{**c, "outcome": back[c["outcome"]]} for c in rule["criteria"]]
-        filled["analysis"]["responders"] = {**filled["analysis"]["responders"], **rule, "criteria": criteria}
+        filled["analysis"]["responders"] = {
+            **filled["analysis"]["responders"],
+            **rule,
+            "criteria": criteria,
+        }
     else:
         del filled["analysis"]["responders"]  # the design has no responder rule
     return filled
@@ -172,7 +203,11 @@ def test_visit_ids_and_days_from_headers(header, expected):
 @pytest.mark.parametrize(
     "ids, pattern, canonical",
     [
-        (["RAP-001", "rap 2", "RAP_003", "RAP-04", " RAP 5 "], r"^\s*RAP[\s_-]*0*(\d+)\s*$", "RAP-{number:03d}"),
+        (
+            ["RAP-001", "rap 2", "RAP_003", "RAP-04", " RAP 5 "],
+            r"^\s*RAP[\s_-]*0*(\d+)\s*$",
+            "RAP-{number:03d}",
+        ),
         (["P1", "P12", "p7"], r"^\s*P[\s_-]*0*(\d+)\s*$", "P{number}"),
         (["Pt.0001", "Pt.0002", "PT 3"], r"^\s*Pt[\s_.-]*0*(\d+)\s*$", "Pt.{number:04d}"),
     ],
@@ -200,17 +235,31 @@ def test_csv_options(tmp_path):
 
 
 @pytest.mark.parametrize("repeat_header", [True, False], ids=["header_repeated", "header_once"])
-def test_fixture_supplement_is_drafted_as_its_hand_written_config(tmp_path, monkeypatch, repeat_header):
+def test_fixture_supplement_is_drafted_as_its_hand_written_config(
+    tmp_path, monkeypatch, repeat_header
+):
     """The conftest workbook (five ways of writing an ID, footnotes, numbers stored as text) and the
     two-page PDF table: the draft matches conftest.make_config, which was written by hand."""
     build_workbook(tmp_path / "supplement.xlsx")
     build_pdf(tmp_path / "stops.pdf", repeat_header=repeat_header)
     text, config = run_init(tmp_path, ["supplement.xlsx", "stops.pdf"], "draft.yaml", monkeypatch)
-    assert config["visits"] == [{"id": "T0", "day": 0}, {"id": "T1", "day": 30}, {"id": "T2", "day": 60}]
-    assert config["participant_ids"] == {"pattern": r"^\s*RAP[\s_-]*0*(\d+)\s*$", "canonical": "RAP-{number:03d}"}
+    assert config["visits"] == [
+        {"id": "T0", "day": 0},
+        {"id": "T1", "day": 30},
+        {"id": "T2", "day": 60},
+    ]
+    assert config["participant_ids"] == {
+        "pattern": r"^\s*RAP[\s_-]*0*(\d+)\s*$",
+        "canonical": "RAP-{number:03d}",
+    }
     assert sorted(config["missing_tokens"]) == sorted(["", "NA", "n/a", "—", "ND", "."])
     tables = config["tables"]
-    assert tables["participants"]["fields"] == {"Site": "site", "Age (years)": "age", "Sex": "sex", "Years ill": "years_ill"}
+    assert tables["participants"]["fields"] == {
+        "Site": "site",
+        "Age (years)": "age",
+        "Sex": "sex",
+        "Years ill": "years_ill",
+    }
     assert tables["discontinuations"] == {
         "file": "stops.pdf",
         "header_rows": 1,
@@ -219,7 +268,10 @@ def test_fixture_supplement_is_drafted_as_its_hand_written_config(tmp_path, monk
     }
     sheets = by_source(config)
     assert set(sheets) == {"S1 Participants", "S3 BAS", "S6 SF-36", "S7 Biomarkers", "stops"}
-    assert list(sheets["S6 SF-36"][1]["outcomes"]) == ["Role limitations due to emotional problems", "Pain"]
+    assert list(sheets["S6 SF-36"][1]["outcomes"]) == [
+        "Role limitations due to emotional problems",
+        "Pain",
+    ]
     for sheet in ("S3 BAS", "S6 SF-36", "S7 Biomarkers"):
         spec = sheets[sheet][1]
         assert (spec["header_rows"], spec["id_header"]) == (2, "Participant ID")
@@ -241,7 +293,9 @@ def test_fixture_supplement_is_drafted_as_its_hand_written_config(tmp_path, monk
 
 
 @pytest.mark.parametrize("repeat_header", [True, False], ids=["header_repeated", "header_once"])
-def test_checking_the_draft_on_grids_already_read_equals_extraction_from_the_files(tmp_path, monkeypatch, repeat_header):
+def test_checking_the_draft_on_grids_already_read_equals_extraction_from_the_files(
+    tmp_path, monkeypatch, repeat_header
+):
     build_workbook(tmp_path / "supplement.xlsx")
     build_pdf(tmp_path / "stops.pdf", repeat_header=repeat_header)
     monkeypatch.chdir(tmp_path)
@@ -269,7 +323,9 @@ def test_draft_of_each_design_fails_with_exactly_its_checklist(design, kind, tmp
     assert len(items) == 4 * n_outcomes + 1 and (RESPONDERS, "criteria") in items
     for instrument in drafted["instruments"].values():
         for spec in instrument["outcomes"].values():
-            assert not {"direction", "min", "max", "step"} & set(spec), "an observed range went in as a live value"
+            assert not {"direction", "min", "max", "step"} & set(spec), (
+                "an observed range went in as a live value"
+            )
 
     # The rest describes the files as the hand-written config does.
     assert drafted["visits"] == hand["visits"]
@@ -281,12 +337,18 @@ def test_draft_of_each_design_fails_with_exactly_its_checklist(design, kind, tmp
     assert set(drafted_tables) == set(hand_tables)
     for name, (_key, spec) in hand_tables.items():
         got = drafted_tables[name][1]
-        assert (got["header_rows"], got["id_header"]) == (spec["header_rows"], spec["id_header"]), name
+        assert (got["header_rows"], got["id_header"]) == (spec["header_rows"], spec["id_header"]), (
+            name
+        )
         assert got.get("fields") == spec.get("fields"), name
         assert list(got.get("outcomes", {})) == list(spec.get("outcomes", {})), name
         assert got.get("visits") == spec.get("visits"), name
     rename = outcome_keys(drafted, hand)
-    hand_lloq = {k: s.get("lloq") for inst in hand["instruments"].values() for k, s in inst["outcomes"].items()}
+    hand_lloq = {
+        k: s.get("lloq")
+        for inst in hand["instruments"].values()
+        for k, s in inst["outcomes"].items()
+    }
     for instrument in drafted["instruments"].values():
         for key, spec in instrument["outcomes"].items():
             if "lloq" in spec:  # only where the cells state a limit
@@ -304,14 +366,24 @@ def test_observed_range_is_a_comment_computed_from_the_cells(tmp_path, monkeypat
     text, drafted = run_init(tmp_path, files, "draft.yaml", monkeypatch)
     values = designs.design_data(design, SEED).values["sss_pem"]
     present = values[~np.isnan(values)]
-    key = next(k for spec in drafted["tables"].values() for h, k in spec.get("outcomes", {}).items() if "malaise" in h)
-    block = " ".join(line.strip().lstrip("# ") for line in text[text.index(f"      {key}:\n") :].splitlines()[1:4])
+    key = next(
+        k
+        for spec in drafted["tables"].values()
+        for h, k in spec.get("outcomes", {}).items()
+        if "malaise" in h
+    )
+    block = " ".join(
+        line.strip().lstrip("# ")
+        for line in text[text.index(f"      {key}:\n") :].splitlines()[1:4]
+    )
     expected = f"Observed: {present.size} values at 2 visit(s), {present.min():g} to {present.max():g}, on a grid of 1"
     assert expected in block
     assert f"{np.isnan(values).sum()} empty" in block
 
 
-def test_what_init_leaves_out_or_cannot_read_is_said_on_the_terminal_and_in_the_draft(tmp_path, monkeypatch, capsys):
+def test_what_init_leaves_out_or_cannot_read_is_said_on_the_terminal_and_in_the_draft(
+    tmp_path, monkeypatch, capsys
+):
     import openpyxl
 
     design = DESIGNS_BY_NAME["pre_post_no_days"]
@@ -319,13 +391,17 @@ def test_what_init_leaves_out_or_cannot_read_is_said_on_the_terminal_and_in_the_
     workbook = openpyxl.load_workbook(tmp_path / files[0])
     workbook.create_sheet("Read me").append(["These tables are synthetic data; see the methods."])
     outcome_sheet = next(spec["sheet"] for spec in hand["tables"].values() if "outcomes" in spec)
-    workbook[outcome_sheet]["B6"] = "1O"  # row 6: a participant's baseline; a typed letter O, neither number nor token
+    workbook[outcome_sheet]["B6"] = (
+        "1O"  # row 6: a participant's baseline; a typed letter O, neither number nor token
+    )
     workbook.save(tmp_path / files[0])
     text, drafted = run_init(tmp_path, files, "draft.yaml", monkeypatch)
     out = capsys.readouterr().out
     left_out = f"{files[0]} sheet 'Read me': no column of participant IDs (letters then digits) under a header; left out"
     typo = "value cells read '1O' (1 cells in tables/"
-    assert f"note: {left_out}" in out and any(line.startswith(f"note: {typo}") for line in out.splitlines())
+    assert f"note: {left_out}" in out and any(
+        line.startswith(f"note: {typo}") for line in out.splitlines()
+    )
     flat = " ".join(line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#"))
     assert left_out in flat and typo in flat
     assert "1O" not in drafted["missing_tokens"]
@@ -384,18 +460,31 @@ def _damaged(tmp_path: Path, kind: str) -> Path:
 )
 def test_damaged_file_ends_init_with_one_line_naming_it(tmp_path, kind, expected):
     path = _damaged(tmp_path, kind)
-    result = subprocess.run([*INIT, path.name, "-o", "draft.yaml"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [*INIT, path.name, "-o", "draft.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"error: {path.name}: ") and expected in lines[0], result.stderr
+    assert (
+        len(lines) == 1 and lines[0].startswith(f"error: {path.name}: ") and expected in lines[0]
+    ), result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert not (tmp_path / "draft.yaml").exists()
 
 
-def test_every_unreadable_file_is_named_at_once_and_nothing_is_written(tmp_path, monkeypatch, capsys):
+def test_every_unreadable_file_is_named_at_once_and_nothing_is_written(
+    tmp_path, monkeypatch, capsys
+):
     design = DESIGNS_BY_NAME["pre_post_no_days"]
     _, files = write_supplement(design, tmp_path, "xlsx")
-    bad = [_damaged(tmp_path, "pdf_that_is_not_a_pdf").name, _damaged(tmp_path, "unreadable_csv_encoding").name]
+    bad = [
+        _damaged(tmp_path, "pdf_that_is_not_a_pdf").name,
+        _damaged(tmp_path, "unreadable_csv_encoding").name,
+    ]
     monkeypatch.chdir(tmp_path)
     assert main(["init", *files, *bad, "-o", "draft.yaml"]) == 1
     lines = capsys.readouterr().err.strip().splitlines()
@@ -424,23 +513,38 @@ def test_a_workbook_without_an_id_column_is_an_error_naming_it(tmp_path, capsys,
     monkeypatch.chdir(tmp_path)
     assert main(["init", "summary.xlsx"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: summary.xlsx: no table of outcomes by visit found") and len(err.strip().splitlines()) == 1
+    assert (
+        err.startswith("error: summary.xlsx: no table of outcomes by visit found")
+        and len(err.strip().splitlines()) == 1
+    )
 
 
-def test_visit_columns_without_an_outcome_label_are_named_not_drafted_as_a_roster(tmp_path, monkeypatch, capsys):
-    (tmp_path / "grip.csv").write_text("Subject,Week 0,Week 12\nS-1,31.5,33\nS-2,28,27.5\nS-3,35,36\n", encoding="utf-8")
+def test_visit_columns_without_an_outcome_label_are_named_not_drafted_as_a_roster(
+    tmp_path, monkeypatch, capsys
+):
+    (tmp_path / "grip.csv").write_text(
+        "Subject,Week 0,Week 12\nS-1,31.5,33\nS-2,28,27.5\nS-3,35,36\n", encoding="utf-8"
+    )
     monkeypatch.chdir(tmp_path)
     assert main(["init", "grip.csv"]) == 1
     lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 2 and lines[0].startswith("error: grip.csv: no table of outcomes by visit found")
-    assert lines[1].startswith("error: grip.csv: one row of visit headers with numbers below them, but no outcome label")
+    assert len(lines) == 2 and lines[0].startswith(
+        "error: grip.csv: no table of outcomes by visit found"
+    )
+    assert lines[1].startswith(
+        "error: grip.csv: one row of visit headers with numbers below them, but no outcome label"
+    )
 
 
 # --------------------------------------------------------------------------- end to end
 
 
 PAIRED_KEY = ["outcome", "visit", "analysis_set", "test"]
-NOT_COMPARED = {"instrument", "label", "unit"}  # drafted from the headers, the hand-written config words them itself
+NOT_COMPARED = {
+    "instrument",
+    "label",
+    "unit",
+}  # drafted from the headers, the hand-written config words them itself
 
 
 def _paired(path: Path, rename: dict[str, str]) -> list[dict[str, str]]:
@@ -461,23 +565,33 @@ def test_filled_drafts_run_to_the_hand_written_paired_tests(tmp_path):
     hand, xlsx_files = write_supplement(design, project, "xlsx")
     _, csv_files = write_supplement(design, project, "csv")
     hand["results_dir"] = "results_hand"
-    (project / DATA_DIR / "hand.yaml").write_text(yaml.safe_dump(hand, sort_keys=False), encoding="utf-8")
+    (project / DATA_DIR / "hand.yaml").write_text(
+        yaml.safe_dump(hand, sort_keys=False), encoding="utf-8"
+    )
     runs = {"hand": (f"{DATA_DIR}/hand.yaml", {})}
     for kind, files in (("xlsx", xlsx_files), ("csv", csv_files)):
         output = f"{DATA_DIR}/draft_{kind}.yaml"
-        result = subprocess.run([*INIT, *files, "-o", output], cwd=project, capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [*INIT, *files, "-o", output], cwd=project, capture_output=True, text=True, timeout=300
+        )
         assert result.returncode == 0, result.stderr
         text = (project / output).read_text(encoding="utf-8")
         filled = fill_checklist(yaml.safe_load(text), text, hand)
         filled["results_dir"] = f"results_{kind}"
-        (project / output).write_text(yaml.safe_dump(filled, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        (project / output).write_text(
+            yaml.safe_dump(filled, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
         runs[kind] = (output, outcome_keys(filled, hand))
     tables = {}
     for name, (config, rename) in runs.items():
         results = yaml.safe_load((project / config).read_text(encoding="utf-8"))["results_dir"]
-        snakemake(project, f"{results}/tables/paired_tests.csv", "--configfile", config)  # target before --configfile
+        snakemake(
+            project, f"{results}/tables/paired_tests.csv", "--configfile", config
+        )  # target before --configfile
         tables[name] = _paired(project / results / "tables" / "paired_tests.csv", rename)
-    assert len(tables["hand"]) == 2 * 2 * 3 * 2  # 2 outcomes x 2 follow-ups x 3 analysis sets x 2 tests
+    assert (
+        len(tables["hand"]) == 2 * 2 * 3 * 2
+    )  # 2 outcomes x 2 follow-ups x 3 analysis sets x 2 tests
     assert {row["outcome"] for row in tables["hand"]} == set(design.outcomes)
     assert tables["xlsx"] == tables["hand"]
     assert tables["csv"] == tables["hand"]

@@ -9,7 +9,6 @@ import copy
 from dataclasses import replace
 
 import pytest
-
 from conftest import build_pdf
 from rapamycin_mecfs.cells import IdNormaliser
 from rapamycin_mecfs.errors import SupplementError
@@ -27,7 +26,11 @@ IDS = IdNormaliser(r"^\s*RAP[\s_-]*0*(\d+)\s*$", "RAP-{number:03d}")
 
 
 def record(frame, raw_id, outcome, visit=""):
-    rows = frame[(frame["raw_participant_id"] == raw_id) & (frame["outcome"] == outcome) & (frame["visit"] == visit)]
+    rows = frame[
+        (frame["raw_participant_id"] == raw_id)
+        & (frame["outcome"] == outcome)
+        & (frame["visit"] == visit)
+    ]
     assert len(rows) == 1, f"expected one record for {raw_id} {outcome} {visit}, got {len(rows)}"
     return rows.iloc[0]
 
@@ -50,8 +53,14 @@ def test_xlsx_merged_cells_expanded_to_non_anchor_cells(xlsx_path):
     [grid] = read_tables(xlsx_path, "S6 SF-36")
     upper = grid[2]  # row 3
     # Anchor keeps its value; the cells it covers are empty but know the anchor's text.
-    assert upper[1].value == "Role limitations due to emotional problems" and upper[1].merged_value is None
-    assert upper[2].value is None and upper[2].merged_value == "Role limitations due to emotional problems"
+    assert (
+        upper[1].value == "Role limitations due to emotional problems"
+        and upper[1].merged_value is None
+    )
+    assert (
+        upper[2].value is None
+        and upper[2].merged_value == "Role limitations due to emotional problems"
+    )
     assert upper[3].merged_value == "Role limitations due to emotional problems"
     assert upper[4].value == "Pain"
     assert upper[5].merged_value == "Pain" and upper[6].merged_value == "Pain"
@@ -75,7 +84,10 @@ def test_sheet_name_with_apostrophe_is_quoted_in_locators(tmp_path):
 def test_unsupported_suffix(tmp_path):
     path = tmp_path / "table.ods"
     path.write_text("a,b\n")
-    with pytest.raises(SupplementError, match=r"table\.ods: unsupported file type '\.ods'; expected \.xlsx, \.csv or \.pdf"):
+    with pytest.raises(
+        SupplementError,
+        match=r"table\.ods: unsupported file type '\.ods'; expected \.xlsx, \.csv or \.pdf",
+    ):
         read_tables(path)
 
 
@@ -84,18 +96,27 @@ def test_unsupported_suffix(tmp_path):
 
 def test_csv_cells_keep_row_and_column_and_read_numbers_as_numbers(tmp_path):
     path = tmp_path / "t.csv"
-    path.write_bytes("\ufeffID;Score;Note\r\nS1;12,5;\r\nS2; 7 ;\"two\r\nlines\"\r\nS3;NA\r\n".encode("utf-8"))
+    path.write_bytes(
+        '\ufeffID;Score;Note\r\nS1;12,5;\r\nS2; 7 ;"two\r\nlines"\r\nS3;NA\r\n'.encode("utf-8")
+    )
     (grid,) = read_tables(path, csv_options={"delimiter": ";", "decimal": ","})
     assert [[c.value for c in row] for row in grid] == [
-        ["ID", "Score", "Note"], ["S1", 12.5, None], ["S2", 7, "two\r\nlines"], ["S3", "NA", None]
+        ["ID", "Score", "Note"],
+        ["S1", 12.5, None],
+        ["S2", 7, "two\r\nlines"],
+        ["S3", "NA", None],
     ]
-    assert grid[2][1].locator == "row 3/col 2" and grid[3][2].locator == "row 4/col 3"  # padded to the widest row
+    assert (
+        grid[2][1].locator == "row 3/col 2" and grid[3][2].locator == "row 4/col 3"
+    )  # padded to the widest row
 
 
 def test_csv_in_another_encoding_names_the_byte(tmp_path):
     path = tmp_path / "t.csv"
     path.write_bytes("ID,Site\nS1,Malm\u00f6\n".encode("cp1252"))
-    with pytest.raises(SupplementError, match=r"t\.csv: byte 15: not valid utf-8 .*set the table's 'encoding'"):
+    with pytest.raises(
+        SupplementError, match=r"t\.csv: byte 15: not valid utf-8 .*set the table's 'encoding'"
+    ):
         read_tables(path)
     (grid,) = read_tables(path, csv_options={"encoding": "cp1252"})
     assert grid[1][1].value == "Malm\u00f6"
@@ -104,8 +125,11 @@ def test_csv_in_another_encoding_names_the_byte(tmp_path):
 # --- long tables ---------------------------------------------------------------------------
 
 LONG_SPEC = {
-    "file": "", "id_header": "Participant ID", "layout": "long",
-    "outcomes": {"Pain": "pain", "Walk (m)": "walk"}, "visits": {"Baseline": "T0", "Week 12": "T1"},
+    "file": "",
+    "id_header": "Participant ID",
+    "layout": "long",
+    "outcomes": {"Pain": "pain", "Walk (m)": "walk"},
+    "visits": {"Baseline": "T0", "Week 12": "T1"},
 }
 
 
@@ -115,11 +139,33 @@ def test_long_table_with_an_outcome_column(tmp_path):
         "Participant ID,Visit,Measure,Value\nRAP-001,Baseline,Pain,7\nrap 1,Week 12,Pain,5\nRAP-002,Baseline,Walk (m),410.5\n",
         encoding="utf-8",
     )
-    spec = {**LONG_SPEC, "file": str(path), "columns": {"visit": "Visit", "outcome": "Measure", "value": "Value"}}
+    spec = {
+        **LONG_SPEC,
+        "file": str(path),
+        "columns": {"visit": "Visit", "outcome": "Measure", "value": "Value"},
+    }
     table = extract_table("scores", spec, IDS)
-    assert table[["raw_participant_id", "id_locator", "outcome", "visit", "raw_value", "raw_type", "source_locator"]].values.tolist() == [
+    assert table[
+        [
+            "raw_participant_id",
+            "id_locator",
+            "outcome",
+            "visit",
+            "raw_value",
+            "raw_type",
+            "source_locator",
+        ]
+    ].values.tolist() == [
         ["RAP-001", "row 2/col 1", "pain", "T0", "7", "number", "row 2/col 4"],
-        ["rap 1", "row 2/col 1", "pain", "T1", "5", "number", "row 3/col 4"],  # one participant: their first ID cell
+        [
+            "rap 1",
+            "row 2/col 1",
+            "pain",
+            "T1",
+            "5",
+            "number",
+            "row 3/col 4",
+        ],  # one participant: their first ID cell
         ["RAP-002", "row 4/col 1", "walk", "T0", "410.5", "number", "row 4/col 4"],
     ]
 
@@ -195,7 +241,10 @@ def test_format_raw(value, expected):
 def test_header_found_below_title_and_blank_rows(xlsx_path):
     [grid] = read_tables(xlsx_path, "S1 Participants")
     assert find_header_row(grid, "Participant ID", 20) == (2, 0)  # row 3, column A
-    assert find_header_row(grid, "  participant   id ", 20) == (2, 0)  # case and spacing do not matter
+    assert find_header_row(grid, "  participant   id ", 20) == (
+        2,
+        0,
+    )  # case and spacing do not matter
     assert find_header_row(grid, "Participant ID", 3) == (2, 0)
     assert find_header_row(grid, "Participant ID", 2) is None  # only title and blank row searched
 
@@ -218,7 +267,9 @@ SPEC2 = {
 
 def test_two_row_header_spanning_cells_read_as_empty_carry_over():
     # In a PDF a spanning upper header is read once, the cells it covers as None.
-    grid = grid_of([["Participant ID", "Fatigue", None, "Sleep", None], [None, "T0", "T1", "T0", "T1"]])
+    grid = grid_of(
+        [["Participant ID", "Fatigue", None, "Sleep", None], [None, "T0", "T1", "T0", "T1"]]
+    )
     columns = map_columns(grid, 0, 0, SPEC2, "s.pdf")
     assert columns.id_column == 0
     assert columns.header_end == 1
@@ -247,7 +298,9 @@ def test_ignore_headers_leaves_a_column_out():
     }
     # A value in the ignored column is left out, not reported as a column without a header.
     data = grid_of([["RAP-1", "7", "5", "-2", "3", "4"]], page=2)
-    records = grid_rows_to_records(data, replace(columns, header_end=-1), IDS, spec, "sss", "s.pdf", "s.pdf")
+    records = grid_rows_to_records(
+        data, replace(columns, header_end=-1), IDS, spec, "sss", "s.pdf", "s.pdf"
+    )
     assert [(r["outcome"], r["visit"], r["raw_value"], r["source_locator"]) for r in records] == [
         ("sss_fatigue", "T0", "7", "page 2/table 1/row 1/col 2"),
         ("sss_fatigue", "T1", "5", "page 2/table 1/row 1/col 3"),
@@ -258,7 +311,10 @@ def test_ignore_headers_leaves_a_column_out():
 
 def test_second_column_for_same_outcome_and_visit_is_an_error():
     grid = grid_of(
-        [["Participant ID", "Fatigue", None, "Sleep", None, "Fatigue"], [None, "T0", "T1", "T0", "T1", "T1"]]
+        [
+            ["Participant ID", "Fatigue", None, "Sleep", None, "Fatigue"],
+            [None, "T0", "T1", "T0", "T1", "T1"],
+        ]
     )
     with pytest.raises(SupplementError) as info:
         map_columns(grid, 0, 0, SPEC2, "s.pdf")
@@ -271,7 +327,9 @@ def test_configured_header_missing_from_file_is_an_error():
     grid = grid_of([["Participant ID", "Fatigue", None], [None, "T0", "T1"]])
     with pytest.raises(SupplementError) as info:
         map_columns(grid, 0, 0, SPEC2, "s.pdf")
-    assert "header 'Sleep' (configured under outcomes) not found in the header row" in str(info.value)
+    assert "header 'Sleep' (configured under outcomes) not found in the header row" in str(
+        info.value
+    )
 
 
 def test_header_at_last_row_is_an_error():
@@ -286,8 +344,16 @@ def test_header_at_last_row_is_an_error():
 def test_one_row_header_table(config):
     frame = extract_table("participants", config["tables"]["participants"], IDS)
     assert list(frame.columns) == COLUMNS
-    assert len(frame) == 5 * 4  # five participants, four fields; title, blank and footnote rows skipped
-    assert list(dict.fromkeys(frame["raw_participant_id"])) == ["RAP-001", "rap 2", "RAP_003", "RAP-04", "RAP 5"]
+    assert (
+        len(frame) == 5 * 4
+    )  # five participants, four fields; title, blank and footnote rows skipped
+    assert list(dict.fromkeys(frame["raw_participant_id"])) == [
+        "RAP-001",
+        "rap 2",
+        "RAP_003",
+        "RAP-04",
+        "RAP 5",
+    ]
     assert set(frame["visit"]) == {""}
     age = record(frame, "RAP-001", "age")
     assert (age.raw_value, age.raw_type, age.source_locator, age.id_locator) == (
@@ -297,7 +363,11 @@ def test_one_row_header_table(config):
         "'S1 Participants'!A4",
     )
     years = record(frame, "RAP_003", "years_ill")
-    assert (years.raw_value, years.raw_type, years.source_locator) == ("3", "text", "'S1 Participants'!E6")
+    assert (years.raw_value, years.raw_type, years.source_locator) == (
+        "3",
+        "text",
+        "'S1 Participants'!E6",
+    )
     assert record(frame, "RAP 5", "years_ill").raw_value == "7.5"
     assert record(frame, "rap 2", "site").raw_value == "Bergen"
     assert (frame["table"] == "participants").all()
@@ -309,7 +379,11 @@ def test_two_row_header_with_merged_outcome_over_visits(config):
     assert len(frame) == 5 * 3
     assert set(frame["outcome"]) == {"bas"}
     text_number = record(frame, "rap 2", "bas", "T1")
-    assert (text_number.raw_value, text_number.raw_type, text_number.source_locator) == ("30", "text", "'S3 BAS'!C6")
+    assert (text_number.raw_value, text_number.raw_type, text_number.source_locator) == (
+        "30",
+        "text",
+        "'S3 BAS'!C6",
+    )
     assert text_number.id_locator == "'S3 BAS'!A6"
     empty = record(frame, "RAP_003", "bas", "T2")
     assert (empty.raw_value, empty.raw_type, empty.source_locator) == ("", "empty", "'S3 BAS'!D8")
@@ -323,7 +397,9 @@ def test_two_outcomes_each_merged_over_three_visits(config):
     frame = extract_table("sf36", config["tables"]["sf36"], IDS)
     assert len(frame) == 5 * 2 * 3
     first = frame[frame["raw_participant_id"] == "RAP-001"]
-    assert list(zip(first["outcome"], first["visit"], first["source_locator"], first["raw_value"])) == [
+    assert list(
+        zip(first["outcome"], first["visit"], first["source_locator"], first["raw_value"])
+    ) == [
         ("sf36_role_emotional", "T0", "'S6 SF-36'!B5", "33.3"),
         ("sf36_role_emotional", "T1", "'S6 SF-36'!C5", "66.7"),
         ("sf36_role_emotional", "T2", "'S6 SF-36'!D5", "100"),
@@ -349,7 +425,10 @@ def test_pdf_table_over_two_pages_with_repeated_header(config):
 
 
 def test_pdf_table_continued_without_header(config, supplement_dir):
-    spec = dict(config["tables"]["discontinuations"], file=str(supplement_dir / "discontinuations_continued.pdf"))
+    spec = dict(
+        config["tables"]["discontinuations"],
+        file=str(supplement_dir / "discontinuations_continued.pdf"),
+    )
     frame = extract_table("discontinuations", spec, IDS)
     assert len(frame) == 9
     last = record(frame, "RAP_003", "last_visit")
@@ -391,7 +470,11 @@ def test_pdf_two_row_header_with_spans_over_two_pages(tmp_path):
         "visits": {"T0": "T0", "T1": "T1"},
     }
     frame = extract_table("sss", spec, IDS)
-    assert list(zip(frame["raw_participant_id"], frame["visit"], frame["raw_value"], frame["source_locator"])) == [
+    assert list(
+        zip(
+            frame["raw_participant_id"], frame["visit"], frame["raw_value"], frame["source_locator"]
+        )
+    ) == [
         ("RAP-1", "T0", "7", "page 1/table 1/row 3/col 2"),
         ("RAP-1", "T1", "5", "page 1/table 1/row 3/col 3"),
         ("RAP-2", "T0", "NA", "page 1/table 1/row 4/col 2"),
@@ -417,7 +500,9 @@ def test_upper_header_written_once_without_merge(tmp_path):
     workbook.save(tmp_path / "s.xlsx")
     spec = dict(SPEC2, file=str(tmp_path / "s.xlsx"), sheet="S4 SSS")
     frame = extract_table("sss", spec, IDS)
-    assert list(zip(frame["outcome"], frame["visit"], frame["raw_value"], frame["source_locator"])) == [
+    assert list(
+        zip(frame["outcome"], frame["visit"], frame["raw_value"], frame["source_locator"])
+    ) == [
         ("sss_fatigue", "T0", "7", "'S4 SSS'!B5"),
         ("sss_fatigue", "T1", "6", "'S4 SSS'!C5"),
         ("sss_sleep", "T0", "5", "'S4 SSS'!D5"),
@@ -443,25 +528,35 @@ def test_value_in_column_without_header_is_an_error(config, tmp_path):
     with pytest.raises(SupplementError) as info:
         extract_table("bas", spec, IDS)
     message = str(info.value)
-    assert f"{path} sheet 'S3 BAS' (tables/bas) ['S3 BAS'!E6]: value '70': value in a column without a header" in message
+    assert (
+        f"{path} sheet 'S3 BAS' (tables/bas) ['S3 BAS'!E6]: value '70': value in a column without a header"
+        in message
+    )
 
 
 def test_row_with_values_but_no_id_is_an_error(config, tmp_path):
     from conftest import build_workbook
 
     # A summary row: text in the ID column and values beside it.
-    path = build_workbook(tmp_path / "s.xlsx", edits={"S3 BAS": {"A10": "Mean", "B10": 26, "C10": 33}})
+    path = build_workbook(
+        tmp_path / "s.xlsx", edits={"S3 BAS": {"A10": "Mean", "B10": 26, "C10": 33}}
+    )
     spec = dict(config["tables"]["bas"], file=str(path))
     with pytest.raises(SupplementError) as info:
         extract_table("bas", spec, IDS)
     message = str(info.value)
-    assert f"{path} sheet 'S3 BAS' (tables/bas) ['S3 BAS'!A10]: value 'Mean': row has values but no participant ID" in message
+    assert (
+        f"{path} sheet 'S3 BAS' (tables/bas) ['S3 BAS'!A10]: value 'Mean': row has values but no participant ID"
+        in message
+    )
 
 
 def test_footnote_in_a_value_column_is_skipped(config, tmp_path):
     from conftest import build_workbook
 
-    path = build_workbook(tmp_path / "s.xlsx", edits={"S3 BAS": {"C13": "a Values at T1 were self-reported."}})
+    path = build_workbook(
+        tmp_path / "s.xlsx", edits={"S3 BAS": {"C13": "a Values at T1 were self-reported."}}
+    )
     spec = dict(config["tables"]["bas"], file=str(path))
     assert len(extract_table("bas", spec, IDS)) == 15
 
@@ -473,7 +568,9 @@ def test_header_only_table_is_an_error(tmp_path):
         "id_header": "Participant ID",
         "fields": {"Last visit": "last_visit", "Reason": "reason", "Details": "reason_detail"},
     }
-    with pytest.raises(SupplementError, match="no data rows below the header; expected one row per participant"):
+    with pytest.raises(
+        SupplementError, match="no data rows below the header; expected one row per participant"
+    ):
         extract_table("discontinuations", spec, IDS)
 
 
@@ -508,7 +605,12 @@ def test_formula_without_a_saved_result_is_an_error_not_a_missing_value(tmp_path
     sheet.append(["RAP-001", '=CONCAT("Os","lo")'])  # openpyxl stores the formula, never its result
     sheet.append(["RAP-002", "Bergen"])
     book.save(tmp_path / "s.xlsx")
-    spec = {"file": str(tmp_path / "s.xlsx"), "sheet": "S1", "id_header": "Participant ID", "fields": {"Site": "site"}}
+    spec = {
+        "file": str(tmp_path / "s.xlsx"),
+        "sheet": "S1",
+        "id_header": "Participant ID",
+        "fields": {"Site": "site"},
+    }
     with pytest.raises(SupplementError) as info:
         extract_table("participants", spec, IDS)
     assert info.value.problems == [
@@ -529,17 +631,22 @@ def test_damaged_sheet_xml_names_the_file_and_sheet(tmp_path, xlsx_path):
                 data = data[:200] + b"<<not xml" + data[200:]
             target.writestr(item, data)
     first_sheet = __import__("openpyxl").load_workbook(xlsx_path, read_only=True).sheetnames[0]
-    with pytest.raises(SupplementError, match=rf"damaged\.xlsx sheet '{first_sheet}': the sheet's XML is damaged \(not well-formed"):
+    with pytest.raises(
+        SupplementError,
+        match=rf"damaged\.xlsx sheet '{first_sheet}': the sheet's XML is damaged \(not well-formed",
+    ):
         read_tables(damaged, first_sheet)
 
 
 def test_merged_cells_in_the_data_area_are_an_error(config, tmp_path):
-    from conftest import build_workbook
     import openpyxl
+    from conftest import build_workbook
 
     path = build_workbook(tmp_path / "s.xlsx")
     book = openpyxl.load_workbook(path)
-    book["S3 BAS"].merge_cells("B5:C5")  # RAP-001's T0 and T1 merged: one value shown across two visits
+    book["S3 BAS"].merge_cells(
+        "B5:C5"
+    )  # RAP-001's T0 and T1 merged: one value shown across two visits
     book.save(path)
     spec = dict(config["tables"]["bas"], file=str(path))
     with pytest.raises(SupplementError) as info:

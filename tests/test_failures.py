@@ -21,9 +21,13 @@ def test_problems_of_several_logs_merge_in_file_sheet_and_cell_order(tmp_path):
         "[clean_outcome] something else\n",
         encoding="utf-8",
     )
-    (logs / "clean" / "a.log").write_text("[clean_outcome] ERROR: s.xlsx ['S3 A'!AA2]: value '-': bad\n", encoding="utf-8")
+    (logs / "clean" / "a.log").write_text(
+        "[clean_outcome] ERROR: s.xlsx ['S3 A'!AA2]: value '-': bad\n", encoding="utf-8"
+    )
     (logs / "clean" / "ok.log").write_text("[clean_outcome] bas: 80 values\n", encoding="utf-8")
-    (logs / "extract.log").write_text("[extract_table] ERROR: r.csv [row 12/col 3]: value '?': bad\n", encoding="utf-8")
+    (logs / "extract.log").write_text(
+        "[extract_table] ERROR: r.csv [row 12/col 3]: value '?': bad\n", encoding="utf-8"
+    )
     report = tmp_path / "results" / "report.html"
     report.parent.mkdir()
     report.write_text("old", encoding="utf-8")
@@ -41,4 +45,7 @@ def test_problems_of_several_logs_merge_in_file_sheet_and_cell_order(tmp_path):
 
 def test_a_failure_without_input_problems_points_at_the_logs(tmp_path):
     summary = failures.summarise(tmp_path / "logs", tmp_path / "report.html")
-    assert summary == f"The run stopped with no input problem logged; see the failed job's log under {tmp_path / 'logs'}/."
+    assert (
+        summary
+        == f"The run stopped with no input problem logged; see the failed job's log under {tmp_path / 'logs'}/."
+    )

@@ -14,7 +14,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-
 from rapamycin_mecfs.cells import IdNormaliser
 from rapamycin_mecfs.extract import extract_table
 from rapamycin_mecfs.synthetic.designs import DESIGNS_BY_NAME, write_design
@@ -51,7 +50,14 @@ def write_long_csv(spec: dict, ids: IdNormaliser, path: Path) -> None:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow([spec["id_header"], *LONG_COLUMNS.values()])
         for row in cells.itertuples():
-            writer.writerow([row.raw_participant_id, visit_label[row.visit], outcome_label[row.outcome], row.raw_value])
+            writer.writerow(
+                [
+                    row.raw_participant_id,
+                    visit_label[row.visit],
+                    outcome_label[row.outcome],
+                    row.raw_value,
+                ]
+            )
 
 
 def as_csv_study(config: dict, project: Path, name: str, long: bool) -> dict:
@@ -95,22 +101,36 @@ def test_the_long_tables_really_are_long(studies):
     project = next(iter(studies.values())).parent
     config = yaml.safe_load((project / DATA / "csv_long.yaml").read_text(encoding="utf-8"))
     layouts = {key: spec.get("layout", "wide") for key, spec in config["tables"].items()}
-    assert "long" in layouts.values() and all(spec["file"].endswith(".csv") for spec in config["tables"].values())
-    with (project / config["tables"][next(k for k, v in layouts.items() if v == "long")]["file"]).open() as handle:
+    assert "long" in layouts.values() and all(
+        spec["file"].endswith(".csv") for spec in config["tables"].values()
+    )
+    with (
+        project / config["tables"][next(k for k, v in layouts.items() if v == "long")]["file"]
+    ).open() as handle:
         assert next(csv.reader(handle)) == ["Participant ID", "Visit", "Measure", "Value"]
 
 
 def test_paired_tests_are_byte_identical_across_formats(studies):
-    tables = {name: (results / "tables" / "paired_tests.csv").read_bytes() for name, results in studies.items()}
+    tables = {
+        name: (results / "tables" / "paired_tests.csv").read_bytes()
+        for name, results in studies.items()
+    }
     assert len(tables["xlsx_wide"]) > 1000
     assert tables["csv_wide"] == tables["xlsx_wide"]
     assert tables["csv_long"] == tables["xlsx_wide"]
 
 
 def test_csv_values_keep_their_row_and_column(studies):
-    clean = [p for p in (studies["csv_long"] / "clean" / "outcomes").glob("*.csv") if ".corrections" not in p.name]
+    clean = [
+        p
+        for p in (studies["csv_long"] / "clean" / "outcomes").glob("*.csv")
+        if ".corrections" not in p.name
+    ]
     first = sorted(clean)[0]
     rows = list(csv.DictReader(first.open(encoding="utf-8")))
     present = [row for row in rows if row["value"] != ""]
     assert present and all(row["source_file"].endswith(".csv") for row in present)
-    assert all(row["source_locator"].startswith("row ") and "/col " in row["source_locator"] for row in present)
+    assert all(
+        row["source_locator"].startswith("row ") and "/col " in row["source_locator"]
+        for row in present
+    )

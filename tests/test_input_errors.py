@@ -16,7 +16,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-
 from conftest import selected_params
 from rapamycin_mecfs.synthetic.designs import DESIGNS_BY_NAME, write_design
 from test_workflow import PROJECT_FILES, SNAKEMAKE, copy_project, snakemake
@@ -44,7 +43,11 @@ def rerun(good_run: Path, tmp_path: Path, damage) -> tuple[subprocess.CompletedP
     shutil.copytree(good_run, project, symlinks=True)
     damage(project)
     result = subprocess.run(
-        [*SNAKEMAKE, "--cores", "2", "--configfile", CONFIG], cwd=project, capture_output=True, text=True, timeout=600
+        [*SNAKEMAKE, "--cores", "2", "--configfile", CONFIG],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     return result, project
 
@@ -55,7 +58,9 @@ def first_value_cells(workbook: Path, count: int) -> list[tuple[str, str]]:
     found = []
     for sheet in book.worksheets:
         merged = sheet.merged_cells.ranges
-        if not merged:  # one-header tables (roster, discontinuations) have no merged outcome headers
+        if (
+            not merged
+        ):  # one-header tables (roster, discontinuations) have no merged outcome headers
             continue
         for row in sheet.iter_rows(min_row=5):
             numeric = [c for c in row[1:] if isinstance(c.value, (int, float))]
@@ -71,7 +76,11 @@ def test_three_bad_values_in_three_tables_are_listed_together(good_run, tmp_path
     workbook = good_run / DATA / "tables.xlsx"
     cells = first_value_cells(workbook, 3)
     written = ["\u22125", "12,5", dt.datetime(1900, 1, 12)]
-    causes = ["a Unicode minus or dash sign", "a decimal comma", "a date: the cell is formatted as a date"]
+    causes = [
+        "a Unicode minus or dash sign",
+        "a decimal comma",
+        "a date: the cell is formatted as a date",
+    ]
 
     def damage(project):
         book = openpyxl.load_workbook(project / DATA / "tables.xlsx")
@@ -86,13 +95,23 @@ def test_three_bad_values_in_three_tables_are_listed_together(good_run, tmp_path
     summary = output[output.index("The run stopped: 3 problem(s) in the input") :].splitlines()
     listed = [line for line in summary if line.startswith("  - ")]
     assert len(listed) == 3, output
-    for line, (sheet, cell), cause in zip(sorted(listed, key=lambda l: [s for s, _ in cells].index(l.split("['")[1].split("'")[0])), cells, causes):
-        assert f"{DATA}/tables.xlsx ['{sheet}'!{cell}]" in line and cause in line and "expected a plain number" in line
+    for line, (sheet, cell), cause in zip(
+        sorted(listed, key=lambda l: [s for s, _ in cells].index(l.split("['")[1].split("'")[0])),
+        cells,
+        causes,
+    ):
+        assert (
+            f"{DATA}/tables.xlsx ['{sheet}'!{cell}]" in line
+            and cause in line
+            and "expected a plain number" in line
+        )
     assert not (project / "results" / "report.html").exists()
     assert "results/report.html from an earlier run was removed" in output
 
 
-LEDGER_HEADER = "correction_id,participant_id,outcome,visit,expected_current_value,new_value,reason,reference"
+LEDGER_HEADER = (
+    "correction_id,participant_id,outcome,visit,expected_current_value,new_value,reason,reference"
+)
 
 
 def edit_sheet(sheet_name: str, edit):
@@ -123,8 +142,12 @@ def with_ledger(content: bytes):
     return damage
 
 
-def ledger_rows(*rows: str, bom: bool = False, newline: str = "\n", encoding: str = "utf-8") -> bytes:
-    return (("\ufeff" if bom else "") + newline.join([LEDGER_HEADER, *rows]) + newline).encode(encoding)
+def ledger_rows(
+    *rows: str, bom: bool = False, newline: str = "\n", encoding: str = "utf-8"
+) -> bytes:
+    return (("\ufeff" if bom else "") + newline.join([LEDGER_HEADER, *rows]) + newline).encode(
+        encoding
+    )
 
 
 def truncate(project):
@@ -137,7 +160,10 @@ def damage_sheet_xml(project):
 
     path = project / DATA / "tables.xlsx"
     original = path.read_bytes()
-    with zipfile.ZipFile(__import__("io").BytesIO(original)) as source, zipfile.ZipFile(path, "w") as target:
+    with (
+        zipfile.ZipFile(__import__("io").BytesIO(original)) as source,
+        zipfile.ZipFile(path, "w") as target,
+    ):
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet3.xml":  # the third sheet: BAS
@@ -153,28 +179,56 @@ def clear_data_rows(ws):
 
 # name -> (damage, exit code 0?, fragments the output must contain, each once per run)
 CASES = {
-    "truncated_xlsx": (truncate, False, ["tables.xlsx: not a valid .xlsx workbook (", "expected an Excel 2007+ file"]),
-    "damaged_sheet_xml": (damage_sheet_xml, False, ["tables.xlsx sheet 'BAS': the sheet's XML is damaged (not well-formed"]),
+    "truncated_xlsx": (
+        truncate,
+        False,
+        ["tables.xlsx: not a valid .xlsx workbook (", "expected an Excel 2007+ file"],
+    ),
+    "damaged_sheet_xml": (
+        damage_sheet_xml,
+        False,
+        ["tables.xlsx sheet 'BAS': the sheet's XML is damaged (not well-formed"],
+    ),
     "header_shifted": (edit_sheet("BAS", lambda ws: ws.insert_rows(1, 3)), True, []),
     "id_header_deleted": (
         set_cell("SSS", "A3", None),
         False,
-        ["sheet 'SSS' (tables/sss): header not found: no cell reads 'Participant ID' in the first 20 rows"],
+        [
+            "sheet 'SSS' (tables/sss): header not found: no cell reads 'Participant ID' in the first 20 rows"
+        ],
     ),
     "duplicate_id_after_normalisation": (
         set_cell("BAS", "A6", " rap 1 "),
         False,
-        ["value 'RAP-001': duplicate participant after ID normalisation ('RAP-001' at ['BAS'!A5], 'rap 1' at ['BAS'!A6])"],
+        [
+            "value 'RAP-001': duplicate participant after ID normalisation ('RAP-001' at ['BAS'!A5], 'rap 1' at ['BAS'!A6])"
+        ],
     ),
-    "decimal_comma": (set_cell("BAS", "B5", "12,5"), False, ["['BAS'!B5]: value '12,5': not a number as written: a decimal comma"]),
-    "unicode_minus": (set_cell("SSS", "B5", "\u22125"), False, ["['SSS'!B5]: value '\u22125': not a number as written: a Unicode minus"]),
+    "decimal_comma": (
+        set_cell("BAS", "B5", "12,5"),
+        False,
+        ["['BAS'!B5]: value '12,5': not a number as written: a decimal comma"],
+    ),
+    "unicode_minus": (
+        set_cell("SSS", "B5", "\u22125"),
+        False,
+        ["['SSS'!B5]: value '\u22125': not a number as written: a Unicode minus"],
+    ),
     "date_cell": (
         set_cell("BAS", "B6", dt.datetime(1900, 1, 12)),
         False,
         ["['BAS'!B6]: value '1900-01-12 00:00:00': not a number as written: a date"],
     ),
-    "percent_sign": (set_cell("SSS", "C5", "45%"), False, ["['SSS'!C5]: value '45%': not a number as written: a percent sign"]),
-    "thousands_separator": (set_cell("BAS", "C6", "1,000"), False, ["['BAS'!C6]: value '1,000': not a number as written: thousands"]),
+    "percent_sign": (
+        set_cell("SSS", "C5", "45%"),
+        False,
+        ["['SSS'!C5]: value '45%': not a number as written: a percent sign"],
+    ),
+    "thousands_separator": (
+        set_cell("BAS", "C6", "1,000"),
+        False,
+        ["['BAS'!C6]: value '1,000': not a number as written: thousands"],
+    ),
     "formula_without_cached_value": (
         set_cell("BAS", "B7", "=B5+1"),
         False,
@@ -185,9 +239,21 @@ CASES = {
         False,
         ["['BAS'!C8]: value", "a merged cell in the data area"],
     ),
-    "unknown_missing_token": (set_cell("BAS", "C6", "n.a."), False, ["['BAS'!C6]: value 'n.a.': unknown missing token or not a number"]),
-    "out_of_range": (set_cell("SSS", "C6", 25), False, ["['SSS'!C6]: value '25'", "out of range; expected a value in [0, 10]"]),
-    "header_only_table": (edit_sheet("SSS", clear_data_rows), False, ["sheet 'SSS' (tables/sss): no data rows below the header"]),
+    "unknown_missing_token": (
+        set_cell("BAS", "C6", "n.a."),
+        False,
+        ["['BAS'!C6]: value 'n.a.': unknown missing token or not a number"],
+    ),
+    "out_of_range": (
+        set_cell("SSS", "C6", 25),
+        False,
+        ["['SSS'!C6]: value '25'", "out of range; expected a value in [0, 10]"],
+    ),
+    "header_only_table": (
+        edit_sheet("SSS", clear_data_rows),
+        False,
+        ["sheet 'SSS' (tables/sss): no data rows below the header"],
+    ),
     "cp1252_ledger": (
         with_ledger(ledger_rows("C1,RAP-001,bas,pre,30,40,Caf\u00e9 note,ref", encoding="cp1252")),
         False,

@@ -14,7 +14,6 @@ from unittest import mock
 import numpy as np
 import pandas as pd
 import pytest
-
 from rapamycin_mecfs.biomarkers.roc import bootstrap_auc_ci
 from rapamycin_mecfs.stats.association import mann_whitney, spearman_with_ci
 from rapamycin_mecfs.stats.multiplicity import adjust
@@ -25,27 +24,75 @@ from rapamycin_mecfs.stats.repeated import friedman
 D = np.array([1.5, 2.0, -0.5, 3.0, 2.5, 4.0, 0.0, 1.0])
 X = np.array([3.1, 4.5, 2.2, 5.0, 4.5, 6.1, 3.3])
 Y = np.array([2.0, 2.2, 3.0, 1.5, 4.5, 2.8])
-WIDE = pd.DataFrame({"T0": [1, 2, 3, 4, 5], "T1": [2, 2, 4, 5, 7], "T2": [3, 1, 5, 6, 6]}, dtype=float)
+WIDE = pd.DataFrame(
+    {"T0": [1, 2, 3, 4, 5], "T1": [2, 2, 4, 5, 7], "T2": [3, 1, 5, 6, 6]}, dtype=float
+)
 
 # statistic, call, library function (module, attribute), keyword arguments the call must pass
 CALLS = [
-    ("signed-rank p", lambda: wilcoxon_signed_rank(D), ("pingouin", "wilcoxon"),
-     {"zero_method": "wilcox", "correction": True, "method": "asymptotic"}),
-    ("signed-rank p, Pratt (BOCF)", lambda: wilcoxon_signed_rank(D, zero_method="pratt", correction=False),
-     ("pingouin", "wilcoxon"), {"zero_method": "pratt", "correction": False}),
+    (
+        "signed-rank p",
+        lambda: wilcoxon_signed_rank(D),
+        ("pingouin", "wilcoxon"),
+        {"zero_method": "wilcox", "correction": True, "method": "asymptotic"},
+    ),
+    (
+        "signed-rank p, Pratt (BOCF)",
+        lambda: wilcoxon_signed_rank(D, zero_method="pratt", correction=False),
+        ("pingouin", "wilcoxon"),
+        {"zero_method": "pratt", "correction": False},
+    ),
     ("paired t", lambda: paired_t(D), ("pingouin", "ttest"), {}),
     ("paired t interval", lambda: paired_t(D), ("scipy.stats", "ttest_1samp"), {}),
-    ("Cohen's d_z", lambda: paired_t(D), ("pingouin", "compute_effsize"), {"eftype": "cohen_dz", "paired": True}),
+    (
+        "Cohen's d_z",
+        lambda: paired_t(D),
+        ("pingouin", "compute_effsize"),
+        {"eftype": "cohen_dz", "paired": True},
+    ),
     ("Friedman", lambda: friedman(WIDE), ("pingouin", "friedman"), {"method": "chisq"}),
-    ("Mann-Whitney U", lambda: mann_whitney(X, Y), ("pingouin", "mwu"),
-     {"method": "asymptotic", "use_continuity": True}),
-    ("Spearman rho", lambda: spearman_with_ci(X, X**2 + 1), ("pingouin", "corr"), {"method": "spearman"}),
-    ("Spearman interval", lambda: spearman_with_ci(X, X**2 + 1), ("pingouin", "compute_esci"), {"eftype": "r"}),
-    ("Holm", lambda: adjust([0.01, 0.2, np.nan], "holm"), ("pingouin", "multicomp"), {"method": "holm"}),
-    ("Benjamini-Hochberg", lambda: adjust([0.01, 0.2], "fdr_bh"), ("pingouin", "multicomp"), {"method": "fdr_bh"}),
-    ("Wilson interval", lambda: wilson_ci(29, 40), ("statsmodels.stats.proportion", "proportion_confint"),
-     {"method": "wilson"}),
-    ("AUC bootstrap", lambda: bootstrap_auc_ci(X, Y, 50, 1), ("scipy.stats", "bootstrap"), {"method": "percentile"}),
+    (
+        "Mann-Whitney U",
+        lambda: mann_whitney(X, Y),
+        ("pingouin", "mwu"),
+        {"method": "asymptotic", "use_continuity": True},
+    ),
+    (
+        "Spearman rho",
+        lambda: spearman_with_ci(X, X**2 + 1),
+        ("pingouin", "corr"),
+        {"method": "spearman"},
+    ),
+    (
+        "Spearman interval",
+        lambda: spearman_with_ci(X, X**2 + 1),
+        ("pingouin", "compute_esci"),
+        {"eftype": "r"},
+    ),
+    (
+        "Holm",
+        lambda: adjust([0.01, 0.2, np.nan], "holm"),
+        ("pingouin", "multicomp"),
+        {"method": "holm"},
+    ),
+    (
+        "Benjamini-Hochberg",
+        lambda: adjust([0.01, 0.2], "fdr_bh"),
+        ("pingouin", "multicomp"),
+        {"method": "fdr_bh"},
+    ),
+    (
+        "Wilson interval",
+        lambda: wilson_ci(29, 40),
+        ("statsmodels.stats.proportion", "proportion_confint"),
+        {"method": "wilson"},
+    ),
+    (
+        "AUC bootstrap",
+        lambda: bootstrap_auc_ci(X, Y, 50, 1),
+        ("scipy.stats", "bootstrap"),
+        {"method": "percentile"},
+    ),
 ]
 
 

@@ -16,7 +16,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import DISCONTINUATION_PAGES, build_pdf
 from rapamycin_mecfs.clean import cell_parser, id_normaliser
 from rapamycin_mecfs.errors import SupplementError
@@ -59,7 +58,12 @@ def test_analysis_sets(config, extracted):
     people, _ = build(config, extracted)
     assert list(people["participant_id"]) == PEOPLE
     assert members(people, "set_enrolled") == PEOPLE
-    assert members(people, "set_reached_first_follow_up") == ["RAP-001", "RAP-002", "RAP-003", "RAP-005"]
+    assert members(people, "set_reached_first_follow_up") == [
+        "RAP-001",
+        "RAP-002",
+        "RAP-003",
+        "RAP-005",
+    ]
     assert members(people, "set_completers") == ["RAP-001", "RAP-005"]
     assert members(people, "has_data_T0") == PEOPLE
     assert members(people, "has_data_T2") == ["RAP-001", "RAP-005"]
@@ -81,7 +85,13 @@ def test_roster_fields_and_locators(config, extracted):
         "RAP-004": "Bergen",
         "RAP-005": "Oslo",
     }
-    assert column(people, "age") == {"RAP-001": 34, "RAP-002": 41, "RAP-003": 29, "RAP-004": 52, "RAP-005": 38}
+    assert column(people, "age") == {
+        "RAP-001": 34,
+        "RAP-002": 41,
+        "RAP-003": 29,
+        "RAP-004": 52,
+        "RAP-005": 38,
+    }
     # The text "3" joins the numbers: the whole column is numeric.
     assert column(people, "years_ill") == {
         "RAP-001": 5.0,
@@ -90,7 +100,13 @@ def test_roster_fields_and_locators(config, extracted):
         "RAP-004": 20.0,
         "RAP-005": 7.5,
     }
-    assert column(people, "sex") == {"RAP-001": "F", "RAP-002": "F", "RAP-003": "M", "RAP-004": "F", "RAP-005": "M"}
+    assert column(people, "sex") == {
+        "RAP-001": "F",
+        "RAP-002": "F",
+        "RAP-003": "M",
+        "RAP-004": "F",
+        "RAP-005": "M",
+    }
     assert column(people, "source_locator")["RAP-005"] == "'S1 Participants'!A8"
 
 
@@ -121,7 +137,9 @@ def test_stop_records(config, extracted):
 def test_attrition_table(config, extracted):
     _, attrition = build(config, extracted)
     assert list(attrition.columns) == ATTRITION_COLUMNS
-    assert list(zip(attrition["category"], attrition["visit"], attrition["reason"], attrition["n"])) == [
+    assert list(
+        zip(attrition["category"], attrition["visit"], attrition["reason"], attrition["n"])
+    ) == [
         ("enrolled", "T0", "", 5),
         ("data_at_visit", "T0", "", 5),
         ("data_at_visit", "T1", "", 4),
@@ -138,12 +156,20 @@ def test_completer_visit_from_config(config, extracted):
     people, attrition = build(config, extracted)
     # At T1 every questionnaire outcome is present for all but RAP-004 (—, ND, ND).
     assert members(people, "set_completers") == ["RAP-001", "RAP-002", "RAP-003", "RAP-005"]
-    assert attrition[attrition["category"] == "completers"][["visit", "n"]].values.tolist() == [["T1", 4]]
+    assert attrition[attrition["category"] == "completers"][["visit", "n"]].values.tolist() == [
+        ["T1", 4]
+    ]
 
 
 def test_presence_correction_removes_a_completer(config, extracted):
     # Ledger turns RAP-001's BAS at T2 into missing: no longer every outcome present at T2.
-    fix = {"correction_id": "C1", "participant_id": "rap 1", "outcome": "bas", "visit": "T2", "new_value": "NA"}
+    fix = {
+        "correction_id": "C1",
+        "participant_id": "rap 1",
+        "outcome": "bas",
+        "visit": "T2",
+        "new_value": "NA",
+    }
     people, attrition = build(config, extracted, [fix])
     assert members(people, "set_completers") == ["RAP-005"]
     assert members(people, "has_data_T2") == ["RAP-001", "RAP-005"]  # SF-36 still present at T2
@@ -152,9 +178,21 @@ def test_presence_correction_removes_a_completer(config, extracted):
 
 def test_presence_correction_adds_data_and_flags_disagreement(config, extracted):
     # RAP-004 stopped after T0, but a correction supplies a BAS value at T1.
-    fix = {"correction_id": "C2", "participant_id": "RAP-004", "outcome": "bas", "visit": "T1", "new_value": "20"}
+    fix = {
+        "correction_id": "C2",
+        "participant_id": "RAP-004",
+        "outcome": "bas",
+        "visit": "T1",
+        "new_value": "20",
+    }
     people, _ = build(config, extracted, [fix])
-    assert members(people, "set_reached_first_follow_up") == ["RAP-001", "RAP-002", "RAP-003", "RAP-004", "RAP-005"]
+    assert members(people, "set_reached_first_follow_up") == [
+        "RAP-001",
+        "RAP-002",
+        "RAP-003",
+        "RAP-004",
+        "RAP-005",
+    ]
     assert column(people, "last_visit_with_data")["RAP-004"] == "T1"
     assert column(people, "status_flag") == {
         "RAP-001": "",
@@ -220,8 +258,20 @@ def test_presence_correction_of_a_cell_not_in_table(config, extracted):
     bas = extracted["bas"]
     bas = bas[~((bas["raw_participant_id"] == "RAP-04") & (bas["visit"] == "T1"))]
     fixes = [
-        {"correction_id": "C2", "participant_id": "RAP-004", "outcome": "bas", "visit": "T1", "new_value": "20"},
-        {"correction_id": "C3", "participant_id": "RAP-001", "outcome": "patg13", "visit": "T2", "new_value": "NA"},
+        {
+            "correction_id": "C2",
+            "participant_id": "RAP-004",
+            "outcome": "bas",
+            "visit": "T1",
+            "new_value": "20",
+        },
+        {
+            "correction_id": "C3",
+            "participant_id": "RAP-001",
+            "outcome": "patg13",
+            "visit": "T2",
+            "new_value": "NA",
+        },
     ]
     people, _ = build(config, dict(extracted, bas=bas), fixes)
     assert column(people, "has_data_T1")["RAP-004"]
@@ -250,14 +300,23 @@ def test_presence_grid_agrees_with_grouping_cell_by_cell():
     expected = np.zeros((len(people), len(outcomes), len(visits)), dtype=bool)
     for row in cells.itertuples():
         if row.present and row.participant_id in people and row.visit in visits:
-            expected[people.get_loc(row.participant_id), outcomes.index(row.outcome), visits.index(row.visit)] = True
+            expected[
+                people.get_loc(row.participant_id),
+                outcomes.index(row.outcome),
+                visits.index(row.visit),
+            ] = True
     assert (grid == expected).all()
     assert grid.any() and not grid.all()
 
 
 def test_last_visit_with_data():
     by_visit = pd.DataFrame(
-        [[True, False, True, False], [False, False, False, False], [False, False, False, True], [True, True, False, False]],
+        [
+            [True, False, True, False],
+            [False, False, False, False],
+            [False, False, False, True],
+            [True, True, False, False],
+        ],
         index=["a", "b", "c", "d"],
         columns=["T0", "T1", "T2", "T3"],
     )
@@ -299,7 +358,13 @@ def test_presence_corrections_applied_in_ledger_order(config):
     )
 
     def fix(cid, participant, outcome, visit, new):
-        return {"correction_id": cid, "participant_id": participant, "outcome": outcome, "visit": visit, "new_value": new}
+        return {
+            "correction_id": cid,
+            "participant_id": participant,
+            "outcome": outcome,
+            "visit": visit,
+            "new_value": new,
+        }
 
     corrections = [
         fix("C1", "rap 1", "bas", "T1", "NA"),  # an existing cell turned missing
@@ -309,7 +374,9 @@ def test_presence_corrections_applied_in_ledger_order(config):
         fix("C5", "RAP-004", "sf36_pain", "T1", "35"),  # a participant with no cells at all
         fix("C6", "RAP-003", "patg13", "T2", "NA"),  # not a questionnaire outcome: ignored
     ]
-    out = _correct_presence(cells, corrections, id_normaliser(config), cell_parser(config), {"bas", "sf36_pain"})
+    out = _correct_presence(
+        cells, corrections, id_normaliser(config), cell_parser(config), {"bas", "sf36_pain"}
+    )
     assert list(out.itertuples(index=False, name=None)) == [
         ("RAP-001", "bas", "T0", True),
         ("RAP-001", "bas", "T1", False),
@@ -322,10 +389,24 @@ def test_presence_corrections_applied_in_ledger_order(config):
 
 
 def test_presence_correction_with_a_bad_participant_id(config):
-    cells = pd.DataFrame({"participant_id": ["RAP-001"], "outcome": ["bas"], "visit": ["T0"], "present": [True]})
+    cells = pd.DataFrame(
+        {"participant_id": ["RAP-001"], "outcome": ["bas"], "visit": ["T0"], "present": [True]}
+    )
     corrections = [
-        {"correction_id": "C1", "participant_id": "RAP-001", "outcome": "bas", "visit": "T0", "new_value": "NA"},
-        {"correction_id": "C2", "participant_id": "Patient 2", "outcome": "bas", "visit": "T0", "new_value": "NA"},
+        {
+            "correction_id": "C1",
+            "participant_id": "RAP-001",
+            "outcome": "bas",
+            "visit": "T0",
+            "new_value": "NA",
+        },
+        {
+            "correction_id": "C2",
+            "participant_id": "Patient 2",
+            "outcome": "bas",
+            "visit": "T0",
+            "new_value": "NA",
+        },
     ]
     with pytest.raises(SupplementError) as info:
         _correct_presence(cells, corrections, id_normaliser(config), cell_parser(config), {"bas"})

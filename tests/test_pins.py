@@ -36,7 +36,9 @@ def read_conda_env(path: Path) -> dict[str, str]:
     env = yaml.safe_load(path.read_text())
     pins = {}
     for dependency in env["dependencies"]:
-        assert isinstance(dependency, str), f"{path}: nested pip sections are not allowed: {dependency!r}"
+        assert isinstance(dependency, str), (
+            f"{path}: nested pip sections are not allowed: {dependency!r}"
+        )
         match = re.fullmatch(r"([A-Za-z0-9_.\-]+)=([^=<>\s]+)", dependency)
         assert match, f"{path}: {dependency!r} is not an exact pin (name=version)"
         name = CONDA_TO_PYPI.get(match.group(1), match.group(1))
@@ -77,7 +79,11 @@ def test_installed_versions_equal_lock():
     """The environment running the tests is the locked one (catches a stale .venv)."""
     lock = read_lock()
     installed = {canonical(d.metadata["Name"]): d.version for d in metadata.distributions()}
-    mismatched = {name: (version, installed.get(name)) for name, version in lock.items() if installed.get(name) != version}
+    mismatched = {
+        name: (version, installed.get(name))
+        for name, version in lock.items()
+        if installed.get(name) != version
+    }
     assert mismatched == {}, "(lock, installed) versions differ"
 
 

@@ -6,7 +6,6 @@ import copy
 from pathlib import Path
 
 import pytest
-
 from rapamycin_mecfs.config import load_config, validate_config
 from rapamycin_mecfs.plan import COMPONENT_SECTIONS, OUTCOME_TABLES, SECTIONS, StudyPlan
 from rapamycin_mecfs.plots import registry
@@ -15,7 +14,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def outcome(direction="lower_is_better", **extra):
-    return {"label": "x", "unit": "points", "min": 0, "max": 10, "step": 1, "direction": direction, **extra}
+    return {
+        "label": "x",
+        "unit": "points",
+        "min": 0,
+        "max": 10,
+        "step": 1,
+        "direction": direction,
+        **extra,
+    }
 
 
 def two_visit_config(**changes) -> dict:
@@ -34,7 +41,11 @@ def two_visit_config(**changes) -> dict:
             }
         },
         "instruments": {
-            "scores": {"table": "scores", "label": "Scores", "outcomes": {"pain": outcome(), "walk": outcome("higher_is_better")}}
+            "scores": {
+                "table": "scores",
+                "label": "Scores",
+                "outcomes": {"pain": outcome(), "walk": outcome("higher_is_better")},
+            }
         },
     }
     raw.update(changes)
@@ -43,7 +54,12 @@ def two_visit_config(**changes) -> dict:
 
 def test_roles_without_days():
     plan = StudyPlan(two_visit_config())
-    assert (plan.baseline, plan.first_follow_up, plan.final, plan.follow_ups) == ("pre", "post", "post", ["post"])
+    assert (plan.baseline, plan.first_follow_up, plan.final, plan.follow_ups) == (
+        "pre",
+        "post",
+        "post",
+        ["post"],
+    )
     assert plan.days is None
     assert plan.visit_positions() == [0.0, 1.0]
     assert [v["tick"] for v in plan.visit_axis()] == ["pre", "post"]
@@ -65,13 +81,27 @@ def test_minimal_study_turns_every_optional_part_off_with_a_reason():
     plan = StudyPlan(two_visit_config())
     off = {c.name for c in plan.not_run()}
     assert off == {
-        "participants_table", "discontinuations", "corrections", "friedman", "responders",
-        "biomarkers", "dose_response", "simulation", "claims",
+        "participants_table",
+        "discontinuations",
+        "corrections",
+        "friedman",
+        "responders",
+        "biomarkers",
+        "dose_response",
+        "simulation",
+        "claims",
     }
     assert all(c.reason and not c.reason.endswith(".") for c in plan.not_run())
-    assert plan.component("friedman").reason == "the Friedman test needs at least 3 visits; this study has 2"
+    assert (
+        plan.component("friedman").reason
+        == "the Friedman test needs at least 3 visits; this study has 2"
+    )
     assert plan.outcome_tables == [
-        "paired_tests", "mixed_model", "tipping_point", "tipping_point_mi", "regression_to_mean"
+        "paired_tests",
+        "mixed_model",
+        "tipping_point",
+        "tipping_point_mi",
+        "regression_to_mean",
     ]
     assert plan.section_runs()["dose_response"] is False and plan.section_runs()["outcomes"] is True
     assert set(COMPONENT_SECTIONS.values()) <= set(SECTIONS)
@@ -102,7 +132,9 @@ def test_simulation_needs_a_responder_rule():
     plan = StudyPlan(raw)
     assert not plan.has("simulation") and plan.scenarios == []
     assert "responder rule" in plan.component("simulation").reason
-    raw["analysis"]["responders"] = {"criteria": [{"outcome": "pain", "min_improvement": 1, "unit": "points"}]}
+    raw["analysis"]["responders"] = {
+        "criteria": [{"outcome": "pain", "min_improvement": 1, "unit": "points"}]
+    }
     plan = StudyPlan(copy.deepcopy(raw))
     assert plan.has("simulation") and plan.scenarios == ["none"]
     assert plan.responder_rule["visit"] == "post"  # the final visit by default
@@ -111,9 +143,9 @@ def test_simulation_needs_a_responder_rule():
 def test_shipped_study_runs_every_component():
     plan = StudyPlan(load_config(ROOT / "config.yaml"))
     assert plan.not_run() == []
-    assert (plan.baseline, plan.first_follow_up, plan.final) == tuple(v["id"] for v in plan.config["visits"][:2]) + (
-        plan.config["analysis_sets"]["completer_visit"],
-    )
+    assert (plan.baseline, plan.first_follow_up, plan.final) == tuple(
+        v["id"] for v in plan.config["visits"][:2]
+    ) + (plan.config["analysis_sets"]["completer_visit"],)
     assert plan.outcome_tables == list(OUTCOME_TABLES)  # every component on
     # Markers and dose have no direction, so they are neither analysed nor count for completion.
     assert not set(plan.markers) & set(plan.analysed_outcomes)
@@ -124,7 +156,11 @@ def test_shipped_study_runs_every_component():
 def test_every_caption_says_synthetic_only_when_it_is(synthetic):
     raw = two_visit_config(synthetic=synthetic)
     entries = registry.figures(StudyPlan(raw))
-    assert [e["name"] for e in entries] == ["participant_flow", "trajectories_scores", "forest_post"]
+    assert [e["name"] for e in entries] == [
+        "participant_flow",
+        "trajectories_scores",
+        "forest_post",
+    ]
     assert all((registry.SYNTHETIC_NOTE in e["caption"]) == synthetic for e in entries)
     # No discontinuations table: the flow caption says no one is shown as having stopped.
     assert "no one is shown as having stopped" in entries[0]["caption"]

@@ -28,8 +28,6 @@ import pytest
 import seaborn as sns
 from matplotlib.collections import LineCollection, PathCollection, QuadMesh
 from PIL import Image
-from scipy import stats
-
 from rapamycin_mecfs.plots import (
     attrition,
     biomarkers,
@@ -43,6 +41,7 @@ from rapamycin_mecfs.plots import (
     style,
     trajectories,
 )
+from scipy import stats
 
 ROOT = Path(__file__).resolve().parents[1]
 VISITS = [{"id": "T0", "day": 0}, {"id": "T1", "day": 14}, {"id": "T2", "day": 42}]
@@ -76,8 +75,14 @@ ACT = {"label": "Activity", "unit": "points", "min": 0, "max": 100, "direction":
 def participants_table() -> pd.DataFrame:
     rows = []
     for pid, (values, completer, stop, doses) in PEOPLE.items():
-        row = {"participant_id": pid, "set_enrolled": "True", "set_completers": str(completer),
-               "stopped": str(bool(stop)), "stop_after_visit": stop, "set_reached_first_follow_up": str(values[1] is not None)}
+        row = {
+            "participant_id": pid,
+            "set_enrolled": "True",
+            "set_completers": str(completer),
+            "stopped": str(bool(stop)),
+            "stop_after_visit": stop,
+            "set_reached_first_follow_up": str(values[1] is not None),
+        }
         for visit, value, d in zip(IDS, values, doses):
             row[f"has_data_{visit}"] = str(value is not None)
             row[f"dose_{visit}"] = "" if d is None else f"{d:g}"
@@ -89,23 +94,36 @@ def clean_table(outcome: str = "fat", scale: float = 1.0, offset: float = 0.0) -
     rows = []
     for pid, (values, *_rest) in PEOPLE.items():
         for visit, value in zip(IDS, values):
-            rows.append({"participant_id": pid, "outcome": outcome, "visit": visit,
-                         "value": "" if value is None else f"{value * scale + offset:g}",
-                         "flag": "missing" if value is None else ""})
+            rows.append(
+                {
+                    "participant_id": pid,
+                    "outcome": outcome,
+                    "visit": visit,
+                    "value": "" if value is None else f"{value * scale + offset:g}",
+                    "flag": "missing" if value is None else "",
+                }
+            )
     return frame(rows)
 
 
 def attrition_table() -> pd.DataFrame:
     rows = [{"category": "enrolled", "visit": "T0", "reason": "", "n": 6}]
-    rows += [{"category": "data_at_visit", "visit": v, "reason": "", "n": n} for v, n in zip(IDS, (6, 5, 4))]
-    rows += [{"category": "completers", "visit": "T2", "reason": "", "n": 4},
-             {"category": "stopped", "visit": "", "reason": "", "n": 2},
-             {"category": "stopped_after_visit", "visit": "T0", "reason": "Side effects", "n": 1},
-             {"category": "stopped_after_visit", "visit": "T1", "reason": "Cost", "n": 1}]
+    rows += [
+        {"category": "data_at_visit", "visit": v, "reason": "", "n": n}
+        for v, n in zip(IDS, (6, 5, 4))
+    ]
+    rows += [
+        {"category": "completers", "visit": "T2", "reason": "", "n": 4},
+        {"category": "stopped", "visit": "", "reason": "", "n": 2},
+        {"category": "stopped_after_visit", "visit": "T0", "reason": "Side effects", "n": 1},
+        {"category": "stopped_after_visit", "visit": "T1", "reason": "Cost", "n": 1},
+    ]
     return frame(rows)
 
 
-def saved(fig, tmp_path: Path, name: str, synthetic: bool = True) -> tuple[bytes, bytes, tuple[int, int]]:
+def saved(
+    fig, tmp_path: Path, name: str, synthetic: bool = True
+) -> tuple[bytes, bytes, tuple[int, int]]:
     """Save like the pipeline does; return PNG bytes, SVG bytes and the expected pixel size."""
     width, height = fig.get_size_inches()
     expected = (int(round(width * style.DPI)), int(round(height * style.DPI)))
@@ -166,7 +184,7 @@ def test_median_ci_coverage_is_at_least_the_level():
 def test_median_ci_values_by_hand():
     values = [7, 1, 9, 3, 5, 2, 8, 10, 4, 6]  # n = 10: ranks 2 and 9 of 1..10
     assert trajectories.median_ci(values) == (5.5, 2.0, 9.0)
-    assert trajectories.median_ci([np.nan, 3, 1]) [0] == 2.0
+    assert trajectories.median_ci([np.nan, 3, 1])[0] == 2.0
     median, low, high = trajectories.median_ci([3, 1, 2])
     assert median == 2.0 and math.isnan(low) and math.isnan(high)
 
@@ -183,10 +201,16 @@ def test_trajectory_summary_is_what_is_drawn():
 
 def test_trajectories_figure_draws_the_median_and_its_ci(tmp_path):
     completers = [p for p, (_, c, _, _) in PEOPLE.items() if c]
-    fig = trajectories.trajectories_figure(clean_table(), completers, {"fat": FAT}, AXIS, "Test scale", True)
+    fig = trajectories.trajectories_figure(
+        clean_table(), completers, {"fat": FAT}, AXIS, "Test scale", True
+    )
     ax_completers = fig.axes[0]
     # The bold line is the errorbar's data line: medians of the completers 11.5, 10.5, 8.5 at days 0, 14, 42.
-    bold = [line for line in ax_completers.get_lines() if line.get_linewidth() == pytest.approx(2.6) and line.get_marker() == "o"]
+    bold = [
+        line
+        for line in ax_completers.get_lines()
+        if line.get_linewidth() == pytest.approx(2.6) and line.get_marker() == "o"
+    ]
     assert len(bold) == 1
     assert bold[0].get_xdata().tolist() == [0, 14, 42]
     expected = [np.median([10, 12, 11, 14]), np.median([8, 12, 10, 11]), np.median([6, 9, 10, 8])]
@@ -208,10 +232,25 @@ def test_trajectories_figure_draws_the_median_and_its_ci(tmp_path):
 
 def responders_table() -> pd.DataFrame:
     rows = []
-    for name, k, n in (("completers", 3, 4), ("reached_first_follow_up_locf", 3, 5), ("enrolled_worst_case", 3, 6)):
+    for name, k, n in (
+        ("completers", 3, 4),
+        ("reached_first_follow_up_locf", 3, 5),
+        ("enrolled_worst_case", 3, 6),
+    ):
         low, high = _wilson(k, n)
-        rows.append({"analysis_set": name, "responders": k, "n": n, "proportion": k / n, "ci_low": low, "ci_high": high,
-                     "rule": "test rule", "assumption": "Response = a test rule.", "method": "Wilson score interval, 95% two-sided"})
+        rows.append(
+            {
+                "analysis_set": name,
+                "responders": k,
+                "n": n,
+                "proportion": k / n,
+                "ci_low": low,
+                "ci_high": high,
+                "rule": "test rule",
+                "assumption": "Response = a test rule.",
+                "method": "Wilson score interval, 95% two-sided",
+            }
+        )
     return frame(rows)
 
 
@@ -257,7 +296,9 @@ def test_participant_lines_by_seaborn_up_to_the_threshold_raster_collection_abov
     LineCollection, rasterized in the SVG."""
     rng = np.random.default_rng(0)
     wide = pd.DataFrame(rng.normal(size=(participants, 3)), columns=IDS)
-    wide.iloc[0, 1] = np.nan  # the middle visit missing: two single points, no line for this participant
+    wide.iloc[0, 1] = (
+        np.nan
+    )  # the middle visit missing: two single points, no line for this participant
     x = np.array([0.0, 14.0, 42.0])
     with mock.patch("seaborn.lineplot", wraps=sns.lineplot) as lineplot, style.context():
         fig, ax = style.new_figure(4, 3, "lines", False)
@@ -282,7 +323,10 @@ def test_participant_lines_by_seaborn_up_to_the_threshold_raster_collection_abov
     assert_image(png, svg, expected_size)
     assert (b"<image" in svg) == raster
     (tmp_path / "again").mkdir()
-    assert saved(fig, tmp_path / "again", "lines", synthetic=False)[:2] == (png, svg)  # the raster layer is deterministic too
+    assert saved(fig, tmp_path / "again", "lines", synthetic=False)[:2] == (
+        png,
+        svg,
+    )  # the raster layer is deterministic too
 
 
 def test_svg_places_the_axes_where_the_png_has_them(tmp_path):
@@ -294,7 +338,10 @@ def test_svg_places_the_axes_where_the_png_has_them(tmp_path):
     _, svg, _ = saved(fig, tmp_path, "r")
     assert fig.get_layout_engine() is engine  # restored for any later save
     height = fig.get_size_inches()[1] * 72
-    first = re.search(rb'<clipPath id="[^"]+">\s*<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"', svg)
+    first = re.search(
+        rb'<clipPath id="[^"]+">\s*<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"',
+        svg,
+    )
     box = fig.axes[0].get_window_extent()  # pixels at the figure's dpi, y from the bottom
     scale = 72 / fig.dpi
     expected = [box.x0 * scale, height - box.y1 * scale, box.width * scale, box.height * scale]
@@ -316,8 +363,14 @@ def test_same_bytes_in_fresh_processes(tmp_path):
     for seed in ("1", "2"):
         out = tmp_path / f"run{seed}"
         out.mkdir()
-        env = {**os.environ, "PYTHONHASHSEED": seed, "MPLBACKEND": "pdf"}  # the backend must not matter
-        subprocess.run([sys.executable, str(script), str(out)], check=True, env=env, capture_output=True)
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": seed,
+            "MPLBACKEND": "pdf",
+        }  # the backend must not matter
+        subprocess.run(
+            [sys.executable, str(script), str(out)], check=True, env=env, capture_output=True
+        )
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert sorted(outputs[0]) == ["responders.png", "responders.svg", "traj.png", "traj.svg"]
     assert outputs[0] == outputs[1]
@@ -348,7 +401,9 @@ def test_context_is_seaborns_theme_and_changes_nothing_global():
     ],
 )
 def test_spearman_rho_equals_scipy(x, y):
-    assert consistency.spearman_rho(x, y) == pytest.approx(stats.spearmanr(x, y).statistic, abs=1e-12)
+    assert consistency.spearman_rho(x, y) == pytest.approx(
+        stats.spearmanr(x, y).statistic, abs=1e-12
+    )
 
 
 def test_spearman_rho_of_a_constant_is_nan():
@@ -362,7 +417,9 @@ def test_files_carry_no_timestamp_or_version(tmp_path):
     assert "Software" not in info and "Creation Time" not in info
     assert info["Warning"] == style.SYNTHETIC_METADATA
     assert b"<dc:date>" not in svg and b"Matplotlib v" not in svg
-    assert b"SYNTHETIC DATA - not trial results" in svg  # in the SVG metadata (text itself is drawn as paths)
+    assert (
+        b"SYNTHETIC DATA - not trial results" in svg
+    )  # in the SVG metadata (text itself is drawn as paths)
 
 
 def test_synthetic_banner_only_when_synthetic():
@@ -418,24 +475,59 @@ def forest_tables():
     for outcome, label, raw in (("fat", "Fatigue", 2.0), ("act", "Activity", 10.0)):
         for analysis_set, factor, n in (("completers", 1.0, 4), ("enrolled_bocf", 0.5, 6)):
             for test in ("paired_t", "wilcoxon_signed_rank"):
-                paired.append({"outcome": outcome, "label": label, "instrument": "x", "visit": "T2", "analysis_set": analysis_set,
-                               "test": test, "n_pairs": n, "estimate": raw * factor, "ci_low": raw * factor - 1, "ci_high": raw * factor + 1})
-        mixed.append({"outcome": outcome, "label": label, "instrument": "x", "visit": "T2", "improvement_estimate": raw * 0.8,
-                      "improvement_ci_low": raw * 0.8 - 2, "improvement_ci_high": raw * 0.8 + 2, "n_participants": 6, "n_visit": 4})
+                paired.append(
+                    {
+                        "outcome": outcome,
+                        "label": label,
+                        "instrument": "x",
+                        "visit": "T2",
+                        "analysis_set": analysis_set,
+                        "test": test,
+                        "n_pairs": n,
+                        "estimate": raw * factor,
+                        "ci_low": raw * factor - 1,
+                        "ci_high": raw * factor + 1,
+                    }
+                )
+        mixed.append(
+            {
+                "outcome": outcome,
+                "label": label,
+                "instrument": "x",
+                "visit": "T2",
+                "improvement_estimate": raw * 0.8,
+                "improvement_ci_low": raw * 0.8 - 2,
+                "improvement_ci_high": raw * 0.8 + 2,
+                "n_participants": 6,
+                "n_visit": 4,
+            }
+        )
         sd.append({"outcome": outcome, "baseline_sd": {"fat": 2.0, "act": 20.0}[outcome]})
     return frame(paired), frame(mixed), frame(sd)
 
 
 def test_forest_standardisation_by_hand(tmp_path):
     table = forest.forest_table(*forest_tables(), "T2").set_index(["outcome", "analysis"])
-    assert table.loc[("fat", "completers"), ["estimate", "ci_low", "ci_high"]].tolist() == [1.0, 0.5, 1.5]
-    assert table.loc[("fat", "enrolled_bocf"), ["estimate", "ci_low", "ci_high"]].tolist() == [0.5, 0.0, 1.0]
-    assert table.loc[("act", "enrolled_available"), ["estimate", "ci_low", "ci_high"]].tolist() == pytest.approx([0.4, 0.3, 0.5])
+    assert table.loc[("fat", "completers"), ["estimate", "ci_low", "ci_high"]].tolist() == [
+        1.0,
+        0.5,
+        1.5,
+    ]
+    assert table.loc[("fat", "enrolled_bocf"), ["estimate", "ci_low", "ci_high"]].tolist() == [
+        0.5,
+        0.0,
+        1.0,
+    ]
+    assert table.loc[
+        ("act", "enrolled_available"), ["estimate", "ci_low", "ci_high"]
+    ].tolist() == pytest.approx([0.4, 0.3, 0.5])
     assert table.loc[("fat", "enrolled_available"), "n_at_visit"] == 4
     fig = forest.forest_figure(forest.forest_table(*forest_tables(), "T2"), "T2", True)
     legend = [t.get_text() for t in fig.legends[0].get_texts()] if fig.legends else []
     legend = legend or [t.get_text() for t in fig.subfigs[1].legends[0].get_texts()]
-    assert any("n = 4 pairs" in t for t in legend) and any("n = 6 participants, 4 with T2" in t for t in legend)
+    assert any("n = 4 pairs" in t for t in legend) and any(
+        "n = 6 participants, 4 with T2" in t for t in legend
+    )
     png, svg, size = saved(fig, tmp_path, "forest")
     assert_image(png, svg, size)
 
@@ -466,12 +558,32 @@ def test_responders_refuse_inconsistent_proportion():
 
 
 def baseline_table() -> pd.DataFrame:
-    return frame([
-        {"outcome": "fat", "label": "Fatigue", "direction": "lower_is_better", "smd": -0.3, "group_1": "completers",
-         "group_2": "stopped", "n_1": 4, "n_2": 2, "p_fdr_bh": 0.01},
-        {"outcome": "act", "label": "Activity", "direction": "higher_is_better", "smd": -0.15, "group_1": "completers",
-         "group_2": "stopped", "n_1": 4, "n_2": 2, "p_fdr_bh": 0.5},
-    ])
+    return frame(
+        [
+            {
+                "outcome": "fat",
+                "label": "Fatigue",
+                "direction": "lower_is_better",
+                "smd": -0.3,
+                "group_1": "completers",
+                "group_2": "stopped",
+                "n_1": 4,
+                "n_2": 2,
+                "p_fdr_bh": 0.01,
+            },
+            {
+                "outcome": "act",
+                "label": "Activity",
+                "direction": "higher_is_better",
+                "smd": -0.15,
+                "group_1": "completers",
+                "group_2": "stopped",
+                "n_1": 4,
+                "n_2": 2,
+                "p_fdr_bh": 0.5,
+            },
+        ]
+    )
 
 
 def test_baseline_smd_is_turned_so_positive_means_completers_better(tmp_path):
@@ -492,10 +604,20 @@ def test_baseline_smd_is_turned_so_positive_means_completers_better(tmp_path):
 
 def test_baseline_smd_when_nobody_stopped_says_so(tmp_path):
     # As analysis/attrition.baseline_by_completion writes it when the stopped group is empty: no smd, no p.
-    table = frame([
-        {"outcome": "fat", "label": "Fatigue", "direction": "lower_is_better", "group_1": "completers",
-         "group_2": "stopped", "n_1": 6, "n_2": 0, "method": "not computed: fewer than 2 in a group"},
-    ])
+    table = frame(
+        [
+            {
+                "outcome": "fat",
+                "label": "Fatigue",
+                "direction": "lower_is_better",
+                "group_1": "completers",
+                "group_2": "stopped",
+                "n_1": 6,
+                "n_2": 0,
+                "method": "not computed: fewer than 2 in a group",
+            },
+        ]
+    )
     fig = attrition.baseline_smd_figure(table, False)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert any(t.startswith("no standardised difference computed") for t in texts)
@@ -511,18 +633,53 @@ def test_baseline_smd_when_nobody_stopped_says_so(tmp_path):
 def test_dose_points_by_hand():
     points = dose.dose_points(clean_table(), participants_table(), "lower_is_better", IDS, IDS[-1])
     # improvement = -(last observed - baseline); last dose = dose at the last visit with a dose
-    expected = {"P1": (2, 4), "P2": (3, 3), "P3": (2, 0), "P5": (1, 1), "P6": (4, 6)}  # P4: no follow-up
+    expected = {
+        "P1": (2, 4),
+        "P2": (3, 3),
+        "P3": (2, 0),
+        "P5": (1, 1),
+        "P6": (4, 6),
+    }  # P4: no follow-up
     assert {pid: (row.last_dose, row.improvement) for pid, row in points.iterrows()} == expected
 
 
 def dose_tables(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     rho = stats.spearmanr(points["last_dose"], points["improvement"]).statistic
-    table = frame([{"outcome": "fat", "change": "last_observation", "dose_measure": "last_dose", "n": len(points),
-                    "rho": rho, "ci_low": -0.5, "ci_high": 0.99}])
-    bands = frame([{"outcome": "fat", "change": "last_observation", "dose_band": "0 < dose <= 2", "n": 3,
-                    "median_improvement": 1, "q1": 0.5, "q3": 2.5},
-                   {"outcome": "fat", "change": "last_observation", "dose_band": "2 < dose <= 4", "n": 2,
-                    "median_improvement": 4.5, "q1": 3.75, "q3": 5.25}])
+    table = frame(
+        [
+            {
+                "outcome": "fat",
+                "change": "last_observation",
+                "dose_measure": "last_dose",
+                "n": len(points),
+                "rho": rho,
+                "ci_low": -0.5,
+                "ci_high": 0.99,
+            }
+        ]
+    )
+    bands = frame(
+        [
+            {
+                "outcome": "fat",
+                "change": "last_observation",
+                "dose_band": "0 < dose <= 2",
+                "n": 3,
+                "median_improvement": 1,
+                "q1": 0.5,
+                "q3": 2.5,
+            },
+            {
+                "outcome": "fat",
+                "change": "last_observation",
+                "dose_band": "2 < dose <= 4",
+                "n": 2,
+                "median_improvement": 4.5,
+                "q1": 3.75,
+                "q3": 5.25,
+            },
+        ]
+    )
     return table, bands
 
 
@@ -539,7 +696,15 @@ def test_dose_figure_checks_the_table_and_draws(tmp_path):
         dose.check_against_table(points.iloc[1:], row, "fat")
     parsed = dose.parse_bands(bands, "fat")
     assert parsed[["low", "high", "median"]].values.tolist() == [[0, 2, 1], [2, 4, 4.5]]
-    panel = {"outcome": "fat", "label": "Fatigue", "unit": "points", "direction": "lower_is_better", "points": points, "row": row, "bands": parsed}
+    panel = {
+        "outcome": "fat",
+        "label": "Fatigue",
+        "unit": "points",
+        "direction": "lower_is_better",
+        "points": points,
+        "row": row,
+        "bands": parsed,
+    }
     fig = dose.dose_response_figure([panel, {**panel, "label": "Fatigue again"}], True, "mg/day")
     assert fig.axes[0].get_xlabel() == "last dose, mg/day"
     title = fig.axes[0].get_title()
@@ -553,8 +718,12 @@ def test_dose_figure_checks_the_table_and_draws(tmp_path):
 
 MARKER = {"label": "Marker A", "unit": "ng/mL", "lloq": 0.05, "direction": "none"}
 MARKER_VALUES = {  # T0, T1, T2; 0.025 = below LLOQ (substituted LLOQ/2)
-    "P1": (1.0, 0.5, 0.6), "P2": (0.8, 0.025, 0.4), "P3": (1.2, 0.9, None), "P4": (0.025, None, None),
-    "P5": (0.7, 0.6, 0.9), "P6": (1.5, 0.7, 0.8),
+    "P1": (1.0, 0.5, 0.6),
+    "P2": (0.8, 0.025, 0.4),
+    "P3": (1.2, 0.9, None),
+    "P4": (0.025, None, None),
+    "P5": (0.7, 0.6, 0.9),
+    "P6": (1.5, 0.7, 0.8),
 }
 
 
@@ -563,21 +732,50 @@ def marker_clean() -> pd.DataFrame:
     for pid, values in MARKER_VALUES.items():
         for visit, value in zip(IDS, values):
             flag = "missing" if value is None else ("below_lloq" if value == 0.025 else "")
-            rows.append({"participant_id": pid, "outcome": "mk", "visit": visit, "value": "" if value is None else f"{value:g}", "flag": flag})
+            rows.append(
+                {
+                    "participant_id": pid,
+                    "outcome": "mk",
+                    "visit": visit,
+                    "value": "" if value is None else f"{value:g}",
+                    "flag": flag,
+                }
+            )
     return frame(rows)
 
 
 def marker_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     """lloq_counts.csv and trajectory.csv of marker_clean()."""
-    counts = frame([{"marker": "mk", "visit": v, "n_below_lloq": n, "lloq": 0.05} for v, n in zip(IDS, (1, 1, 0))])
-    traj = frame([{"marker": "mk", "visit": v, "analysis_set": "available_pairs", "test": "wilcoxon_signed_rank", "estimate": -0.3,
-                   "ci_low": -0.5, "ci_high": -0.1, "p_fdr_bh": 0.04, "n_pairs": 4} for v in IDS[1:]])
+    counts = frame(
+        [
+            {"marker": "mk", "visit": v, "n_below_lloq": n, "lloq": 0.05}
+            for v, n in zip(IDS, (1, 1, 0))
+        ]
+    )
+    traj = frame(
+        [
+            {
+                "marker": "mk",
+                "visit": v,
+                "analysis_set": "available_pairs",
+                "test": "wilcoxon_signed_rank",
+                "estimate": -0.3,
+                "ci_low": -0.5,
+                "ci_high": -0.1,
+                "p_fdr_bh": 0.04,
+                "n_pairs": 4,
+            }
+            for v in IDS[1:]
+        ]
+    )
     return counts, traj
 
 
 def test_biomarker_trajectories(tmp_path):
     counts, traj = marker_tables()
-    fig = biomarkers.biomarker_trajectories_figure(marker_clean(), {"mk": MARKER}, AXIS, counts, traj, True)
+    fig = biomarkers.biomarker_trajectories_figure(
+        marker_clean(), {"mk": MARKER}, AXIS, counts, traj, True
+    )
     ax = fig.axes[0]
     crosses = [c for c in ax.collections if c.get_offsets().shape[0] == 2]
     assert sorted(map(tuple, crosses[0].get_offsets().tolist())) == [(0.0, 0.025), (14.0, 0.025)]
@@ -589,16 +787,31 @@ def test_biomarker_trajectories(tmp_path):
     assert_image(png, svg, size)
     counts.loc[0, "n_below_lloq"] = "2"
     with pytest.raises(ValueError, match="below LLOQ"):
-        biomarkers.biomarker_trajectories_figure(marker_clean(), {"mk": MARKER}, AXIS, counts, traj, True)
+        biomarkers.biomarker_trajectories_figure(
+            marker_clean(), {"mk": MARKER}, AXIS, counts, traj, True
+        )
 
 
 def heatmap_table(missing: tuple[str, str] | None = None) -> pd.DataFrame:
     """spearman_cross_sectional.csv: rho 0.1, 0.2, 0.3 at T0-T2 (act negative), p < 0.05 at T2."""
     rows = []
     for i, visit in enumerate(IDS):
-        for outcome, label, direction in (("fat", "Fatigue", "lower_is_better"), ("act", "Activity", "higher_is_better")):
-            rows.append({"marker": "mk", "outcome": outcome, "outcome_label": label, "outcome_direction": direction, "visit": visit,
-                         "rho": 0.1 * (i + 1) * (1 if outcome == "fat" else -1), "p_fdr_bh": 0.01 if i == 2 else 0.5, "n": 6 - i})
+        for outcome, label, direction in (
+            ("fat", "Fatigue", "lower_is_better"),
+            ("act", "Activity", "higher_is_better"),
+        ):
+            rows.append(
+                {
+                    "marker": "mk",
+                    "outcome": outcome,
+                    "outcome_label": label,
+                    "outcome_direction": direction,
+                    "visit": visit,
+                    "rho": 0.1 * (i + 1) * (1 if outcome == "fat" else -1),
+                    "p_fdr_bh": 0.01 if i == 2 else 0.5,
+                    "n": 6 - i,
+                }
+            )
     table = frame(rows)
     if missing:
         at = (table["outcome"] == missing[0]) & (table["visit"] == missing[1])
@@ -622,29 +835,56 @@ def change_panel() -> dict:
     clean = pd.concat([marker_clean(), clean_table()], ignore_index=True)
     points = biomarkers.change_points(clean, "mk", "fat", "T0", "T2", list(PEOPLE))
     rho = stats.spearmanr(points["d_marker"], points["d_outcome"]).statistic
-    row = pd.Series({"n": str(len(points)), "rho": str(rho), "ci_low": "-0.9", "ci_high": "0.9",
-                     "p_fdr_bh": "0.3"})
-    return {"marker_label": "Marker A", "marker_unit": "ng/mL", "outcome_label": "Fatigue",
-            "outcome_unit": "points", "outcome_direction": "lower_is_better", "points": points,
-            "row": row}
+    row = pd.Series(
+        {
+            "n": str(len(points)),
+            "rho": str(rho),
+            "ci_low": "-0.9",
+            "ci_high": "0.9",
+            "p_fdr_bh": "0.3",
+        }
+    )
+    return {
+        "marker_label": "Marker A",
+        "marker_unit": "ng/mL",
+        "outcome_label": "Fatigue",
+        "outcome_unit": "points",
+        "outcome_direction": "lower_is_better",
+        "points": points,
+        "row": row,
+    }
 
 
 def test_change_points_and_scatter(tmp_path):
     clean = pd.concat([marker_clean(), clean_table()], ignore_index=True)
     points = biomarkers.change_points(clean, "mk", "fat", "T0", "T2", list(PEOPLE))
     # by hand: marker T2 - T0 and fatigue T2 - T0 for those with all four values
-    expected = {"P1": (-0.4, -4, False), "P2": (-0.4, -3, False), "P5": (0.2, -1, False), "P6": (-0.7, -6, False)}
+    expected = {
+        "P1": (-0.4, -4, False),
+        "P2": (-0.4, -3, False),
+        "P5": (0.2, -1, False),
+        "P6": (-0.7, -6, False),
+    }
     got = {pid: (round(r.d_marker, 10), r.d_outcome, r.below_lloq) for pid, r in points.iterrows()}
     assert got == expected
     at_t1 = biomarkers.change_points(clean, "mk", "fat", "T0", "T1", list(PEOPLE))
     assert bool(at_t1.loc["P2", "below_lloq"]) is True
     rho = stats.spearmanr(points["d_marker"], points["d_outcome"]).statistic
-    row = pd.Series({"n": "4", "rho": str(rho), "ci_low": "-0.9", "ci_high": "0.9", "p_fdr_bh": "0.3"})
+    row = pd.Series(
+        {"n": "4", "rho": str(rho), "ci_low": "-0.9", "ci_high": "0.9", "p_fdr_bh": "0.3"}
+    )
     biomarkers.check_rho(points, row, "mk vs fat")
     with pytest.raises(ValueError):
         biomarkers.check_rho(points, pd.Series({**row, "n": "5"}), "mk vs fat")
-    panel = {"marker_label": "Marker A", "marker_unit": "ng/mL", "outcome_label": "Fatigue", "outcome_unit": "points",
-             "outcome_direction": "lower_is_better", "points": points, "row": row}
+    panel = {
+        "marker_label": "Marker A",
+        "marker_unit": "ng/mL",
+        "outcome_label": "Fatigue",
+        "outcome_unit": "points",
+        "outcome_direction": "lower_is_better",
+        "points": points,
+        "row": row,
+    }
     fig = biomarkers.biomarker_change_scatter_figure([panel], "T0", "T2", True)
     assert "negative = better" in fig.axes[0].get_ylabel()
     png, svg, size = saved(fig, tmp_path, "bc")
@@ -659,7 +899,13 @@ def brute_force_auc(pos, neg) -> float:
 
 @pytest.mark.parametrize(
     "pos,neg",
-    [([3, 4, 5], [1, 2]), ([1, 2], [3, 4, 5]), ([1, 2, 2, 3], [2, 2, 0]), ([0.5, 0.5], [0.5]), ([5, 1, 3, 3], [3, 2, 4, 0, 3])],
+    [
+        ([3, 4, 5], [1, 2]),
+        ([1, 2], [3, 4, 5]),
+        ([1, 2, 2, 3], [2, 2, 0]),
+        ([0.5, 0.5], [0.5]),
+        ([5, 1, 3, 3], [3, 2, 4, 0, 3]),
+    ],
 )
 def test_roc_curve_area_equals_pairwise_auc(pos, neg):
     fpr, tpr = biomarkers.roc_curve(pos, neg)
@@ -670,11 +916,23 @@ def test_roc_curve_area_equals_pairwise_auc(pos, neg):
 
 def roc_input(pos, neg) -> dict:
     """One curve as plot_biomarker_roc passes it, with the roc_auc.csv row of its groups."""
-    row = pd.Series({"auc": str(brute_force_auc(pos, neg)), "ci_low": "0.1", "ci_high": "0.9",
-                     "n_responders": str(len(pos)), "n_non_responders": str(len(neg)),
-                     "confidence": "0.95", "assumption": "Response = a test rule."})
-    return {"measure_label": "baseline level (T0)", "positives": np.asarray(pos, float),
-            "negatives": np.asarray(neg, float), "row": row}
+    row = pd.Series(
+        {
+            "auc": str(brute_force_auc(pos, neg)),
+            "ci_low": "0.1",
+            "ci_high": "0.9",
+            "n_responders": str(len(pos)),
+            "n_non_responders": str(len(neg)),
+            "confidence": "0.95",
+            "assumption": "Response = a test rule.",
+        }
+    )
+    return {
+        "measure_label": "baseline level (T0)",
+        "positives": np.asarray(pos, float),
+        "negatives": np.asarray(neg, float),
+        "row": row,
+    }
 
 
 def test_roc_figure_checks_the_table(tmp_path):
@@ -691,19 +949,38 @@ def test_roc_figure_checks_the_table(tmp_path):
     png, svg, size = saved(fig, tmp_path, "roc")
     assert_image(png, svg, size)
     with pytest.raises(ValueError, match="area of the drawn curve"):
-        biomarkers.biomarker_roc_figure([{"label": "Marker A", "curves": [{**curve, "row": pd.Series({**row, "auc": "0.9"})}]}], True)
+        biomarkers.biomarker_roc_figure(
+            [{"label": "Marker A", "curves": [{**curve, "row": pd.Series({**row, "auc": "0.9"})}]}],
+            True,
+        )
 
 
 def test_roc_figure_with_everyone_a_responder_draws_no_curve():
     pos = np.array([0.7, 1.0])
-    row = pd.Series({"auc": "", "ci_low": "", "ci_high": "", "n_responders": "2", "n_non_responders": "0",
-                     "confidence": "0.95", "assumption": "Response = a test rule."})
-    curve = {"measure_label": "baseline level (T0)", "positives": pos, "negatives": np.array([]), "row": row}
+    row = pd.Series(
+        {
+            "auc": "",
+            "ci_low": "",
+            "ci_high": "",
+            "n_responders": "2",
+            "n_non_responders": "0",
+            "confidence": "0.95",
+            "assumption": "Response = a test rule.",
+        }
+    )
+    curve = {
+        "measure_label": "baseline level (T0)",
+        "positives": pos,
+        "negatives": np.array([]),
+        "row": row,
+    }
     fig = biomarkers.biomarker_roc_figure([{"label": "Marker A", "curves": [curve]}], False)
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert "baseline level (T0): no AUC (2 responders, 0 non-responders)" in legend
     with pytest.raises(ValueError, match="a group is empty"):
-        biomarkers.biomarker_roc_figure([{"label": "A", "curves": [{**curve, "row": pd.Series({**row, "auc": "0.5"})}]}], False)
+        biomarkers.biomarker_roc_figure(
+            [{"label": "A", "curves": [{**curve, "row": pd.Series({**row, "auc": "0.5"})}]}], False
+        )
 
 
 # --- registry, captions and plan ----------------------------------------------------------------------
@@ -721,8 +998,14 @@ def test_registry_entries():
     entries = registry.figures(plan)
     names = [entry["name"] for entry in entries]
     assert len(names) == len(set(names))
-    trajectories_ = [f"trajectories_{name}" for name in plan.outcome_instruments(plan.analysed_outcomes)]
-    assert names[: 2 + len(trajectories_)] == ["participant_flow", *trajectories_, f"forest_{plan.final.lower()}"]
+    trajectories_ = [
+        f"trajectories_{name}" for name in plan.outcome_instruments(plan.analysed_outcomes)
+    ]
+    assert names[: 2 + len(trajectories_)] == [
+        "participant_flow",
+        *trajectories_,
+        f"forest_{plan.final.lower()}",
+    ]
     assert set(registry.BIOMARKER_FIGURES) <= set(names)
     for entry in entries:
         assert set(entry) == {"name", "title", "section", "caption"}
@@ -737,7 +1020,11 @@ def test_one_caption_serves_both_reports():
     template = (ROOT / "workflow" / "report" / "caption.rst").read_text(encoding="utf-8")
     assert sorted(p.name for p in (ROOT / "workflow" / "report").rglob("*.rst")) == ["caption.rst"]
     for entry in registry.figures(shipped_plan()):
-        rendered = Environment().from_string(template).render(snakemake={"params": {"caption": entry["caption"]}})
+        rendered = (
+            Environment()
+            .from_string(template)
+            .render(snakemake={"params": {"caption": entry["caption"]}})
+        )
         assert rendered.strip() == entry["caption"]
 
 
@@ -746,7 +1033,11 @@ def test_captions_are_clean_rst():
 
     for entry in registry.figures(shipped_plan()):
         warnings = io.StringIO()
-        publish_parts(entry["caption"], writer="html", settings_overrides={"warning_stream": warnings, "report_level": 1})
+        publish_parts(
+            entry["caption"],
+            writer="html",
+            settings_overrides={"warning_stream": warnings, "report_level": 1},
+        )
         assert warnings.getvalue() == "", entry["name"]
 
 
@@ -904,9 +1195,15 @@ def test_roc_line_is_every_vertex_and_a_tie_stays_diagonal():
 def dose_panel(points: pd.DataFrame) -> dict:
     """A dose figure panel of `points`, with the tables of dose_tables(points)."""
     table, bands = dose_tables(points)
-    return {"outcome": "fat", "label": "Fatigue", "unit": "points", "direction": "lower_is_better",
-            "points": points, "row": dose.table_row(table, "fat"),
-            "bands": dose.parse_bands(bands, "fat")}
+    return {
+        "outcome": "fat",
+        "label": "Fatigue",
+        "unit": "points",
+        "direction": "lower_is_better",
+        "points": points,
+        "row": dose.table_row(table, "fat"),
+        "bands": dose.parse_bands(bands, "fat"),
+    }
 
 
 def test_dose_points_have_area_proportional_to_their_count():

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from rapamycin_mecfs.config import load_config
 from rapamycin_mecfs.plan import StudyPlan
 from test_slurm import in_ci
@@ -48,7 +47,10 @@ class Tolerance:
         return abs(ours - theirs) <= self.abs + self.rel * max(abs(ours), abs(theirs))
 
     def __str__(self) -> str:
-        parts = [f"{self.rel:g} relative" if self.rel else "", f"{self.abs:g} absolute" if self.abs else ""]
+        parts = [
+            f"{self.rel:g} relative" if self.rel else "",
+            f"{self.abs:g} absolute" if self.abs else "",
+        ]
         return " + ".join(part for part in parts if part)
 
 
@@ -100,78 +102,158 @@ class Comparison:
 
     @property
     def id(self) -> str:
-        selected = "".join(f"[{'|'.join(v)}]" for v in self.where.values()) if isinstance(self.where, Mapping) else ""
+        selected = (
+            "".join(f"[{'|'.join(v)}]" for v in self.where.values())
+            if isinstance(self.where, Mapping)
+            else ""
+        )
         return f"{self.check}{selected}[{','.join(self.columns)}]"
 
 
 WILCOXON = {"test": ("wilcoxon_signed_rank",), "analysis_set": ("available_pairs", "completers")}
 COMPARISONS = (
     Comparison(
-        "signed_rank", "paired_tests.csv", WILCOXON, PAIRED, ("statistic", "p_value"), EXACT,
+        "signed_rank",
+        "paired_tests.csv",
+        WILCOXON,
+        PAIRED,
+        ("statistic", "p_value"),
+        EXACT,
         "wilcox.test(x, y, paired = TRUE, exact = FALSE, correct = TRUE, conf.int = TRUE): V, p; "
         "x, y = follow-up, baseline (baseline, follow-up when lower is better: V of the improvement)",
     ),
     Comparison(
-        "hodges_lehmann", "paired_tests.csv", WILCOXON, PAIRED, ("estimate", "ci_low", "ci_high"), UNIROOT,
+        "hodges_lehmann",
+        "paired_tests.csv",
+        WILCOXON,
+        PAIRED,
+        ("estimate", "ci_low", "ci_high"),
+        UNIROOT,
         "the same wilcox.test call: $estimate, $conf.int",
         exclude=(NOT_ACHIEVABLE, ("ci_low", "ci_high"), "would lower the level to {level:.4g}%"),
     ),
     Comparison(
-        "pratt_signed_rank", "paired_tests.csv",
-        {"test": ("wilcoxon_signed_rank",), "analysis_set": ("enrolled_bocf",)}, PAIRED, ("p_value",), EXACT,
+        "pratt_signed_rank",
+        "paired_tests.csv",
+        {"test": ("wilcoxon_signed_rank",), "analysis_set": ("enrolled_bocf",)},
+        PAIRED,
+        ("p_value",),
+        EXACT,
         "coin::wilcoxsign_test(improvement ~ zero, zero.method = 'Pratt', distribution = 'asymptotic')",
     ),
     Comparison(
-        "paired_t", "paired_tests.csv", {"test": ("paired_t",)}, PAIRED,
-        ("statistic", "df", "p_value", "estimate", "ci_low", "ci_high"), EXACT,
+        "paired_t",
+        "paired_tests.csv",
+        {"test": ("paired_t",)},
+        PAIRED,
+        ("statistic", "df", "p_value", "estimate", "ci_low", "ci_high"),
+        EXACT,
         "t.test(x, y, paired = TRUE, conf.level = confidence), x - y = improvement, every analysis set",
     ),
     Comparison(
-        "paired_adjusted", "paired_tests.csv", {}, PAIRED, ("p_holm", "p_fdr_bh"), EXACT,
+        "paired_adjusted",
+        "paired_tests.csv",
+        {},
+        PAIRED,
+        ("p_holm", "p_fdr_bh"),
+        EXACT,
         "p.adjust(p, 'holm' | 'BH') within each family of analysis/multiplicity/family_by, "
         "on R's own p-values of the three checks above",
     ),
     Comparison(
-        "friedman", "friedman.csv", {}, ("outcome", "analysis_set", "test"), ("statistic", "df", "p_value"), EXACT,
+        "friedman",
+        "friedman.csv",
+        {},
+        ("outcome", "analysis_set", "test"),
+        ("statistic", "df", "p_value"),
+        EXACT,
         "friedman.test(matrix of the completers with the outcome at every visit)",
     ),
     Comparison(
-        "mixed_model", "mixed_model.csv", {}, PAIRED, ("estimate", "se"), EXACT,
+        "mixed_model",
+        "mixed_model.csv",
+        {},
+        PAIRED,
+        ("estimate", "se"),
+        EXACT,
         "lmerTest::lmer(value ~ visit + (1 | participant_id), REML = TRUE), everyone enrolled, "
         "every available value: coefficients of the visits",
     ),
     Comparison(
-        "mixed_model", "mixed_model.csv", {}, PAIRED, ("df", "t", "p_value"), SATTERTHWAITE,
+        "mixed_model",
+        "mixed_model.csv",
+        {},
+        PAIRED,
+        ("df", "t", "p_value"),
+        SATTERTHWAITE,
         "the same lmer fit: Satterthwaite df, t value, Pr(>|t|)",
     ),
     Comparison(
-        "wilson", "responders.csv", {}, ("analysis_set",), ("ci_low", "ci_high"), EXACT,
+        "wilson",
+        "responders.csv",
+        {},
+        ("analysis_set",),
+        ("ci_low", "ci_high"),
+        EXACT,
         "prop.test(k, n, correct = FALSE, conf.level = confidence)$conf.int, k, n = the row's responders, n",
     ),
     Comparison(
-        "dose_spearman", "dose_response.csv", {"dose_measure": ("last_dose",)}, DOSE, ("rho", "p_value"), EXACT,
+        "dose_spearman",
+        "dose_response.csv",
+        {"dose_measure": ("last_dose",)},
+        DOSE,
+        ("rho", "p_value"),
+        EXACT,
         "cor.test(last dose, improvement, method = 'spearman', exact = FALSE)",
     ),
     Comparison(
-        "dose_spearman", "dose_response.csv", {"dose_measure": ("cumulative_dose",)}, DOSE, ("rho", "p_value"), EXACT,
+        "dose_spearman",
+        "dose_response.csv",
+        {"dose_measure": ("cumulative_dose",)},
+        DOSE,
+        ("rho", "p_value"),
+        EXACT,
         "cor.test(cumulative dose, improvement, method = 'spearman', exact = FALSE); cumulative dose = "
         "sum of dose x days to the next visit attended, / 7 (equal totals tie)",
     ),
     Comparison(
-        "spearman_cross_sectional", "biomarkers/spearman_cross_sectional.csv", {}, CORRELATION, ("rho", "p_value"),
-        EXACT, "cor.test(marker, outcome, method = 'spearman', exact = FALSE) at each visit, everyone enrolled",
+        "spearman_cross_sectional",
+        "biomarkers/spearman_cross_sectional.csv",
+        {},
+        CORRELATION,
+        ("rho", "p_value"),
+        EXACT,
+        "cor.test(marker, outcome, method = 'spearman', exact = FALSE) at each visit, everyone enrolled",
     ),
     Comparison(
-        "spearman_change", "biomarkers/spearman_change.csv", {}, CORRELATION, ("rho", "p_value"), EXACT,
+        "spearman_change",
+        "biomarkers/spearman_change.csv",
+        {},
+        CORRELATION,
+        ("rho", "p_value"),
+        EXACT,
         "cor.test(marker change, outcome change, method = 'spearman', exact = FALSE), everyone enrolled",
     ),
     Comparison(
-        "mice_pool", "tipping_point_mi.csv", zero_and_largest_delta, ("outcome", "visit", "analysis_set", "delta"),
-        ("estimate", "se^2", "df"), EXACT,
+        "mice_pool",
+        "tipping_point_mi.csv",
+        zero_and_largest_delta,
+        ("outcome", "visit", "analysis_set", "delta"),
+        ("estimate", "se^2", "df"),
+        EXACT,
         "mice::pool(as.mira(lm(change ~ 1) of each of the pipeline's completed sets, imputed values "
         "shifted by delta towards worsening)): $estimate, $t, $df",
         needs={
-            "tables/tipping_point_mi.csv": ("outcome", "visit", "analysis_set", "delta", "m", "estimate", "se", "df"),
+            "tables/tipping_point_mi.csv": (
+                "outcome",
+                "visit",
+                "analysis_set",
+                "delta",
+                "m",
+                "estimate",
+                "se",
+                "df",
+            ),
             "imputations/<outcome>.csv": ("participant_id", "imputation", "baseline", "follow_up"),
         },
     ),
@@ -184,7 +266,9 @@ def rscript() -> str:
     if found:
         return found
     if in_ci():
-        pytest.fail(f"Rscript is not installed; CI is set, so this is a failure (.ci/run installs {R_PACKAGES})")
+        pytest.fail(
+            f"Rscript is not installed; CI is set, so this is a failure (.ci/run installs {R_PACKAGES})"
+        )
     pytest.skip(f"Rscript is not installed (Debian: apt-get install {R_PACKAGES})")
 
 
@@ -231,17 +315,24 @@ def referee(request, tmp_path_factory) -> tuple[Path, pd.DataFrame]:
     spec = write_spec(load_config(project / "config.yaml"), tmp_path_factory.mktemp("r_referee"))
     output = spec / "referee.csv"
     result = subprocess.run(
-        [executable, str(REFEREE), str(project), str(spec), str(output)], capture_output=True, text=True, timeout=900
+        [executable, str(REFEREE), str(project), str(spec), str(output)],
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     if result.returncode != 0:
-        pytest.fail(f"referee.R failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+        pytest.fail(
+            f"referee.R failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
     return project, pd.read_csv(output, dtype=str, keep_default_na=False)
 
 
 def test_every_r_check_is_declared(referee):
     _, r_rows = referee
     undeclared = set(r_rows["check"]) - {c.check for c in COMPARISONS}
-    assert not undeclared, f"referee.R emits checks that COMPARISONS does not declare: {sorted(undeclared)}"
+    assert not undeclared, (
+        f"referee.R emits checks that COMPARISONS does not declare: {sorted(undeclared)}"
+    )
 
 
 def pipeline_values(table: pd.DataFrame, column: str) -> pd.Series | None:
@@ -278,12 +369,20 @@ def test_pipeline_agrees_with_r(referee, comparison: Comparison):
     results = project / "results"
     absent = missing_needs(results, comparison.needs)
     if absent:
-        pytest.skip(f"{comparison.check}: this pipeline version writes no {' and no '.join(absent)} to compare with R")
+        pytest.skip(
+            f"{comparison.check}: this pipeline version writes no {' and no '.join(absent)} to compare with R"
+        )
     path = results / "tables" / comparison.table
-    theirs = r_rows[(r_rows["check"] == comparison.check) & r_rows["column"].isin(comparison.columns)]
+    theirs = r_rows[
+        (r_rows["check"] == comparison.check) & r_rows["column"].isin(comparison.columns)
+    ]
     if not path.exists():
-        assert theirs.empty, f"R has {comparison.check} rows; the pipeline wrote no results/tables/{comparison.table}"
-        pytest.skip(f"this study's plan writes no results/tables/{comparison.table} (and R computes none)")
+        assert theirs.empty, (
+            f"R has {comparison.check} rows; the pipeline wrote no results/tables/{comparison.table}"
+        )
+        pytest.skip(
+            f"this study's plan writes no results/tables/{comparison.table} (and R computes none)"
+        )
     ours = pd.read_csv(path, dtype=str, keep_default_na=False)
     if callable(comparison.where):  # R computes only these rows
         ours = ours[comparison.where(ours)]
@@ -314,7 +413,11 @@ def test_pipeline_agrees_with_r(referee, comparison: Comparison):
             key = tuple(r_row[k] for k in comparison.keys)
             if key not in ours_by_key:
                 continue
-            if comparison.exclude and comparison.exclude[0] in r_row["note"] and column in comparison.exclude[1]:
+            if (
+                comparison.exclude
+                and comparison.exclude[0] in r_row["note"]
+                and column in comparison.exclude[1]
+            ):
                 excluded.append((key, column, r_row["note"]))
                 continue
             mine, r_value = float(values.loc[ours_by_key[key]]), float(r_row["value"])
@@ -324,7 +427,9 @@ def test_pipeline_agrees_with_r(referee, comparison: Comparison):
                 r_value = min(max(mine, low), high)  # the nearest of R's answers
             if not (math.isnan(mine) or math.isnan(r_value)):
                 worst_abs = max(worst_abs, abs(mine - r_value))
-                worst_rel = max(worst_rel, abs(mine - r_value) / max(abs(mine), abs(r_value), 1e-300))
+                worst_rel = max(
+                    worst_rel, abs(mine - r_value) / max(abs(mine), abs(r_value), 1e-300)
+                )
             if not comparison.tolerance.allows(mine, r_value):
                 note = f" [R: {r_row['note']}]" if r_row["note"] else ""
                 problems.append(
@@ -337,16 +442,28 @@ def test_pipeline_agrees_with_r(referee, comparison: Comparison):
         + "; ".join(f"{c}: {a:.3g} absolute, {r:.3g} relative" for c, (a, r) in largest.items())
     )
     if intervals:
-        print("R's answer is an interval here (compared with its nearest point):\n" + "\n".join(
-            f"  {describe(comparison.keys, k)}: {c} pipeline {v!r}; R: {n}" for k, c, v, n in intervals))
+        print(
+            "R's answer is an interval here (compared with its nearest point):\n"
+            + "\n".join(
+                f"  {describe(comparison.keys, k)}: {c} pipeline {v!r}; R: {n}"
+                for k, c, v, n in intervals
+            )
+        )
     if excluded:
         listing = "\n".join(f"  {describe(comparison.keys, k)}: {c} ({n})" for k, c, n in excluded)
-        warnings.warn(f"{comparison.id}: not compared where {comparison.exclude[0]!r}:\n{listing}", stacklevel=1)
+        warnings.warn(
+            f"{comparison.id}: not compared where {comparison.exclude[0]!r}:\n{listing}",
+            stacklevel=1,
+        )
         for key, note in sorted({(k, n) for k, _, n in excluded}):
             level = re.search(r"R's level ([0-9.e+-]+)", note)
-            statement = comparison.exclude[2].format(level=100 * float(level.group(1))) if level else "?"
+            statement = (
+                comparison.exclude[2].format(level=100 * float(level.group(1))) if level else "?"
+            )
             method = ours.loc[ours_by_key[key], "method"]
             if statement not in method:
-                problems.append(f"{describe(comparison.keys, key)}: R warns {note!r}, and the pipeline's method "
-                                f"does not say {statement!r}: {method!r}")
+                problems.append(
+                    f"{describe(comparison.keys, key)}: R warns {note!r}, and the pipeline's method "
+                    f"does not say {statement!r}: {method!r}"
+                )
     assert not problems, f"{label}: {len(problems)} mismatch(es) with R:\n" + "\n".join(problems)

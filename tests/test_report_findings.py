@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import pandas as pd
-
 from rapamycin_mecfs.plan import StudyPlan
 from rapamycin_mecfs.report.findings import key_findings
 from test_plan import two_visit_config
 
 
 def paired_row(outcome, analysis_set, estimate, low, high):
-    return {"outcome": outcome, "visit": "post", "analysis_set": analysis_set, "test": "paired_t",
-            "estimate": estimate, "ci_low": low, "ci_high": high}
+    return {
+        "outcome": outcome,
+        "visit": "post",
+        "analysis_set": analysis_set,
+        "test": "paired_t",
+        "estimate": estimate,
+        "ci_low": low,
+        "ci_high": high,
+    }
 
 
 TABLES = {
@@ -32,8 +38,15 @@ TABLES = {
         ]
     ),
     "mixed_model": pd.DataFrame(
-        [{"outcome": "pain", "visit": "post", "improvement_estimate": 1.0,
-          "improvement_ci_low": 0.5, "improvement_ci_high": 1.5}]
+        [
+            {
+                "outcome": "pain",
+                "visit": "post",
+                "improvement_estimate": 1.0,
+                "improvement_ci_low": 0.5,
+                "improvement_ci_high": 1.5,
+            }
+        ]
     ),
 }
 
@@ -44,13 +57,25 @@ def test_each_number_names_its_table_row_and_column():
     assert flow["Started"].text == "30" and flow["Started"].source == "clean/attrition.csv"
     assert dict(flow["Started"].row) == {"category": "enrolled"} and flow["Started"].column == "n"
     assert flow["completers at post"].text == "22"
-    pain = next(row for row in findings.change_rows if row["label"] == "x" and row["cells"][0][0].text == "1.25")
+    pain = next(
+        row
+        for row in findings.change_rows
+        if row["label"] == "x" and row["cells"][0][0].text == "1.25"
+    )
     completers, bocf, mixed = pain["cells"]
     assert [c.text for c in completers] == ["1.25", "0.5", "2"]
-    assert dict(completers[0].row) == {"outcome": "pain", "visit": "post", "analysis_set": "completers",
-                                      "test": "paired_t"}
-    assert [c.text for c in bocf] == ["0.75", "0.25", "1.25"] and bocf[0].source == "tables/paired_tests.csv"
-    assert [c.text for c in mixed] == ["1", "0.5", "1.5"] and mixed[0].column == "improvement_estimate"
+    assert dict(completers[0].row) == {
+        "outcome": "pain",
+        "visit": "post",
+        "analysis_set": "completers",
+        "test": "paired_t",
+    }
+    assert [c.text for c in bocf] == ["0.75", "0.25", "1.25"] and bocf[
+        0
+    ].source == "tables/paired_tests.csv"
+    assert [c.text for c in mixed] == ["1", "0.5", "1.5"] and mixed[
+        0
+    ].column == "improvement_estimate"
 
 
 def test_a_missing_row_prints_a_dash_and_names_nothing():
@@ -63,6 +88,8 @@ def test_a_missing_row_prints_a_dash_and_names_nothing():
 def test_components_that_did_not_run_say_why():
     findings = key_findings(TABLES, StudyPlan(two_visit_config()))
     plan = StudyPlan(two_visit_config())
-    assert any(line.startswith("simulation: not run: ") and plan.components["simulation"].reason in line
-               for line in findings.not_run)
+    assert any(
+        line.startswith("simulation: not run: ") and plan.components["simulation"].reason in line
+        for line in findings.not_run
+    )
     assert findings.simulation == [] and findings.claims == []

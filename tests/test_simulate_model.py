@@ -6,12 +6,11 @@ import json
 
 import numpy as np
 import pytest
-from scipy import stats
-from simulate_fixtures import RETENTION, make_model, rng
-
 from rapamycin_mecfs.simulate import model as sim
 from rapamycin_mecfs.simulate import scenarios
 from rapamycin_mecfs.simulate.summarise import run_shard
+from scipy import stats
+from simulate_fixtures import RETENTION, make_model, rng
 
 ALPHA = 0.05
 
@@ -26,7 +25,10 @@ def test_false_positive_rate_is_alpha_without_attrition_selection_or_effect():
     for outcome in model.analysis["wilcoxon_outcomes"]:
         significant = int((summary[f"p_value__{outcome}"] < ALPHA).sum())
         assert low <= significant <= high, (outcome, significant / trials)
-        assert abs(summary[f"mean_improvement__{outcome}"].mean()) < 0.05 * model.scale_sd[model.index[outcome]]
+        assert (
+            abs(summary[f"mean_improvement__{outcome}"].mean())
+            < 0.05 * model.scale_sd[model.index[outcome]]
+        )
     assert (summary["n__completers"] == 86).all()
 
 
@@ -36,7 +38,9 @@ def test_true_effect_gives_power():
     assert (summary["p_value__sss_pem"] < ALPHA).mean() > 0.9
     # Improvement in the right direction for both kinds of scale, about 0.5 baseline SD.
     for outcome in ("sss_pem", "bas"):
-        change = summary[f"mean_improvement__{outcome}"].mean() / model.scale_sd[model.index[outcome]]
+        change = (
+            summary[f"mean_improvement__{outcome}"].mean() / model.scale_sd[model.index[outcome]]
+        )
         assert 0.35 < change < 0.65, (outcome, change)
 
 
@@ -46,11 +50,19 @@ def test_values_are_on_the_grid_and_in_range():
     for k in range(len(model.outcomes)):
         v = values[..., k][~np.isnan(values[..., k])]
         assert v.min() >= model.lo[k] and v.max() <= model.hi[k]
-        np.testing.assert_allclose((v - model.lo[k]) / model.step[k], np.rint((v - model.lo[k]) / model.step[k]), atol=1e-9)
+        np.testing.assert_allclose(
+            (v - model.lo[k]) / model.step[k], np.rint((v - model.lo[k]) / model.step[k]), atol=1e-9
+        )
 
 
-@pytest.mark.parametrize("dropout", [{"mode": "random"}, {"mode": "informative"},
-                                     {"mode": "informative", "change_at": "last_observed"}])
+@pytest.mark.parametrize(
+    "dropout",
+    [
+        {"mode": "random"},
+        {"mode": "informative"},
+        {"mode": "informative", "change_at": "last_observed"},
+    ],
+)
 def test_dropout_is_calibrated_to_the_observed_retention(dropout):
     model = make_model(dropout=dropout)
     np.testing.assert_allclose(model.diagnostics["retention_expected"], RETENTION, atol=1e-6)
@@ -80,15 +92,22 @@ def test_informative_dropout_and_selection_make_completers_look_better():
 def test_selection_recentres_the_enrolled_baseline():
     model = make_model(selection={"enrol_fraction": 0.5, "recentre": True})
     assert model.diagnostics["selection_achieved_enrol_fraction"] == pytest.approx(0.5, abs=0.05)
-    np.testing.assert_allclose(model.diagnostics["calibration_enrolled_baseline_mean"], model.scale_mean,
-                               atol=0.03 * model.scale_sd.max())
+    np.testing.assert_allclose(
+        model.diagnostics["calibration_enrolled_baseline_mean"],
+        model.scale_mean,
+        atol=0.03 * model.scale_sd.max(),
+    )
     trials = sim.simulate(model, 100, rng(6))
     baseline = trials.values[:, :, 0, :].reshape(-1, len(model.outcomes)).mean(axis=0)
-    assert (np.abs(baseline - model.scale_mean) <= 0.1 * model.scale_sd).all(), baseline - model.scale_mean
+    assert (np.abs(baseline - model.scale_mean) <= 0.1 * model.scale_sd).all(), (
+        baseline - model.scale_mean
+    )
     # Without recentring the enrolled are more severe than the supplement's enrolled.
     plain = make_model(selection={"enrol_fraction": 0.5, "recentre": False})
     pem = plain.index["sss_pem"]
-    assert plain.diagnostics["calibration_enrolled_baseline_mean"][pem] > plain.scale_mean[pem] + 0.3
+    assert (
+        plain.diagnostics["calibration_enrolled_baseline_mean"][pem] > plain.scale_mean[pem] + 0.3
+    )
 
 
 def test_same_seed_same_trials_and_shards_differ():
@@ -103,7 +122,9 @@ def test_same_seed_same_trials_and_shards_differ():
 def test_calibration_is_deterministic_and_model_round_trips_through_json():
     model = make_model(dropout={"mode": "informative"}, selection={"enrol_fraction": 0.5})
     again = make_model(dropout={"mode": "informative"}, selection={"enrol_fraction": 0.5})
-    assert json.dumps(model.to_dict(), sort_keys=True) == json.dumps(again.to_dict(), sort_keys=True)
+    assert json.dumps(model.to_dict(), sort_keys=True) == json.dumps(
+        again.to_dict(), sort_keys=True
+    )
     loaded = sim.Model.from_dict(json.loads(json.dumps(model.to_dict())))
     assert run_shard(loaded, 20, rng(9)).equals(run_shard(model, 20, rng(9)))
     none = sim.Model.from_dict(json.loads(json.dumps(make_model().to_dict())))
@@ -113,7 +134,9 @@ def test_calibration_is_deterministic_and_model_round_trips_through_json():
 def test_last_observed_dropout_is_random_before_the_first_follow_up():
     model = make_model(dropout={"mode": "informative", "change_at": "last_observed"})
     # Nothing observed yet before T1, so the first intercept is the random-dropout one.
-    assert model.dropout_intercepts[0] == pytest.approx(np.log((1 - RETENTION[0]) / RETENTION[0]), abs=1e-6)
+    assert model.dropout_intercepts[0] == pytest.approx(
+        np.log((1 - RETENTION[0]) / RETENTION[0]), abs=1e-6
+    )
 
 
 def test_configured_retention_and_trial_size():

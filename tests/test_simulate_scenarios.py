@@ -5,11 +5,10 @@ from __future__ import annotations
 import copy
 
 import pytest
-from simulate_fixtures import ROOT, project_config
-
 from rapamycin_mecfs.config import load_config, validate_config
 from rapamycin_mecfs.errors import SupplementError
 from rapamycin_mecfs.simulate import scenarios
+from simulate_fixtures import ROOT, project_config
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +48,9 @@ def test_defaults_fill_a_missing_section(config):
 
 def test_seeds_are_stable_and_distinct():
     assert scenarios.stable_hash("no_attrition") == scenarios.stable_hash("no_attrition")
-    assert scenarios.stable_hash("no_attrition") == 4611998445434750676  # SHA-256, not the salted built-in hash
+    assert (
+        scenarios.stable_hash("no_attrition") == 4611998445434750676
+    )  # SHA-256, not the salted built-in hash
     assert scenarios.shard_entropy(5, "a", 0) != scenarios.shard_entropy(5, "a", 1)
     assert scenarios.shard_entropy(5, "a", 0) != scenarios.shard_entropy(5, "b", 0)
     assert scenarios.calibration_entropy(5, "a")[1] != scenarios.shard_entropy(5, "a", 0)[1]
@@ -72,11 +73,15 @@ def test_model_settings_carry_the_analysis(config):
 
 def test_reliability_falls_back_to_regression_to_mean_then_default():
     config = project_config()
-    config["analysis"]["regression_to_mean"] = {"bas": {"reliability": 0.8, "reference_mean": 50, "source": "x"}}
+    config["analysis"]["regression_to_mean"] = {
+        "bas": {"reliability": 0.8, "reference_mean": 50, "source": "x"}
+    }
     config["simulation"]["reliability"]["by_outcome"] = {"sss_pem": 0.6}
     assert scenarios.reliability(config, "sss_pem") == (0.6, "simulation/reliability/by_outcome")
     assert scenarios.reliability(config, "bas")[0] == 0.8
-    assert scenarios.reliability(config, "sss_oi")[0] == config["simulation"]["reliability"]["default"]
+    assert (
+        scenarios.reliability(config, "sss_oi")[0] == config["simulation"]["reliability"]["default"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -84,16 +89,27 @@ def test_reliability_falls_back_to_regression_to_mean_then_default():
     [
         (lambda s: s["outcomes"].append("nope"), "simulation/outcomes: unknown outcome 'nope'"),
         (lambda s: s["outcomes"].append("patg13"), "direction 'none'"),
-        (lambda s: s["scenarios"]["test"].update(dropout={"retention": [0.8, 0.9, 0.5]}), "must not increase"),
-        (lambda s: s["scenarios"]["test"].update(dropout={"retention": [0.8]}), "one per follow-up visit"),
-        (lambda s: s["scenarios"]["test"].update(selection={"outcomes": ["nope"]}), "selection/outcomes"),
+        (
+            lambda s: s["scenarios"]["test"].update(dropout={"retention": [0.8, 0.9, 0.5]}),
+            "must not increase",
+        ),
+        (
+            lambda s: s["scenarios"]["test"].update(dropout={"retention": [0.8]}),
+            "one per follow-up visit",
+        ),
+        (
+            lambda s: s["scenarios"]["test"].update(selection={"outcomes": ["nope"]}),
+            "selection/outcomes",
+        ),
         (lambda s: s["baseline"]["outcomes"].pop("bas"), "no mean and sd for ['bas']"),
     ],
 )
 def test_check_reports_bad_settings(edit, fragment):
     config = project_config()
     edit(config["simulation"])
-    with pytest.raises(SupplementError, match=fragment.replace("[", r"\[").replace("]", r"\]").replace("(", r"\(")):
+    with pytest.raises(
+        SupplementError, match=fragment.replace("[", r"\[").replace("]", r"\]").replace("(", r"\(")
+    ):
         scenarios.check(config)
 
 
@@ -102,9 +118,17 @@ def test_paths_and_report_entries(config):
     assert "results/tables/simulation_summary.csv" in outputs
     assert "results/figures/simulation_null.png" in outputs
     assert len(scenarios.shard_paths(config, "results")) == 4 * config["simulation"]["shards"]
-    assert scenarios.report_tables(config, "results")["simulation_summary"] == "results/tables/simulation_summary.csv"
-    no_rule = {**config, "analysis": {k: v for k, v in config["analysis"].items() if k != "responders"}}
-    assert scenarios.final_outputs(no_rule, "results") == []  # the simulator judges response: no rule, no run
+    assert (
+        scenarios.report_tables(config, "results")["simulation_summary"]
+        == "results/tables/simulation_summary.csv"
+    )
+    no_rule = {
+        **config,
+        "analysis": {k: v for k, v in config["analysis"].items() if k != "responders"},
+    }
+    assert (
+        scenarios.final_outputs(no_rule, "results") == []
+    )  # the simulator judges response: no rule, no run
 
 
 def test_model_inputs_need_the_clean_outcomes_only_for_a_supplement_baseline(config):

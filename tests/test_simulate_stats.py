@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
-import pingouin
 import pandas as pd
+import pingouin
 import pytest
-from scipy import stats
-from simulate_fixtures import make_model, project_config, rng
-
 from rapamycin_mecfs.analysis.data import Participants
 from rapamycin_mecfs.analysis.responders import responder_proportions, responder_status
 from rapamycin_mecfs.simulate import model as sim
 from rapamycin_mecfs.simulate.stats_vectorised import average_ranks, wilcoxon_rows
 from rapamycin_mecfs.simulate.summarise import completer_differences, trial_summaries
 from rapamycin_mecfs.stats.paired import wilcoxon_signed_rank
+from scipy import stats
+from simulate_fixtures import make_model, project_config, rng
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +43,9 @@ def test_wilcoxon_rows_agree_with_pipeline_on_50_simulated_trials(informative, r
         rows = wilcoxon_rows(d, "approx", step=step)
         for i in range(d.shape[0]):
             present = d[i][~np.isnan(d[i])]
-            one = wilcoxon_signed_rank(present, method="approx", correction=True, zero_method="wilcox")
+            one = wilcoxon_signed_rank(
+                present, method="approx", correction=True, zero_method="wilcox"
+            )
             assert rows["V"][i] == one["V"]
             assert rows["n_nonzero"][i] == one["n_nonzero"] and rows["n_zero"][i] == one["n_zero"]
             if np.isnan(one["p_value"]):
@@ -83,7 +84,9 @@ def test_counting_falls_back_to_sorting_off_the_grid():
         rows = wilcoxon_rows(d, step=step)
         for i in range(2):
             one = wilcoxon_signed_rank(d[i][~np.isnan(d[i])])
-            assert rows["V"][i] == one["V"] and rows["p_value"][i] == pytest.approx(one["p_value"], abs=1e-12)
+            assert rows["V"][i] == one["V"] and rows["p_value"][i] == pytest.approx(
+                one["p_value"], abs=1e-12
+            )
 
 
 def test_wilcoxon_rows_edge_cases():
@@ -114,8 +117,16 @@ def _frames(model, trials, t, outcomes):
     for outcome in outcomes:
         values = trials.values[t, :, :, model.index[outcome]]  # (n, visits)
         text = np.where(np.isnan(values), "", values.astype(str))
-        parts.append(pd.DataFrame({"participant_id": np.repeat(ids, v), "outcome": outcome,
-                                   "visit": np.tile(model.visits, n), "value": text.ravel()}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "participant_id": np.repeat(ids, v),
+                    "outcome": outcome,
+                    "visit": np.tile(model.visits, n),
+                    "value": text.ravel(),
+                }
+            )
+        )
     attended = trials.attended[t]
     completer = model.visits.index(model.analysis["completer_visit"])
     people = pd.DataFrame(
@@ -134,10 +145,16 @@ def _frames(model, trials, t, outcomes):
     "rule",
     [
         None,  # the configured rule (all of three SSS items >= 1 point)
-        {"visit": "T2", "combine": "at_least", "k": 2, "criteria": [
-            {"outcome": "sss_pem", "min_improvement": 10, "unit": "percent"},
-            {"outcome": "sss_fatigue", "min_improvement": 1, "unit": "points"},
-            {"outcome": "bas", "min_improvement": 10, "unit": "points"}]},
+        {
+            "visit": "T2",
+            "combine": "at_least",
+            "k": 2,
+            "criteria": [
+                {"outcome": "sss_pem", "min_improvement": 10, "unit": "percent"},
+                {"outcome": "sss_fatigue", "min_improvement": 1, "unit": "points"},
+                {"outcome": "bas", "min_improvement": 10, "unit": "points"},
+            ],
+        },
     ],
 )
 def test_responder_counts_agree_with_pipeline_on_50_simulated_trials(rule):
@@ -148,7 +165,10 @@ def test_responder_counts_agree_with_pipeline_on_50_simulated_trials(rule):
     trials = sim.simulate(model, 50, rng(5))
     summary = trial_summaries(trials, model)
     rule = model.analysis["responders"]
-    directions = {o: ("higher_is_better" if s > 0 else "lower_is_better") for o, s in zip(model.outcomes, model.sign)}
+    directions = {
+        o: ("higher_is_better" if s > 0 else "lower_is_better")
+        for o, s in zip(model.outcomes, model.sign)
+    }
     for t in range(50):
         clean, people = _frames(model, trials, t, [c["outcome"] for c in rule["criteria"]])
         status = responder_status(clean, people, model.visits, rule, directions)

@@ -7,11 +7,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from simulate_fixtures import make_model, rng
-
 from rapamycin_mecfs.plots import style
-from rapamycin_mecfs.simulate import summarise
 from rapamycin_mecfs.plots.simulation import simulation_figure
+from rapamycin_mecfs.simulate import summarise
+from simulate_fixtures import make_model, rng
 
 SETTINGS = {
     "outcomes": ["bas", "sss_pem"],
@@ -30,14 +29,22 @@ def model():
 
 def observed(proportion=0.5, p=0.01):
     responders = pd.DataFrame(
-        {"analysis_set": ["completers", "reached_first_follow_up_locf", "enrolled_worst_case"],
-         "proportion": [str(proportion), "0.4", "0.3"], "n": ["40", "70", "86"]}
+        {
+            "analysis_set": ["completers", "reached_first_follow_up_locf", "enrolled_worst_case"],
+            "proportion": [str(proportion), "0.4", "0.3"],
+            "n": ["40", "70", "86"],
+        }
     )
     paired = pd.DataFrame(
         {
             "outcome": ["bas", "sss_pem", "sss_pem", "sss_pem"],
             "analysis_set": ["completers", "completers", "available_pairs", "completers"],
-            "test": ["wilcoxon_signed_rank", "wilcoxon_signed_rank", "wilcoxon_signed_rank", "paired_t"],
+            "test": [
+                "wilcoxon_signed_rank",
+                "wilcoxon_signed_rank",
+                "wilcoxon_signed_rank",
+                "paired_t",
+            ],
             "visit": ["T3", "T3", "T3", "T3"],
             "p_value": ["0.2", str(p), "0.9", "0.9"],
             "mean_improvement": ["3", "1.5", "0", "0"],
@@ -55,7 +62,9 @@ def trials_frame(proportions, p_bas, p_pem):
     frame["p_value__bas"], frame["p_value__sss_pem"] = p_bas, p_pem
     frame["mean_improvement__bas"] = 1.0
     frame["mean_improvement__sss_pem"] = -1.0
-    frame["n_significant"] = (np.array(p_bas) < 0.05).astype(int) + (np.array(p_pem) < 0.05).astype(int)
+    frame["n_significant"] = (np.array(p_bas) < 0.05).astype(int) + (np.array(p_pem) < 0.05).astype(
+        int
+    )
     return frame
 
 
@@ -69,7 +78,9 @@ def test_observed_results_pick_completers_wilcoxon_at_the_final_visit():
 def test_summary_simulation_p_value_is_share_at_least_as_extreme(model):
     frame = trials_frame([0.1, 0.5, 0.6, 0.2], [0.5, 0.01, 0.3, 0.04], [0.5, 0.5, 0.5, 0.5])
     summary = summarise.summary_table({"test": frame}, {"test": model}, observed(0.5), SETTINGS)
-    row = summary[(summary["measure"] == "responder_proportion") & (summary["analysis_set"] == "completers")].iloc[0]
+    row = summary[
+        (summary["measure"] == "responder_proportion") & (summary["analysis_set"] == "completers")
+    ].iloc[0]
     assert row["simulation_p_value"] == 0.5  # 0.5 and 0.6 of four trials
     assert row["q50"] == pytest.approx(0.35) and row["n_trials"] == 4
     count = summary[summary["measure"] == "wilcoxon_significant_outcomes"].iloc[0]
@@ -78,7 +89,9 @@ def test_summary_simulation_p_value_is_share_at_least_as_extreme(model):
 
 def test_false_positive_table(model):
     frame = trials_frame([0.1] * 4, [0.5, 0.01, 0.3, 0.04], [0.001, 0.5, 0.5, np.nan])
-    table = summarise.false_positive_table({"test": frame}, {"test": model}, observed(p=0.01), SETTINGS).set_index("outcome")
+    table = summarise.false_positive_table(
+        {"test": frame}, {"test": model}, observed(p=0.01), SETTINGS
+    ).set_index("outcome")
     assert table.loc["bas", "n_significant"] == 2 and table.loc["bas", "rate_significant"] == 0.5
     assert table.loc["bas", "rate_significant_improving"] == 0.5
     assert table.loc["sss_pem", "n_trials"] == 3  # NaN p (no pairs) not counted

@@ -30,7 +30,14 @@ from test_workflow import copy_project as copy_workflow_project
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-PROJECT_FILES = ["Snakefile", "config.yaml", "workflow", "resources", "profiles", "requirements.lock"]
+PROJECT_FILES = [
+    "Snakefile",
+    "config.yaml",
+    "workflow",
+    "resources",
+    "profiles",
+    "requirements.lock",
+]
 PROFILE = ROOT / "profiles" / "slurm" / "config.yaml"
 # Written into results/ by other tests, not by the pipeline.
 WRITTEN_BY_TESTS = {"report_screenshot.png"}
@@ -48,7 +55,9 @@ def in_ci() -> bool:
 
 def cannot_run(reason: str):
     if in_ci():
-        pytest.fail(f"{reason}; CI is set, so this is a failure (.ci/run installs slurm-wlm and munge, as root)")
+        pytest.fail(
+            f"{reason}; CI is set, so this is a failure (.ci/run installs slurm-wlm and munge, as root)"
+        )
     pytest.skip(reason)
 
 
@@ -70,11 +79,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def run_snakemake(project: Path, args: list[str], env: dict[str, str] | None = None) -> tuple[str, float]:
+def run_snakemake(
+    project: Path, args: list[str], env: dict[str, str] | None = None
+) -> tuple[str, float]:
     """Run snakemake in its own session; on timeout kill the whole session. Returns (output, seconds)."""
     started = time.monotonic()
     process = subprocess.Popen(
-        [*SNAKEMAKE, *args], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [*SNAKEMAKE, *args],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
     try:
@@ -82,7 +98,9 @@ def run_snakemake(project: Path, args: list[str], env: dict[str, str] | None = N
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         output, _ = process.communicate()
-        raise AssertionError(f"snakemake {' '.join(args)} timed out after {RUN_TIMEOUT} s:\n{output[-5000:]}")
+        raise AssertionError(
+            f"snakemake {' '.join(args)} timed out after {RUN_TIMEOUT} s:\n{output[-5000:]}"
+        )
     elapsed = time.monotonic() - started
     if process.returncode != 0:
         logs = sorted((project / ".snakemake" / "slurm_logs").rglob("*.log"))
@@ -117,8 +135,12 @@ class Cluster:
         # the node must only be large enough to accept the largest request.
         self.memory = max(physical, largest_request)
         self.processes: dict[str, subprocess.Popen] = {}
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("SLURM_", "SBATCH_", "SRUN_"))}
-        self.env.update(SLURM_CONF=str(self.conf), PATH=f"{self.bin}{os.pathsep}{os.environ['PATH']}")
+        self.env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("SLURM_", "SBATCH_", "SRUN_"))
+        }
+        self.env.update(
+            SLURM_CONF=str(self.conf), PATH=f"{self.bin}{os.pathsep}{os.environ['PATH']}"
+        )
         self.env[MARKER] = str(directory)
 
     # --- setup -------------------------------------------------------------------------------
@@ -182,20 +204,29 @@ class Cluster:
     def start(self, name: str, args: list[str]):
         log = (self.logs / f"{name}.out").open("w")
         self.processes[name] = subprocess.Popen(
-            [shutil.which(name), *args], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env=self.env, cwd=self.dir, start_new_session=True,
+            [shutil.which(name), *args],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=self.env,
+            cwd=self.dir,
+            start_new_session=True,
         )
         log.close()
 
     def client(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return subprocess.run(args, env=self.env, capture_output=True, text=True, timeout=30, check=check)
+        return subprocess.run(
+            args, env=self.env, capture_output=True, text=True, timeout=30, check=check
+        )
 
     def wait_for(self, what: str, condition, timeout: float = 30):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for name, process in self.processes.items():
                 if process.poll() is not None:
-                    raise RuntimeError(f"{name} exited with {process.returncode} while waiting for {what}:\n{self.daemon_logs()}")
+                    raise RuntimeError(
+                        f"{name} exited with {process.returncode} while waiting for {what}:\n{self.daemon_logs()}"
+                    )
             if condition():
                 return
             time.sleep(0.2)
@@ -203,25 +234,35 @@ class Cluster:
 
     def daemon_logs(self) -> str:
         return "\n".join(
-            f"--- {p.name}\n{p.read_text(errors='replace')[-2000:]}" for p in sorted(self.logs.glob("*")) if p.is_file()
+            f"--- {p.name}\n{p.read_text(errors='replace')[-2000:]}"
+            for p in sorted(self.logs.glob("*"))
+            if p.is_file()
         )
 
     def node_state(self) -> str:
         result = self.client("sinfo", "--noheader", "--Node", "--format=%T", check=False)
         return result.stdout.strip() if result.returncode == 0 else ""
 
-    def __enter__(self) -> "Cluster":
+    def __enter__(self) -> Cluster:
         try:
             self.write_files()
             self.start(
                 "munged",
-                ["--foreground", "--force", f"--socket={self.socket}", f"--key-file={self.dir / 'munge' / 'munge.key'}",
-                 f"--pid-file={self.dir / 'munge' / 'munged.pid'}", f"--seed-file={self.dir / 'munge' / 'munged.seed'}",
-                 f"--log-file={self.logs / 'munged.log'}"],
+                [
+                    "--foreground",
+                    "--force",
+                    f"--socket={self.socket}",
+                    f"--key-file={self.dir / 'munge' / 'munge.key'}",
+                    f"--pid-file={self.dir / 'munge' / 'munged.pid'}",
+                    f"--seed-file={self.dir / 'munge' / 'munged.seed'}",
+                    f"--log-file={self.logs / 'munged.log'}",
+                ],
             )
             self.wait_for("the munge socket", self.socket.exists)
             self.start("slurmctld", ["-D", "-i", "-f", str(self.conf)])
-            self.wait_for("slurmctld", lambda: self.client("scontrol", "ping", check=False).returncode == 0)
+            self.wait_for(
+                "slurmctld", lambda: self.client("scontrol", "ping", check=False).returncode == 0
+            )
             self.start("slurmd", ["-D", "-f", str(self.conf), "-N", self.node])
             self.wait_for("the node to be idle", lambda: self.node_state() == "idle")
         except BaseException:
@@ -295,7 +336,9 @@ def check_prerequisites():
         cannot_run("needs root: slurmd must run as root to launch jobs as their user")
     missing = [name for name in DAEMONS + CLIENTS if shutil.which(name) is None]
     if missing:
-        cannot_run(f"SLURM/MUNGE not installed (missing {', '.join(missing)}): apt-get install slurm-wlm munge")
+        cannot_run(
+            f"SLURM/MUNGE not installed (missing {', '.join(missing)}): apt-get install slurm-wlm munge"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -329,11 +372,14 @@ def test_pipeline_on_slurm_matches_a_local_run(local_results, cluster, tmp_path)
     output, slurm_seconds = run_snakemake(
         on_slurm,
         [
-            "--workflow-profile", "profiles/slurm",
+            "--workflow-profile",
+            "profiles/slurm",
             # No accounting database here: query squeue (MinJobAge=3600 keeps finished jobs listed).
-            "--slurm-status-command", "squeue",
+            "--slurm-status-command",
+            "squeue",
             # First status check 1 s after submission instead of 40 s (jobs here take seconds).
-            "--slurm-init-seconds-before-status-checks", "1",
+            "--slurm-init-seconds-before-status-checks",
+            "1",
         ],
         env=cluster.env,
     )
@@ -342,7 +388,9 @@ def test_pipeline_on_slurm_matches_a_local_run(local_results, cluster, tmp_path)
     # The jobs really went through the scheduler and all completed there.
     submitted = set(re.findall(r"has been submitted with SLURM jobid (\d+)", output))
     assert submitted, output[-3000:]
-    states = cluster.client("squeue", "--states=all", "--noheader", "--format=%i %T").stdout.split("\n")
+    states = cluster.client("squeue", "--states=all", "--noheader", "--format=%i %T").stdout.split(
+        "\n"
+    )
     states = dict(line.split() for line in states if line.strip())
     assert {job: states.get(job) for job in submitted} == {job: "COMPLETED" for job in submitted}
 
@@ -364,17 +412,28 @@ def test_slurm_profile_names_only_existing_rules():
     profile = yaml.safe_load(PROFILE.read_text())
     named = set(profile.get("set-resources", {})) | set(profile.get("groups", {}))
     listed = subprocess.run(
-        [*SNAKEMAKE, "--list-rules"], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+        [*SNAKEMAKE, "--list-rules"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     ).stdout.split()
     assert sorted(named - set(listed)) == []
     assert set(profile.get("groups", {}).values()) <= set(profile.get("group-components", {}))
-    assert rules_marked_local().isdisjoint(named), "local rules are not submitted: no resources or groups"
+    assert rules_marked_local().isdisjoint(named), (
+        "local rules are not submitted: no resources or groups"
+    )
 
 
 def rules_marked_local() -> set[str]:
     text = "\n".join(p.read_text() for p in sorted((ROOT / "workflow" / "rules").glob("*.smk")))
     blocks = re.split(r"^rule ", text, flags=re.M)[1:]
-    return {block.split(":", 1)[0] for block in blocks if re.search(r"^\s+localrule: True\s*$", block, flags=re.M)}
+    return {
+        block.split(":", 1)[0]
+        for block in blocks
+        if re.search(r"^\s+localrule: True\s*$", block, flags=re.M)
+    }
 
 
 def test_dockerfile_is_the_current_containerize_output(tmp_path):
@@ -390,7 +449,12 @@ def test_dockerfile_is_the_current_containerize_output(tmp_path):
     stub.chmod(0o755)
     env = {**os.environ, "PATH": f"{stub.parent}{os.pathsep}{os.environ['PATH']}"}
     result = subprocess.run(
-        [*SNAKEMAKE, "--containerize"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        [*SNAKEMAKE, "--containerize"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout == (ROOT / "Dockerfile").read_text(), (

@@ -7,8 +7,11 @@ import math
 import numpy as np
 import pytest
 import scipy.stats
-
-from rapamycin_mecfs.stats.association import mann_whitney, spearman_with_ci, standardised_mean_difference
+from rapamycin_mecfs.stats.association import (
+    mann_whitney,
+    spearman_with_ci,
+    standardised_mean_difference,
+)
 
 Z95 = 1.959963984540054
 
@@ -44,7 +47,9 @@ def test_spearman_with_ties_and_missing_against_scipy():
     assert result["n"] == 28 and result["n_dropped"] == 2
     z90 = scipy.stats.norm.ppf(0.95)
     se = 1 / math.sqrt(28 - 3)
-    assert result["ci_low"] == pytest.approx(math.tanh(math.atanh(reference.statistic) - z90 * se), rel=1e-12)
+    assert result["ci_low"] == pytest.approx(
+        math.tanh(math.atanh(reference.statistic) - z90 * se), rel=1e-12
+    )
 
 
 def test_spearman_degenerate_inputs():
@@ -58,7 +63,9 @@ def test_spearman_degenerate_inputs():
 def test_spearman_interval_is_not_rounded_as_pingouins_corr_rounds_it():
     result = spearman_with_ci([1, 2, 3, 4, 5, 6, 7], [1, 3, 2, 5, 4, 7, 6])
     se = 1 / math.sqrt(7 - 3)
-    assert result["ci_low"] == pytest.approx(math.tanh(math.atanh(result["rho"]) - Z95 * se), rel=1e-12)
+    assert result["ci_low"] == pytest.approx(
+        math.tanh(math.atanh(result["rho"]) - Z95 * se), rel=1e-12
+    )
     assert result["ci_low"] != round(result["ci_low"], 2)
 
 
@@ -72,7 +79,9 @@ def test_mann_whitney_brute_force_U_and_scipy_p():
     result = mann_whitney(X, Y)
     u = sum(1.0 if a > b else 0.5 if a == b else 0.0 for a in X for b in Y)
     assert result["U"] == u
-    reference = scipy.stats.mannwhitneyu(X, Y, alternative="two-sided", use_continuity=True, method="asymptotic")
+    reference = scipy.stats.mannwhitneyu(
+        X, Y, alternative="two-sided", use_continuity=True, method="asymptotic"
+    )
     assert result["U"] == reference.statistic
     assert result["p_value"] == pytest.approx(reference.pvalue, rel=1e-12)
     assert result["prob_superiority"] == pytest.approx(u / 42)
@@ -84,8 +93,12 @@ def test_mann_whitney_brute_force_U_and_scipy_p():
 
 def test_mann_whitney_rank_biserial_matches_pingouin_and_flips_with_order():
     pingouin = pytest.importorskip("pingouin")
-    assert mann_whitney(X, Y)["rank_biserial"] == pytest.approx(pingouin.mwu(X, Y)["RBC"].iloc[0], rel=1e-12)
-    assert mann_whitney(Y, X)["rank_biserial"] == pytest.approx(-mann_whitney(X, Y)["rank_biserial"], rel=1e-12)
+    assert mann_whitney(X, Y)["rank_biserial"] == pytest.approx(
+        pingouin.mwu(X, Y)["RBC"].iloc[0], rel=1e-12
+    )
+    assert mann_whitney(Y, X)["rank_biserial"] == pytest.approx(
+        -mann_whitney(X, Y)["rank_biserial"], rel=1e-12
+    )
 
 
 def test_mann_whitney_drops_missing_and_needs_both_groups():
@@ -99,7 +112,11 @@ def test_mann_whitney_drops_missing_and_needs_both_groups():
 
 def test_smd_by_hand():
     # means 2.5 and 5; variances 5/3 and 20/3 -> pooled SD sqrt(25/6); SMD = -2.5 / sqrt(25/6) = -sqrt(6)/2
-    assert standardised_mean_difference([1, 2, 3, 4], [2, 4, 6, 8]) == pytest.approx(-math.sqrt(6) / 2, rel=1e-12)
-    assert standardised_mean_difference([1, 2, 3, 4, np.nan], [2, 4, 6, 8]) == pytest.approx(-math.sqrt(6) / 2)
+    assert standardised_mean_difference([1, 2, 3, 4], [2, 4, 6, 8]) == pytest.approx(
+        -math.sqrt(6) / 2, rel=1e-12
+    )
+    assert standardised_mean_difference([1, 2, 3, 4, np.nan], [2, 4, 6, 8]) == pytest.approx(
+        -math.sqrt(6) / 2
+    )
     assert math.isnan(standardised_mean_difference([1], [2, 3]))
     assert math.isnan(standardised_mean_difference([1, 1], [1, 1]))

@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pytest
 import scipy.stats
-
 from rapamycin_mecfs.stats.attrition import (
     regression_to_mean_expected_change,
     shifted_differences,
@@ -38,39 +37,71 @@ def t_test_tipping_point_by_hand(changes, n_stopped, alpha):
     tc = scipy.stats.t.ppf(1 - alpha / 2, n - 1)
     a = n - 1 + tc**2
     coefficients = [a * s**2 / n - tc**2 * s, -2 * a * s1 * s / n, a * s1**2 / n - tc**2 * s2]
-    roots = sorted(r.real for r in np.roots(coefficients) if abs(r.imag) < 1e-12 and 0 < r.real < s1 / s)
+    roots = sorted(
+        r.real for r in np.roots(coefficients) if abs(r.imag) < 1e-12 and 0 < r.real < s1 / s
+    )
     return roots[0]
 
 
 def test_tipping_point_with_a_t_test_solved_by_hand():
     result = tipping_point_delta(
-        BASELINE, FOLLOW_UP, STOPPED, "higher_is_better", alpha=0.05, test=one_sample_t_p, max_delta=50, step=1, tol=1e-9
+        BASELINE,
+        FOLLOW_UP,
+        STOPPED,
+        "higher_is_better",
+        alpha=0.05,
+        test=one_sample_t_p,
+        max_delta=50,
+        step=1,
+        tol=1e-9,
     )
     expected = t_test_tipping_point_by_hand(CHANGES, N_STOPPED, 0.05)
     assert result["delta"] == pytest.approx(expected, abs=2e-9)
     assert result["p_at_delta"] >= 0.05
     assert one_sample_t_p(np.concatenate([CHANGES, np.full(N_STOPPED, -(expected - 1e-6))])) < 0.05
-    assert result["p_at_zero"] == pytest.approx(one_sample_t_p(np.concatenate([CHANGES, np.zeros(N_STOPPED)])))
+    assert result["p_at_zero"] == pytest.approx(
+        one_sample_t_p(np.concatenate([CHANGES, np.zeros(N_STOPPED)]))
+    )
     assert result["n_enrolled"] == 17 and result["n_stopped"] == 5
     assert "one_sample_t_p" in result["method"]
 
 
 def test_lower_is_better_mirrors_higher_is_better():
     # Negating every value turns improvement into a fall: the tipping point must not change.
-    higher = tipping_point_delta(BASELINE, FOLLOW_UP, STOPPED, "higher_is_better", test=one_sample_t_p,
-                                 max_delta=50, step=1, tol=1e-9)
-    lower = tipping_point_delta(-BASELINE, -FOLLOW_UP, STOPPED, "lower_is_better", test=one_sample_t_p,
-                                max_delta=50, step=1, tol=1e-9)
+    higher = tipping_point_delta(
+        BASELINE,
+        FOLLOW_UP,
+        STOPPED,
+        "higher_is_better",
+        test=one_sample_t_p,
+        max_delta=50,
+        step=1,
+        tol=1e-9,
+    )
+    lower = tipping_point_delta(
+        -BASELINE,
+        -FOLLOW_UP,
+        STOPPED,
+        "lower_is_better",
+        test=one_sample_t_p,
+        max_delta=50,
+        step=1,
+        tol=1e-9,
+    )
     assert lower["delta"] == pytest.approx(higher["delta"], abs=1e-8)
 
 
 def test_default_wilcoxon_tipping_point_against_brute_force():
-    result = tipping_point_delta(BASELINE, FOLLOW_UP, STOPPED, "higher_is_better", max_delta=30, step=0.5, tol=1e-6)
+    result = tipping_point_delta(
+        BASELINE, FOLLOW_UP, STOPPED, "higher_is_better", max_delta=30, step=0.5, tol=1e-6
+    )
 
     def p(delta):
         d = np.concatenate([CHANGES, np.full(N_STOPPED, -delta)])
         d = d[d != 0]
-        return scipy.stats.wilcoxon(d, method="approx", correction=True, zero_method="wilcox").pvalue
+        return scipy.stats.wilcoxon(
+            d, method="approx", correction=True, zero_method="wilcox"
+        ).pvalue
 
     # The p-value only changes where delta crosses a completer's |change|: check each such point and
     # each gap between them, in order; the tipping point is the first one (or the start of the gap).
@@ -85,11 +116,20 @@ def test_default_wilcoxon_tipping_point_against_brute_force():
 
 
 def test_not_significant_at_zero_and_never_tipping():
-    flat = np.concatenate([BASELINE[:12] + np.array([1, -1, 2, -2, 3, -3, 1, -1, 0, 2, -2, 1]), np.full(5, np.nan)])
+    flat = np.concatenate(
+        [BASELINE[:12] + np.array([1, -1, 2, -2, 3, -3, 1, -1, 0, 2, -2, 1]), np.full(5, np.nan)]
+    )
     result = tipping_point_delta(BASELINE, flat, STOPPED, "higher_is_better", max_delta=10, step=1)
     assert math.isnan(result["delta"]) and "not significant at delta = 0" in result["method"]
-    strong = tipping_point_delta(BASELINE, FOLLOW_UP, STOPPED, "higher_is_better", test=one_sample_t_p,
-                                 max_delta=0.5, step=0.25)
+    strong = tipping_point_delta(
+        BASELINE,
+        FOLLOW_UP,
+        STOPPED,
+        "higher_is_better",
+        test=one_sample_t_p,
+        max_delta=0.5,
+        step=0.25,
+    )
     assert strong["delta"] == math.inf and "never tips" in strong["method"]
 
 
@@ -99,11 +139,15 @@ def test_inputs_are_checked():
     missing_completer = FOLLOW_UP.copy()
     missing_completer[0] = np.nan
     with pytest.raises(ValueError, match="not marked as stopped"):
-        tipping_point_delta(BASELINE, missing_completer, STOPPED, "higher_is_better", max_delta=1, step=1)
+        tipping_point_delta(
+            BASELINE, missing_completer, STOPPED, "higher_is_better", max_delta=1, step=1
+        )
     observed_stopper = FOLLOW_UP.copy()
     observed_stopper[-1] = 1.0
     with pytest.raises(ValueError, match="marked as stopped"):
-        tipping_point_delta(BASELINE, observed_stopper, STOPPED, "higher_is_better", max_delta=1, step=1)
+        tipping_point_delta(
+            BASELINE, observed_stopper, STOPPED, "higher_is_better", max_delta=1, step=1
+        )
 
 
 def test_regression_to_mean_by_hand():

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 import scipy.stats
 import statsmodels.api as sm
-
 from rapamycin_mecfs.stats.imputation import (
     barnard_rubin_df,
     delta_adjusted_mean_change,

@@ -7,7 +7,6 @@ import sys
 
 import numpy as np
 import pytest
-
 from rapamycin_mecfs.stats.multiplicity import adjust, describe_adjustment
 
 P = [0.01, 0.04, 0.03, 0.005]

@@ -13,9 +13,8 @@ import tracemalloc
 
 import numpy as np
 import pytest
-import scipy.stats
-
 import rapamycin_mecfs.stats.paired as paired_module
+import scipy.stats
 from rapamycin_mecfs.stats.paired import (
     describe,
     hodges_lehmann,
@@ -31,7 +30,9 @@ HW_Y = np.array([0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29])
 HW_D = HW_X - HW_Y
 
 # Questionnaire-like changes in steps of 10: ties and zeros.
-TIED = np.array([10, 20, 0, -10, 30, 10, 20, 0, 40, 10, -20, 20, 10, 0, 30, 50, -10, 20], dtype=float)
+TIED = np.array(
+    [10, 20, 0, -10, 30, 10, 20, 0, 40, 10, -20, 20, 10, 0, 30, 50, -10, 20], dtype=float
+)
 
 
 def average_ranks(values):
@@ -71,11 +72,15 @@ def test_textbook_V_and_exact_p_by_enumerating_all_sign_patterns():
     result = wilcoxon_signed_rank(HW_D, method="exact")
     assert result["V"] == 40
     ranks = np.arange(1, 10)
-    sums = [sum(r for r, s in zip(ranks, signs) if s) for signs in itertools.product([0, 1], repeat=9)]
+    sums = [
+        sum(r for r, s in zip(ranks, signs) if s) for signs in itertools.product([0, 1], repeat=9)
+    ]
     upper = sum(s >= 40 for s in sums) / 2**9  # 10/512, R's one-sided 0.01953
     assert upper == pytest.approx(0.01953, abs=5e-6)
     assert result["p_value"] == pytest.approx(2 * upper, abs=1e-15)
-    assert result["p_value"] == pytest.approx(scipy.stats.wilcoxon(HW_D, method="exact").pvalue, abs=1e-15)
+    assert result["p_value"] == pytest.approx(
+        scipy.stats.wilcoxon(HW_D, method="exact").pvalue, abs=1e-15
+    )
     assert result["p_method"] == "exact" and "exact null distribution" in result["method"]
     assert result["n_pairs"] == result["n_nonzero"] == 9
 
@@ -101,14 +106,18 @@ def test_approx_matches_hand_arithmetic_and_scipy(d):
 
 def test_approx_without_continuity_correction():
     result = wilcoxon_signed_rank(TIED, correction=False)
-    assert result["p_value"] == pytest.approx(hand_wilcoxon_approx(TIED, correction=False)[1], rel=1e-12)
+    assert result["p_value"] == pytest.approx(
+        hand_wilcoxon_approx(TIED, correction=False)[1], rel=1e-12
+    )
     assert "no continuity correction" in result["method"]
 
 
 @pytest.mark.parametrize("correction", [True, False])
 def test_pratt_matches_scipy(correction):
     result = wilcoxon_signed_rank(TIED, zero_method="pratt", correction=correction)
-    reference = scipy.stats.wilcoxon(TIED, method="approx", correction=correction, zero_method="pratt")
+    reference = scipy.stats.wilcoxon(
+        TIED, method="approx", correction=correction, zero_method="pratt"
+    )
     assert result["p_value"] == pytest.approx(reference.pvalue, rel=1e-12)
     # Pratt ranks the zeros too: the 3 zeros take ranks 1-3, so V is larger than with zeros dropped.
     assert result["V"] == wilcoxon_signed_rank(TIED)["V"] + 3 * sum(TIED > 0)
@@ -180,7 +189,9 @@ def test_hl_textbook_data_against_brute_force_and_hollander_wolfe_k():
     assert len(walsh) == 45 == result["n_walsh"]
     assert result["estimate"] == pytest.approx(walsh[22], abs=1e-12)  # median of 45 values
     n = 9
-    k = round(n * (n + 1) / 4 - 1.959963984540054 * math.sqrt(n * (n + 1) * (2 * n + 1) / 24))  # 22.5 - 16.54 -> 6
+    k = round(
+        n * (n + 1) / 4 - 1.959963984540054 * math.sqrt(n * (n + 1) * (2 * n + 1) / 24)
+    )  # 22.5 - 16.54 -> 6
     assert result["k"] == k == 6
     assert result["ci_low"] == pytest.approx(walsh[k - 1], abs=1e-12)
     assert result["ci_high"] == pytest.approx(walsh[45 - k], abs=1e-12)
@@ -223,7 +234,9 @@ def test_hl_ci_with_zeros_included_inverts_the_test_on_all_differences(d, correc
 def test_hl_ci_not_achievable_for_tiny_n():
     # n = 5: k = 15 - floor(7.5 + 0.5 + 1.96 sqrt(13.75)) = 15 - floor(15.27) = 0.
     result = hodges_lehmann([1.0, 2.5, 3.2, 4.1, -0.5])
-    assert result["estimate"] == pytest.approx(np.median(walsh_averages([1.0, 2.5, 3.2, 4.1, -0.5])))
+    assert result["estimate"] == pytest.approx(
+        np.median(walsh_averages([1.0, 2.5, 3.2, 4.1, -0.5]))
+    )
     assert math.isnan(result["ci_low"]) and "not achievable" in result["method"]
     # n = 6: k = 21 - floor(10.5 + 0.5 + 1.96 sqrt(22.75)) = 21 - floor(20.35) = 1: the range.
     six = hodges_lehmann([1.0, 2.5, 3.2, 4.1, -0.5, 6.0])
@@ -256,7 +269,9 @@ def _grid(step: float, low: int, high: int):
 
 GENERATORS = {
     "continuous": lambda rng, n: rng.normal(2.0, 5.0, n),
-    "continuous-with-zeros": lambda rng, n: np.where(rng.random(n) < 0.2, 0.0, rng.normal(0.3, 1.0, n)),
+    "continuous-with-zeros": lambda rng, n: np.where(
+        rng.random(n) < 0.2, 0.0, rng.normal(0.3, 1.0, n)
+    ),
     "integers-3..3": _grid(1.0, -3, 3),
     "halves": _grid(0.5, -6, 6),
     "tens": _grid(10.0, -5, 5),
@@ -277,20 +292,28 @@ def test_hl_equals_brute_force_exactly(kind, zero_method):
         for _ in range(3):
             d = np.asarray(GENERATORS[kind](rng, n), dtype=float)
             for confidence, correction in [(0.95, True), (0.95, False), (0.5, True), (0.99, True)]:
-                result = hodges_lehmann(d, confidence=confidence, correction=correction, zero_method=zero_method)
+                result = hodges_lehmann(
+                    d, confidence=confidence, correction=correction, zero_method=zero_method
+                )
                 if result["n"] == 0:
                     assert math.isnan(result["estimate"])
                     continue
                 assert result["n_walsh"] == result["n"] * (result["n"] + 1) // 2
-                achievable = not math.isnan(result["k"])  # else the CI is NaN and only the estimate counts
-                estimate, low, high = brute_force_hl(d, result["k"] if achievable else 1, zero_method)
+                achievable = not math.isnan(
+                    result["k"]
+                )  # else the CI is NaN and only the estimate counts
+                estimate, low, high = brute_force_hl(
+                    d, result["k"] if achievable else 1, zero_method
+                )
                 assert result["estimate"] == estimate
                 if achievable:
                     assert (result["ci_low"], result["ci_high"]) == (low, high)
                     checked += 1
                 else:
                     assert math.isnan(result["ci_low"]) and math.isnan(result["ci_high"])
-    assert checked > 0 or (kind == "all-zero" and zero_method == "wilcox")  # nothing left to estimate from
+    assert checked > 0 or (
+        kind == "all-zero" and zero_method == "wilcox"
+    )  # nothing left to estimate from
 
 
 @pytest.mark.parametrize(
@@ -308,7 +331,9 @@ def test_every_walsh_order_statistic_equals_the_sorted_list(monkeypatch, setting
         for n in (1, 2, 3, 9, 20, 37):
             x = np.sort(np.asarray(GENERATORS[kind](rng, n), dtype=float))
             walsh = sorted_walsh(x)
-            selected = [paired_module._walsh_order_statistic(x, rank) for rank in range(1, walsh.size + 1)]
+            selected = [
+                paired_module._walsh_order_statistic(x, rank) for rank in range(1, walsh.size + 1)
+            ]
             assert selected == walsh.tolist()
             assert paired_module._walsh_median(x) == float(np.median(walsh))
 
@@ -317,9 +342,13 @@ def test_every_walsh_order_statistic_equals_the_sorted_list(monkeypatch, setting
 def test_hl_keeps_extreme_magnitudes_exact():
     # Sums that overflow to inf and averages that underflow: the selection compares the same
     # rounded floats the sort does, so even these agree.
-    d = np.array([1e308, 1.7e308, 5e-324, -5e-324, 1e-320, -1.7e308, 3.0, 1e308, 2e-323, -1e308, 7.5])
+    d = np.array(
+        [1e308, 1.7e308, 5e-324, -5e-324, 1e-320, -1.7e308, 3.0, 1e308, 2e-323, -1e308, 7.5]
+    )
     result = hodges_lehmann(d, confidence=0.5)
-    assert (result["estimate"], result["ci_low"], result["ci_high"]) == brute_force_hl(d, result["k"], "wilcox")
+    assert (result["estimate"], result["ci_low"], result["ci_high"]) == brute_force_hl(
+        d, result["k"], "wilcox"
+    )
 
 
 def test_hl_pratt_is_not_a_zero_method_for_the_estimate():
@@ -338,16 +367,23 @@ def test_hl_scales_to_large_cohorts_without_quadratic_memory():
         elapsed = time.perf_counter() - start
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        assert result["n_walsh"] == n * (n + 1) // 2 and result["ci_low"] < result["estimate"] < result["ci_high"]
+        assert (
+            result["n_walsh"] == n * (n + 1) // 2
+            and result["ci_low"] < result["estimate"] < result["ci_high"]
+        )
         assert elapsed < seconds, f"n = {n}: {elapsed:.2f} s"
-        assert peak < 200 * n * 8, f"n = {n}: peak {peak / 1e6:.0f} MB"  # O(n); n^2/2 floats would be far more
+        assert peak < 200 * n * 8, (
+            f"n = {n}: peak {peak / 1e6:.0f} MB"
+        )  # O(n); n^2/2 floats would be far more
 
 
 def test_hl_large_tied_cohort_matches_brute_force():
     # n = 3,000 integer scores: 4.5 million Walsh averages in a handful of tie blocks.
     d = np.random.default_rng(9).integers(-3, 4, 3000).astype(float)
     result = hodges_lehmann(d)
-    assert (result["estimate"], result["ci_low"], result["ci_high"]) == brute_force_hl(d, result["k"], "wilcox")
+    assert (result["estimate"], result["ci_low"], result["ci_high"]) == brute_force_hl(
+        d, result["k"], "wilcox"
+    )
 
 
 # --- rank-biserial r -------------------------------------------------------------------------
@@ -395,7 +431,11 @@ def test_paired_t_against_scipy_and_pingouin():
 def test_paired_t_degenerate_inputs():
     assert math.isnan(paired_t([1.0])["t"])
     constant = paired_t([2.0, 2.0, 2.0])
-    assert constant["mean"] == 2.0 and math.isnan(constant["p_value"]) and "all differences equal" in constant["method"]
+    assert (
+        constant["mean"] == 2.0
+        and math.isnan(constant["p_value"])
+        and "all differences equal" in constant["method"]
+    )
 
 
 # --- describe -------------------------------------------------------------------------------
@@ -407,12 +447,15 @@ def test_describe_by_hand_with_r_type7_quartiles():
     assert result["n"] == 4 and result["n_missing"] == 1
     assert result["q1"] == pytest.approx(1.75) and result["q3"] == pytest.approx(4.75)
     assert result["median"] == pytest.approx(2.5) and result["mean"] == pytest.approx(4.0)
-    assert result["sd"] == pytest.approx(math.sqrt(((1 - 4) ** 2 + (2 - 4) ** 2 + (3 - 4) ** 2 + (10 - 4) ** 2) / 3))
+    assert result["sd"] == pytest.approx(
+        math.sqrt(((1 - 4) ** 2 + (2 - 4) ** 2 + (3 - 4) ** 2 + (10 - 4) ** 2) / 3)
+    )
     assert "type 7" in result["method"]
     assert math.isnan(describe([np.nan])["mean"])
 
 
 # --- the level R's interval would have ----------------------------------------------------------
+
 
 # Brute-force R's rule (stats:::wilcox.test.default, conf.int, exact = FALSE) written out
 # with the hand ranks above: alpha doubles while the statistic at min(x) or max(x) is short.
@@ -425,19 +468,27 @@ def hand_r_level(x, confidence):
         ties = {}
         for rank in r:
             ties[rank] = ties.get(rank, 0) + 1
-        sigma = math.sqrt(n * (n + 1) * (2 * n + 1) / 24 - sum(t**3 - t for t in ties.values()) / 48)
+        sigma = math.sqrt(
+            n * (n + 1) * (2 * n + 1) / 24 - sum(t**3 - t for t in ties.values()) / 48
+        )
         return (z - math.copysign(0.5, z) if z else z) / sigma
 
     alpha = 1 - confidence
-    while (standardised(min(x)) < scipy.stats.norm.isf(alpha / 2)
-           or standardised(max(x)) > scipy.stats.norm.ppf(alpha / 2)):
+    while standardised(min(x)) < scipy.stats.norm.isf(alpha / 2) or standardised(
+        max(x)
+    ) > scipy.stats.norm.ppf(alpha / 2):
         alpha *= 2
     return 1 - min(1, alpha) if alpha >= 1 or 1 - confidence < 0.75 * alpha else confidence
 
 
 @pytest.mark.parametrize(
     "x",
-    [list(range(1, 11)), [1, 2, 3, 4, 5, 6], [10, 10, 10, 20, 30, 30, 30, 30], [33.3, 33.3, 66.7, 100, 100]],
+    [
+        list(range(1, 11)),
+        [1, 2, 3, 4, 5, 6],
+        [10, 10, 10, 20, 30, 30, 30, 30],
+        [33.3, 33.3, 66.7, 100, 100],
+    ],
     ids=["keeps-95", "n6-lowers", "ties-at-extremes", "few-distinct"],
 )
 def test_r_level_follows_rs_rule(x):

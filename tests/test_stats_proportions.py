@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from statsmodels.stats.proportion import proportion_confint
-
 from rapamycin_mecfs.stats.proportions import proportion_with_ci, wilson_ci
+from statsmodels.stats.proportion import proportion_confint
 
 Z95 = 1.959963984540054
 
@@ -23,10 +22,14 @@ def test_hand_worked_29_of_40():
     # (29 + z^2/2) / (40 + z^2) = 0.70528; half-width z sqrt(29*11/40 + z^2/4) / (40 + z^2) = 0.13363
     assert (low, high) == pytest.approx((0.57165, 0.83892), abs=5e-6)
     assert (low, high) == pytest.approx(quadratic_limits(29, 40), abs=1e-12)
-    assert (low, high) == pytest.approx(proportion_confint(29, 40, alpha=0.05, method="wilson"), abs=1e-12)
+    assert (low, high) == pytest.approx(
+        proportion_confint(29, 40, alpha=0.05, method="wilson"), abs=1e-12
+    )
 
 
-@pytest.mark.parametrize("k, n, confidence", [(0, 12, 0.95), (12, 12, 0.95), (1, 3, 0.9), (46, 86, 0.99)])
+@pytest.mark.parametrize(
+    "k, n, confidence", [(0, 12, 0.95), (12, 12, 0.95), (1, 3, 0.9), (46, 86, 0.99)]
+)
 def test_against_statsmodels(k, n, confidence):
     expected = proportion_confint(k, n, alpha=1 - confidence, method="wilson")
     assert wilson_ci(k, n, confidence) == pytest.approx(expected, abs=1e-12)

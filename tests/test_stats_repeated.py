@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.stats
-
 from rapamycin_mecfs.stats.repeated import (
     CHANGE_COLUMNS,
     fit_random_intercept,
@@ -49,10 +48,14 @@ def test_friedman_textbook_example_by_hand():
     assert result["chi2"] == pytest.approx(78 / 7, rel=1e-12)
     assert result["chi2"] == pytest.approx(11.143, abs=5e-4)  # R's printed value
     assert result["p_value"] == pytest.approx(0.003805, abs=5e-7)  # R's printed value
-    assert result["p_value"] == pytest.approx(math.exp(-(78 / 7) / 2), rel=1e-12)  # chi2(2) tail = exp(-x/2)
+    assert result["p_value"] == pytest.approx(
+        math.exp(-(78 / 7) / 2), rel=1e-12
+    )  # chi2(2) tail = exp(-x/2)
     assert result["df"] == 2 and result["n"] == 22 and result["k"] == 3
     assert result["kendall_w"] == pytest.approx((78 / 7) / (22 * 2), rel=1e-12)
-    assert result["mean_ranks"] == pytest.approx({"round_out": 53 / 22, "narrow_angle": 47 / 22, "wide_angle": 32 / 22})
+    assert result["mean_ranks"] == pytest.approx(
+        {"round_out": 53 / 22, "narrow_angle": 47 / 22, "wide_angle": 32 / 22}
+    )
 
 
 def test_friedman_matches_scipy_on_random_data():
@@ -120,7 +123,9 @@ def direct_statsmodels(frame):
     import statsmodels.formula.api as smf
 
     data = frame.dropna(subset=["value"])
-    model = smf.mixedlm("value ~ C(visit, Treatment(reference='T0'))", data, groups=data["participant_id"])
+    model = smf.mixedlm(
+        "value ~ C(visit, Treatment(reference='T0'))", data, groups=data["participant_id"]
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # boundary / convergence notes; the checks below decide
         return model.fit(reml=True, method=["powell", "lbfgs"], xtol=1e-10, ftol=1e-12)
@@ -129,7 +134,9 @@ def direct_statsmodels(frame):
 def design(frame):
     """Observed rows as (X with intercept and visit dummies, y, participant codes)."""
     data = frame.dropna(subset=["value"])
-    exog = np.column_stack([np.ones(len(data))] + [(data["visit"] == v).to_numpy(float) for v in VISITS[1:]])
+    exog = np.column_stack(
+        [np.ones(len(data))] + [(data["visit"] == v).to_numpy(float) for v in VISITS[1:]]
+    )
     return exog, data["value"].to_numpy(float), pd.factorize(data["participant_id"])[0]
 
 
@@ -150,8 +157,16 @@ def dense_gls(frame, re_variance, scale):
     beta = cov @ xtvy
     n, p = exog.shape
     # Profile the scale: with V = scale V0, r'V0^-1 r / (n - p) maximises the REML criterion.
-    rss = sum((y[rows] - exog[rows] @ beta) @ v_inv @ (y[rows] - exog[rows] @ beta) for rows, v_inv in blocks) * scale
-    logdet_v0 = sum(np.linalg.slogdet(np.eye(rows.sum()) + re_variance / scale)[1] for rows, _ in blocks)
+    rss = (
+        sum(
+            (y[rows] - exog[rows] @ beta) @ v_inv @ (y[rows] - exog[rows] @ beta)
+            for rows, v_inv in blocks
+        )
+        * scale
+    )
+    logdet_v0 = sum(
+        np.linalg.slogdet(np.eye(rows.sum()) + re_variance / scale)[1] for rows, _ in blocks
+    )
     logdet_a = np.linalg.slogdet(xtvx * scale)[1]
     df = n - p
     llf = -0.5 * (df * np.log(rss / df) + logdet_v0 + logdet_a + df * (1 + np.log(2 * np.pi)))
@@ -168,8 +183,12 @@ def assert_matches_statsmodels(frame, *, se_against_bse):
     # approaches a boundary tau^2 = 0 through its square-root parameter, never reaching it).
     assert ours.llf >= reference.llf - 1e-9
     assert ours.llf - reference.llf < 1e-6
-    _, reference_cov, reference_llf = dense_gls(frame, float(reference.cov_re.iloc[0, 0]), reference.scale)
-    assert reference_llf == pytest.approx(reference.llf, abs=1e-8)  # the criterion is statsmodels' llf
+    _, reference_cov, reference_llf = dense_gls(
+        frame, float(reference.cov_re.iloc[0, 0]), reference.scale
+    )
+    assert reference_llf == pytest.approx(
+        reference.llf, abs=1e-8
+    )  # the criterion is statsmodels' llf
     for k, visit in enumerate(VISITS[1:], start=1):
         term = TERMS[visit]
         assert result.loc[visit, "estimate"] == pytest.approx(reference.fe_params[term], abs=1e-5)
@@ -187,8 +206,14 @@ def test_balanced_data_estimates_are_differences_of_visit_means():
     assert list(result.columns) == CHANGE_COLUMNS
     assert list(result["visit"]) == ["T1", "T2", "T3"]
     means = frame.groupby("visit")["value"].mean()
-    np.testing.assert_allclose(result["estimate"], means[["T1", "T2", "T3"]] - means["T0"], rtol=0, atol=1e-8)
-    assert (result["n_obs"] == 96).all() and (result["n_participants"] == 24).all() and (result["n_visit"] == 24).all()
+    np.testing.assert_allclose(
+        result["estimate"], means[["T1", "T2", "T3"]] - means["T0"], rtol=0, atol=1e-8
+    )
+    assert (
+        (result["n_obs"] == 96).all()
+        and (result["n_participants"] == 24).all()
+        and (result["n_visit"] == 24).all()
+    )
     assert result["converged"].all()
     assert "random intercept per participant, REML" in result["method"].iloc[0]
     assert "assumes missing at random" in result["method"].iloc[0]
@@ -207,7 +232,9 @@ def test_balanced_data_by_hand_two_way_anova():
     assert ms_participant > ms_residual  # tau^2 > 0: not at the boundary
 
     result = mixed_model_change(frame, visits=VISITS)
-    np.testing.assert_allclose(result["estimate"], wide.mean(axis=0)[1:] - wide.mean(axis=0)[0], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(
+        result["estimate"], wide.mean(axis=0)[1:] - wide.mean(axis=0)[0], rtol=0, atol=1e-9
+    )
     np.testing.assert_allclose(result["se"], math.sqrt(2 * ms_residual / n), rtol=1e-7)
     # The change is then the paired contrast of the two-way ANOVA: t on its error df.
     error_df = (n - 1) * (k - 1)
@@ -255,7 +282,9 @@ def test_matches_statsmodels_when_the_participant_variance_is_at_the_boundary():
     exog, y, _ = design(frame)
     ols, ss, _, _ = np.linalg.lstsq(exog, y, rcond=None)
     np.testing.assert_allclose(ours.fe_params, ols, atol=1e-9)
-    np.testing.assert_allclose(ours.cov_fe, ss[0] / (len(y) - 4) * np.linalg.inv(exog.T @ exog), rtol=1e-9)
+    np.testing.assert_allclose(
+        ours.cov_fe, ss[0] / (len(y) - 4) * np.linalg.inv(exog.T @ exog), rtol=1e-9
+    )
     assert "boundary 0" in mixed_model_change(frame, visits=VISITS)["method"].iloc[0]
 
 
@@ -263,8 +292,12 @@ def test_matches_statsmodels_on_trial_sized_data_sets():
     rng = np.random.default_rng(20240611)
     for _ in range(24):
         n = int(rng.integers(5, 61))
-        frame = simulated(n=n, seed=int(rng.integers(1_000_000)), missing=float(rng.choice([0.0, 0.2, 0.3])),
-                          participant_sd=float(rng.choice([0.0, 2.0, 8.0])))
+        frame = simulated(
+            n=n,
+            seed=int(rng.integers(1_000_000)),
+            missing=float(rng.choice([0.0, 0.2, 0.3])),
+            participant_sd=float(rng.choice([0.0, 2.0, 8.0])),
+        )
         assert_matches_statsmodels(frame, se_against_bse=False)
 
 
@@ -307,8 +340,9 @@ def dense_deviance(frame, scale, re_variance):
         xtvy = xtvy + exog[rows].T @ v_inv @ y[rows]
         blocks.append((rows, v_inv))
     beta = np.linalg.solve(xtvx, xtvy)
-    quadratic = sum((y[r] - exog[r] @ beta) @ v_inv @ (y[r] - exog[r] @ beta)
-                    for r, v_inv in blocks)
+    quadratic = sum(
+        (y[r] - exog[r] @ beta) @ v_inv @ (y[r] - exog[r] @ beta) for r, v_inv in blocks
+    )
     n, p = exog.shape
     deviance = (n - p) * math.log(2 * math.pi) + logdet_v + np.linalg.slogdet(xtvx)[1] + quadratic
     return deviance, np.linalg.inv(xtvx)
@@ -337,17 +371,25 @@ def test_satterthwaite_df_matches_finite_differences_of_the_dense_deviance():
     hessian = np.empty((2, 2))
     for i in range(2):
         for j in range(2):
+
             def second(h, i=i, j=j):
                 e_i, e_j = h * unit[i], h * unit[j]
                 corners = at(e_i + e_j)[0] - at(e_i - e_j)[0] - at(e_j - e_i)[0] + at(-e_i - e_j)[0]
                 return corners / (4 * h * h * theta[i] * theta[j])
 
             hessian[i, j] = richardson(second, 1e-3)
-    gradient = np.array([
-        richardson(lambda h, i=i: (np.diag(at(h * unit[i])[1]) - np.diag(at(-h * unit[i])[1]))
-                   / (2 * h * theta[i]), 1e-3)
-        for i in range(2)
-    ])
+    gradient = np.array(
+        [
+            richardson(
+                lambda h, i=i: (
+                    (np.diag(at(h * unit[i])[1]) - np.diag(at(-h * unit[i])[1]))
+                    / (2 * h * theta[i])
+                ),
+                1e-3,
+            )
+            for i in range(2)
+        ]
+    )
     variance = np.diag(at(np.zeros(2))[1])
     covariance = 2 * np.linalg.inv(hessian)  # of (sigma^2-hat, tau^2-hat)
     expected = 2 * variance**2 / np.einsum("ij,ik,kj->j", gradient, covariance, gradient)
@@ -407,7 +449,9 @@ def lmer_test(frame):
     run = subprocess.run(
         [shutil.which("Rscript"), "--vanilla", "-e", LMER_TEST],
         input=data.to_csv(index=False, float_format="%.17g"),
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert run.returncode == 0, run.stderr
     return pd.read_csv(io.StringIO(run.stdout), index_col="term"), run.stderr
@@ -418,9 +462,14 @@ needs_r = pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript no
 
 @pytest.mark.r_referee
 @needs_r
-@pytest.mark.parametrize("n, seed, missing, participant_sd", [
-    (15, 8, 0.3, 8.0), (40, 5, 0.3, 8.0), (30, 3, 0.2, 2.0),
-])
+@pytest.mark.parametrize(
+    "n, seed, missing, participant_sd",
+    [
+        (15, 8, 0.3, 8.0),
+        (40, 5, 0.3, 8.0),
+        (30, 3, 0.2, 2.0),
+    ],
+)
 def test_satterthwaite_matches_lmertest_on_unbalanced_data(n, seed, missing, participant_sd):
     frame = simulated(n=n, seed=seed, missing=missing, participant_sd=participant_sd)
     result = mixed_model_change(frame, visits=VISITS).set_index("visit")
@@ -465,7 +514,9 @@ def test_missing_values_are_dropped_and_counted():
     result = mixed_model_change(frame, visits=VISITS)
     observed = frame.dropna(subset=["value"])
     assert (result["n_obs"] == len(observed)).all()
-    assert list(result["n_visit"]) == [int((observed["visit"] == v).sum()) for v in ["T1", "T2", "T3"]]
+    assert list(result["n_visit"]) == [
+        int((observed["visit"] == v).sum()) for v in ["T1", "T2", "T3"]
+    ]
     n_missing = int(frame["value"].isna().sum())
     assert n_missing > 0 and f"{n_missing} missing value(s) dropped" in result["method"].iloc[0]
 
@@ -509,7 +560,9 @@ def test_fit_is_bit_identical_whatever_the_alignment_or_blas_threads():
     groups = np.repeat(np.arange(10000), 4)
     visit = np.tile(np.arange(4), 10000)
     keep = rng.random(groups.size) > 0.25
-    exog = np.column_stack([np.ones(groups.size)] + [(visit == v).astype(float) for v in (1, 2, 3)])[keep]
+    exog = np.column_stack(
+        [np.ones(groups.size)] + [(visit == v).astype(float) for v in (1, 2, 3)]
+    )[keep]
     endog = (50 + 3 * visit + rng.normal(0, 8, 10000)[groups] + rng.normal(0, 5, groups.size))[keep]
     groups = np.unique(groups[keep], return_inverse=True)[1].reshape(-1)
     reference = fit_random_intercept(exog, endog, groups)
@@ -517,4 +570,8 @@ def test_fit_is_bit_identical_whatever_the_alignment_or_blas_threads():
         single = fit_random_intercept(_misaligned(exog.T.copy()).T, _misaligned(endog), groups)
     for name in ("fe_params", "cov_fe"):
         assert np.array_equal(getattr(reference, name), getattr(single, name)), name
-    assert (reference.scale, reference.re_variance, reference.llf) == (single.scale, single.re_variance, single.llf)
+    assert (reference.scale, reference.re_variance, reference.llf) == (
+        single.scale,
+        single.re_variance,
+        single.llf,
+    )

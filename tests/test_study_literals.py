@@ -33,22 +33,36 @@ def study_tokens() -> dict[str, bool]:
         tokens.update({key: False for key in instrument["outcomes"]})
     tokens.update({visit["id"]: False for visit in config["visits"]})
     tokens.update({marker: False for marker in config["biomarker_analysis"]["markers"]})
-    tokens[config["instruments"][_dose_instrument(config)]["outcomes"][config["dose_response"]["dose_outcome"]]["unit"]] = True
+    tokens[
+        config["instruments"][_dose_instrument(config)]["outcomes"][
+            config["dose_response"]["dose_outcome"]
+        ]["unit"]
+    ] = True
     return tokens
 
 
 def _dose_instrument(config) -> str:
-    return next(name for name, inst in config["instruments"].items() if config["dose_response"]["dose_outcome"] in inst["outcomes"])
+    return next(
+        name
+        for name, inst in config["instruments"].items()
+        if config["dose_response"]["dose_outcome"] in inst["outcomes"]
+    )
 
 
 def _pattern(token: str, fold: bool) -> re.Pattern:
-    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(token)}(?![A-Za-z0-9])", re.IGNORECASE if fold else 0)
+    return re.compile(
+        rf"(?<![A-Za-z0-9]){re.escape(token)}(?![A-Za-z0-9])", re.IGNORECASE if fold else 0
+    )
 
 
 def python_literals(path: Path) -> list[tuple[int, str]]:
     """(line, text) of every string constant in a Python file, docstrings and f-string parts included."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    return [(node.lineno, node.value) for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
 
 
 def snakemake_literals(path: Path) -> list[tuple[int, str]]:
@@ -76,14 +90,20 @@ def schema_defaults(path: Path) -> list[tuple[int, str]]:
 
 def scanned_files() -> list[tuple[Path, object]]:
     files = [(ROOT / "Snakefile", snakemake_literals)]
-    files += [(path, snakemake_literals) for path in sorted((ROOT / "workflow" / "rules").glob("*.smk"))]
-    files += [(path, python_literals) for path in sorted((ROOT / "workflow" / "scripts").glob("*.py"))]
+    files += [
+        (path, snakemake_literals) for path in sorted((ROOT / "workflow" / "rules").glob("*.smk"))
+    ]
+    files += [
+        (path, python_literals) for path in sorted((ROOT / "workflow" / "scripts").glob("*.py"))
+    ]
     files += [
         (path, python_literals)
         for path in sorted(PACKAGE.rglob("*.py"))
         if "synthetic" not in path.relative_to(PACKAGE).parts
     ]
-    files += [(path, schema_defaults) for path in sorted((ROOT / "workflow" / "schemas").glob("*.yaml"))]
+    files += [
+        (path, schema_defaults) for path in sorted((ROOT / "workflow" / "schemas").glob("*.yaml"))
+    ]
     files += [
         (path, lambda p: [(0, p.read_text(encoding="utf-8"))])
         for path in sorted((ROOT / "workflow" / "report").rglob("*"))
@@ -98,21 +118,32 @@ def test_the_token_list_is_built_from_the_shipped_config():
     # An independent count: every outcome and instrument key, every visit, the two study words, the dose unit.
     n_outcomes = sum(len(inst["outcomes"]) for inst in config["instruments"].values())
     expected = n_outcomes + len(config["instruments"]) + len(config["visits"]) + 3
-    shared = len({*config["instruments"]} & {o for inst in config["instruments"].values() for o in inst["outcomes"]})
+    shared = len(
+        {*config["instruments"]}
+        & {o for inst in config["instruments"].values() for o in inst["outcomes"]}
+    )
     assert len(tokens) == expected - shared
-    assert len(scanned_files()) > 60  # the package, rules, scripts, schema and templates are all there
+    assert (
+        len(scanned_files()) > 60
+    )  # the package, rules, scripts, schema and templates are all there
 
 
 def test_the_scan_finds_a_planted_literal(tmp_path):
     tokens = study_tokens()
-    visit = next(token for token, fold in tokens.items() if not fold and re.fullmatch(r"[A-Z]\d", token))
+    visit = next(
+        token for token, fold in tokens.items() if not fold and re.fullmatch(r"[A-Z]\d", token)
+    )
     planted = tmp_path / "planted.py"
     planted.write_text(f'"""Doc."""\nCOLUMN = "reached_{visit}_locf"\n', encoding="utf-8")
     found = [text for _, text in python_literals(planted) if _pattern(visit, False).search(text)]
     assert found == [f"reached_{visit}_locf"]
 
 
-@pytest.mark.parametrize("path,reader", scanned_files(), ids=lambda item: str(item.relative_to(ROOT)) if isinstance(item, Path) else "")
+@pytest.mark.parametrize(
+    "path,reader",
+    scanned_files(),
+    ids=lambda item: str(item.relative_to(ROOT)) if isinstance(item, Path) else "",
+)
 def test_no_study_name_in_code(path, reader):
     patterns = {token: _pattern(token, fold) for token, fold in study_tokens().items()}
     hits = []

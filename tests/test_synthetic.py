@@ -11,15 +11,14 @@ import io
 import math
 import re
 import time
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 
 import numpy as np
 import openpyxl
 import pandas as pd
 import pdfplumber
 import pytest
-
 from rapamycin_mecfs.__main__ import main as cli_main
 from rapamycin_mecfs.synthetic import defects, model, simulate_cohort, write_supplement, writers
 
@@ -85,12 +84,16 @@ def half_up(x: float) -> int:
 
 def wide(cohort) -> pd.DataFrame:
     """(participant_id, outcome_key) x visit table of clean values."""
-    return cohort.measurements.pivot(index=["participant_id", "outcome_key"], columns="visit", values="value")
+    return cohort.measurements.pivot(
+        index=["participant_id", "outcome_key"], columns="visit", values="value"
+    )
 
 
 def value_matrix(cohort, key: str) -> pd.DataFrame:
     m = cohort.measurements
-    return m[m["outcome_key"] == key].pivot(index="participant_id", columns="visit", values="value")[VISITS]
+    return m[m["outcome_key"] == key].pivot(
+        index="participant_id", columns="visit", values="value"
+    )[VISITS]
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +125,9 @@ def workbook(generated):
 
 
 def sheet_cells(ws, first_data_row: int, n: int) -> tuple[list, list[list]]:
-    rows = list(ws.iter_rows(min_row=first_data_row, max_row=first_data_row + n - 1, values_only=True))
+    rows = list(
+        ws.iter_rows(min_row=first_data_row, max_row=first_data_row + n - 1, values_only=True)
+    )
     return [r[0] for r in rows], [list(r[1:]) for r in rows]
 
 
@@ -316,7 +321,10 @@ def test_other_n_scales(n):
     assert len(p) == n and p["site"].nunique() == 8
     expected = {v: half_up(n * k / 86) for v, k in {"T1": 70, "T2": 56, "T3": 46}.items()}
     values = wide(c)
-    got = {v: int(values[v].notna().groupby(level="participant_id").any().sum()) for v in ("T1", "T2", "T3")}
+    got = {
+        v: int(values[v].notna().groupby(level="participant_id").any().sum())
+        for v in ("T1", "T2", "T3")
+    }
     assert got == expected
     assert p["is_completer"].sum() == expected["T3"] - max(1, half_up(n * 6 / 86))
     defect = p["participant_id"].iloc[min(23, n) - 1]
@@ -340,7 +348,9 @@ def test_workbook_layout(workbook):
     assert ids == [f"RAP-{i:03d}" for i in range(1, 87)]
     for name, blocks in list(SHEETS.items())[1:]:
         ws = workbook[name]
-        assert ws["A1"].value.startswith(f"Table S{name[1]}.") and "SYNTHETIC DATA" in ws["A1"].value
+        assert (
+            ws["A1"].value.startswith(f"Table S{name[1]}.") and "SYNTHETIC DATA" in ws["A1"].value
+        )
         merged = {str(r) for r in ws.merged_cells.ranges}
         expected = {"A3:A4"} | {
             f"{openpyxl.utils.get_column_letter(2 + 4 * b)}3:{openpyxl.utils.get_column_letter(5 + 4 * b)}3"
@@ -348,10 +358,15 @@ def test_workbook_layout(workbook):
         }
         assert merged == expected, name
         assert ws["A3"].value == "Participant ID"
-        assert [ws.cell(row=3, column=2 + 4 * b).value for b in range(len(blocks))] == [h for h, _k in blocks]
+        assert [ws.cell(row=3, column=2 + 4 * b).value for b in range(len(blocks))] == [
+            h for h, _k in blocks
+        ]
         assert [c.value for c in ws[4]][1:] == VISIT_HEADERS * len(blocks)
         assert ws.max_column == 1 + 4 * len(blocks)
-        assert ws.cell(row=5, column=1).value == "RAP-001" and ws.cell(row=90, column=1).value == "RAP-086"
+        assert (
+            ws.cell(row=5, column=1).value == "RAP-001"
+            and ws.cell(row=90, column=1).value == "RAP-086"
+        )
     s3 = workbook["S3 BAS"]
     assert {"A3:A4", "B3:E3"} <= {str(r) for r in s3.merged_cells.ranges}
     assert s3["B3"].value == "Bell Activity Scale"
@@ -395,24 +410,38 @@ def test_workbook_values_match_the_model(workbook, cohort):
                         if (pid, key, visit) == ("RAP-023", "sf36_physical_functioning", "T1"):
                             assert got == 850 and true == 85
                         else:
-                            assert got == pytest.approx(true, abs=1e-9), (name, pid, key, visit, raw)
+                            assert got == pytest.approx(true, abs=1e-9), (
+                                name,
+                                pid,
+                                key,
+                                visit,
+                                raw,
+                            )
     assert 0.02 <= seen_text_numbers / numeric_cells <= 0.09
     ids, rows = sheet_cells(workbook["S1 Participants"], 4, 86)
     p = cohort.participants.set_index("participant_id")
     for pid, (site, age, sex, years) in zip(ids, rows):
         assert (site, sex) == (p.loc[pid, "site"], p.loc[pid, "sex"])
-        assert (float(str(age).strip()), float(str(years).strip())) == (p.loc[pid, "age"], p.loc[pid, "years_ill"])
+        assert (float(str(age).strip()), float(str(years).strip())) == (
+            p.loc[pid, "age"],
+            p.loc[pid, "years_ill"],
+        )
 
 
 def test_defects_present(workbook):
     s6 = workbook["S6 SF-36"]
     row = next(r for r in range(5, 91) if s6.cell(row=r, column=1).value == "RAP-023")
-    assert s6.cell(row=4, column=3).value == "T1 (day 30)" and s6.cell(row=3, column=2).value == "Physical functioning"
+    assert (
+        s6.cell(row=4, column=3).value == "T1 (day 30)"
+        and s6.cell(row=3, column=2).value == "Physical functioning"
+    )
     assert s6.cell(row=row, column=3).value == 850
 
     s4_ids = [workbook["S4 SSS"].cell(row=r, column=1).value for r in range(5, 91)]
     assert [s4_ids[11], s4_ids[30], s4_ids[44]] == ["RAP 12", "rap-031", "RAP-045 "]
-    assert [f"RAP-{int(ID_PATTERN.match(i).group(1)):03d}" for i in s4_ids] == [f"RAP-{i:03d}" for i in range(1, 87)]
+    assert [f"RAP-{int(ID_PATTERN.match(i).group(1)):03d}" for i in s4_ids] == [
+        f"RAP-{i:03d}" for i in range(1, 87)
+    ]
     for name in SHEETS:
         if name != "S4 SSS":
             first = 4 if name == "S1 Participants" else 5
@@ -485,8 +514,12 @@ def test_streamed_rows_equal_plain_openpyxl(cohort, workbook):
     reference = openpyxl.load_workbook(buffer)
     for name in SHEETS:
         first = 4 if name == "S1 Participants" else 5
-        ours = [[(c.value, c.data_type) for c in r] for r in workbook[name].iter_rows(min_row=first)]
-        theirs = [[(c.value, c.data_type) for c in r] for r in reference[name].iter_rows(min_row=first)]
+        ours = [
+            [(c.value, c.data_type) for c in r] for r in workbook[name].iter_rows(min_row=first)
+        ]
+        theirs = [
+            [(c.value, c.data_type) for c in r] for r in reference[name].iter_rows(min_row=first)
+        ]
         assert ours == theirs, name
 
 
@@ -500,7 +533,11 @@ def test_workbook_xml_well_formed(generated):
                 ET.fromstring(archive.read(info.filename))
         core = archive.read("docProps/core.xml").decode()
         assert "2025-01-01T00:00:00Z" in core and "SYNTHETIC" in core
-    df = pd.read_excel(generated / "supplementary" / "supplementary_tables.xlsx", sheet_name="S6 SF-36", header=None)
+    df = pd.read_excel(
+        generated / "supplementary" / "supplementary_tables.xlsx",
+        sheet_name="S6 SF-36",
+        header=None,
+    )
     assert df.shape == (93, 33)  # title, blank, 2 header rows, 86 data rows, blank, 2 footnotes
 
 
@@ -513,7 +550,9 @@ def test_pdf_table(generated, cohort):
         assert "SYNTHETIC" in pdf.metadata["Title"] and "SYNTHETIC" in pdf.metadata["Subject"]
         assert pdf.metadata["CreationDate"].startswith("D:20250101")
         first_text = pdf.pages[0].extract_text()
-        assert first_text.startswith("Table S8. Participants who stopped treatment. SYNTHETIC DATA, not trial data.")
+        assert first_text.startswith(
+            "Table S8. Participants who stopped treatment. SYNTHETIC DATA, not trial data."
+        )
         assert len(pdf.pages) >= 2  # 40 rows do not fit one A4 page: exercises the repeated header
         for page in pdf.pages:
             tables = page.extract_tables()
@@ -523,7 +562,9 @@ def test_pdf_table(generated, cohort):
         assert "Synthetic data generated for software testing" in pdf.pages[-1].extract_text()
     p = cohort.participants
     stopped = p[p["last_visit"] != "T3"].sort_values("participant_id")
-    expected = stopped[["participant_id", "last_visit", "stop_reason", "stop_detail"]].values.tolist()
+    expected = stopped[
+        ["participant_id", "last_visit", "stop_reason", "stop_detail"]
+    ].values.tolist()
     assert len(rows) == 40
     assert rows == expected
     assert {r[1] for r in rows} == {"T0", "T1", "T2"}
@@ -533,7 +574,17 @@ def test_readme(generated):
     text = (generated / "supplementary" / "README.md").read_text(encoding="utf-8")
     assert "SYNTHETIC" in text and "not results of the" in text
     assert f"python -m rapamycin_mecfs generate --seed {SEED} --participants 86" in text
-    for needle in ("<0.05", "850", '"RAP 12"', '"rap-031"', '"RAP-045 "', "NA", "n/a", "\u2014", "ND"):
+    for needle in (
+        "<0.05",
+        "850",
+        '"RAP 12"',
+        '"rap-031"',
+        '"RAP-045 "',
+        "NA",
+        "n/a",
+        "\u2014",
+        "ND",
+    ):
         assert needle in text, needle
     for key in GRIDS:
         assert f"`{key}`" in text or key == "dose_mg_week", key
@@ -561,8 +612,12 @@ def test_docstring_documents_every_parameter():
     for spec in model.OUTCOMES:  # the table in the docstring carries the same numbers
         line = next(l for l in doc.splitlines() if l.strip().startswith(spec.key + " "))
         cells = line.split()
-        assert float(cells[1]) == spec.baseline_mean and float(cells[2]) == spec.between_sd, spec.key
-        assert float(cells[3]) == spec.severity_loading and abs(float(cells[4])) == spec.effect, spec.key
+        assert float(cells[1]) == spec.baseline_mean and float(cells[2]) == spec.between_sd, (
+            spec.key
+        )
+        assert float(cells[3]) == spec.severity_loading and abs(float(cells[4])) == spec.effect, (
+            spec.key
+        )
         assert float(cells[5]) == spec.noise_sd, spec.key
 
 
@@ -570,13 +625,35 @@ def test_docstring_documents_every_parameter():
 def test_byte_identical_regeneration(generated, tmp_path):
     time.sleep(1.1)  # a new second, so that any wall-clock timestamp would show
     out = tmp_path / "again"
-    assert cli_main(["generate", "--out", str(out), "--corrections", str(tmp_path / "corrections.csv")]) == 0
+    assert (
+        cli_main(
+            ["generate", "--out", str(out), "--corrections", str(tmp_path / "corrections.csv")]
+        )
+        == 0
+    )
     for name in ("supplementary_tables.xlsx", "supplementary_discontinuations.pdf", "README.md"):
         assert (out / name).read_bytes() == (generated / "supplementary" / name).read_bytes(), name
-    assert (tmp_path / "corrections.csv").read_bytes() == (generated / "corrections.csv").read_bytes()
+    assert (tmp_path / "corrections.csv").read_bytes() == (
+        generated / "corrections.csv"
+    ).read_bytes()
     other = tmp_path / "other_seed"
-    assert cli_main(["generate", "--out", str(other), "--corrections", str(tmp_path / "c2.csv"), "--seed", "1"]) == 0
-    assert (other / "supplementary_tables.xlsx").read_bytes() != (out / "supplementary_tables.xlsx").read_bytes()
+    assert (
+        cli_main(
+            [
+                "generate",
+                "--out",
+                str(other),
+                "--corrections",
+                str(tmp_path / "c2.csv"),
+                "--seed",
+                "1",
+            ]
+        )
+        == 0
+    )
+    assert (other / "supplementary_tables.xlsx").read_bytes() != (
+        out / "supplementary_tables.xlsx"
+    ).read_bytes()
 
 
 def test_ten_thousand_participants(tmp_path):
@@ -589,7 +666,9 @@ def test_ten_thousand_participants(tmp_path):
     assert total_seconds < 20
     p = c.participants
     assert (
-        len(p) == 10000 and p["participant_id"].iloc[0] == "RAP-00001" and p["participant_id"].iloc[-1] == "RAP-10000"
+        len(p) == 10000
+        and p["participant_id"].iloc[0] == "RAP-00001"
+        and p["participant_id"].iloc[-1] == "RAP-10000"
     )
     assert p["last_visit"].value_counts().to_dict() == {
         "T3": half_up(46 * 10000 / 86),
@@ -603,11 +682,19 @@ def test_ten_thousand_participants(tmp_path):
     assert all(abs(a - s * 10000 / 86) < 1 for a, s in zip(sites, (22, 18, 12, 10, 9, 7, 5, 3)))
     reasons = p["stop_reason"].value_counts()
     assert reasons.is_monotonic_decreasing and len(reasons) == 4
-    bio = c.measurements[c.measurements["outcome_key"].isin(["patg13", "beclin1"])]["value"].dropna()
+    bio = c.measurements[c.measurements["outcome_key"].isin(["patg13", "beclin1"])][
+        "value"
+    ].dropna()
     assert 0.03 <= (bio < 0.05).mean() <= 0.05
     assert result["corrections"].iloc[0]["participant_id"] == "RAP-00023"
     wb = openpyxl.load_workbook(tmp_path / "big" / "supplementary_tables.xlsx", read_only=True)
-    ids = [r[0] for r in wb["S4 SSS"].iter_rows(min_row=5, max_row=10004, max_col=1, values_only=True)]
+    ids = [
+        r[0] for r in wb["S4 SSS"].iter_rows(min_row=5, max_row=10004, max_col=1, values_only=True)
+    ]
     wb.close()
-    assert len(ids) == 10000 and [ids[11], ids[30], ids[44]] == ["RAP 12", "rap-00031", "RAP-00045 "]
+    assert len(ids) == 10000 and [ids[11], ids[30], ids[44]] == [
+        "RAP 12",
+        "rap-00031",
+        "RAP-00045 ",
+    ]
     assert (tmp_path / "big" / "supplementary_discontinuations.pdf").stat().st_size > 100_000

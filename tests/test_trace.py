@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from rapamycin_mecfs import lineage, trace
 from rapamycin_mecfs.config import load_config
 from rapamycin_mecfs.errors import SupplementError
@@ -62,8 +61,14 @@ def small_config() -> dict:
                 "table": "t",
                 "label": "Scale",
                 "outcomes": {
-                    "score": {"label": "Score", "unit": "points", "min": 0, "max": 100, "step": 5,
-                              "direction": "higher_is_better"},
+                    "score": {
+                        "label": "Score",
+                        "unit": "points",
+                        "min": 0,
+                        "max": 100,
+                        "step": 5,
+                        "direction": "higher_is_better",
+                    },
                 },
             }
         },
@@ -81,32 +86,47 @@ def small(tmp_path) -> Study:
     for participant, values in VALUES.items():
         for visit, value in zip(VISITS, values):
             corrected = participant == "P-002" and visit == "V2"
-            rows.append({
-                "participant_id": participant, "outcome": "score", "visit": visit,
-                "value": "" if value is None else str(value),
-                "raw_value": "250" if corrected else ("" if value is None else str(value)),
-                "source_file": FILE, "source_locator": locator(participant, visit),
-                "correction_id": "K1" if corrected else "", "flag": "",
-            })
+            rows.append(
+                {
+                    "participant_id": participant,
+                    "outcome": "score",
+                    "visit": visit,
+                    "value": "" if value is None else str(value),
+                    "raw_value": "250" if corrected else ("" if value is None else str(value)),
+                    "source_file": FILE,
+                    "source_locator": locator(participant, visit),
+                    "correction_id": "K1" if corrected else "",
+                    "flag": "",
+                }
+            )
     pd.DataFrame(rows).to_csv(results / "clean" / "outcomes" / "score.csv", index=False)
-    people = pd.DataFrame({
-        "participant_id": list(VALUES),
-        "source_locator": [f"'R'!A{i}" for i in range(2, 6)],
-        "stop_after_visit": ["", "", "V1", ""],
-        "stop_reason": ["", "", "Other", ""],
-        "stop_source_locator": ["", "", "stops.pdf [page 1/table 1/row 2/col 1]", ""],
-        "stopped": ["False", "False", "True", "False"],
-        "set_enrolled": ["True"] * 4,
-        "set_reached_first_follow_up": ["True", "False", "True", "True"],
-        "set_completers": ["True", "True", "False", "False"],
-    })
+    people = pd.DataFrame(
+        {
+            "participant_id": list(VALUES),
+            "source_locator": [f"'R'!A{i}" for i in range(2, 6)],
+            "stop_after_visit": ["", "", "V1", ""],
+            "stop_reason": ["", "", "Other", ""],
+            "stop_source_locator": ["", "", "stops.pdf [page 1/table 1/row 2/col 1]", ""],
+            "stopped": ["False", "False", "True", "False"],
+            "set_enrolled": ["True"] * 4,
+            "set_reached_first_follow_up": ["True", "False", "True", "True"],
+            "set_completers": ["True", "True", "False", "False"],
+        }
+    )
     people.to_csv(results / "clean" / "participants.csv", index=False)
-    pd.DataFrame({"correction_id": ["K1"], "old_value": ["250"], "new_value": ["25"],
-                  "reason": ["extra digit"]}).to_csv(results / "clean" / "corrections_audit.csv",
-                                                     index=False)
+    pd.DataFrame(
+        {
+            "correction_id": ["K1"],
+            "old_value": ["250"],
+            "new_value": ["25"],
+            "reason": ["extra digit"],
+        }
+    ).to_csv(results / "clean" / "corrections_audit.csv", index=False)
     (tmp_path / "claims.yaml").write_text(
         "claims:\n  - {id: started, statement: s, source: x, published: {count: 4},\n"
-        "     recompute: {kind: count, set: set_enrolled}}\nmeans: []\n", encoding="utf-8")
+        "     recompute: {kind: count, set: set_enrolled}}\nmeans: []\n",
+        encoding="utf-8",
+    )
     return Study(results, small_config(), root=tmp_path)
 
 
@@ -124,23 +144,39 @@ def test_docstring_examples_run():
 
 
 def test_available_pairs_are_everyone_with_both_values(small):
-    traced = trace_row(small, "x.csv", row(outcome="score", visit="V1", baseline_visit="V0",
-                                           analysis_set="available_pairs"), 1)
+    traced = trace_row(
+        small,
+        "x.csv",
+        row(outcome="score", visit="V1", baseline_visit="V0", analysis_set="available_pairs"),
+        1,
+    )
     assert traced.participants == ["P-001", "P-003"]
-    assert cell_keys(traced) == {("P-001", "V0", "baseline"), ("P-001", "V1", "follow-up"),
-                                 ("P-003", "V0", "baseline"), ("P-003", "V1", "follow-up")}
+    assert cell_keys(traced) == {
+        ("P-001", "V0", "baseline"),
+        ("P-001", "V1", "follow-up"),
+        ("P-003", "V0", "baseline"),
+        ("P-003", "V1", "follow-up"),
+    }
     by_key = traced.cells.set_index(["participant_id", "visit"])
     assert by_key.loc[("P-003", "V1"), "source_locator"] == "'S'!C7"
     assert by_key.loc[("P-003", "V1"), "source_file"] == FILE
 
 
 def test_completers_carry_the_correction_and_its_audit_text(small):
-    traced = trace_row(small, "x.csv", row(outcome="score", visit="V2", baseline_visit="V0",
-                                           analysis_set="completers"), 1)
+    traced = trace_row(
+        small,
+        "x.csv",
+        row(outcome="score", visit="V2", baseline_visit="V0", analysis_set="completers"),
+        1,
+    )
     assert traced.participants == ["P-001", "P-002"]
     fixed = traced.cells[traced.cells["correction_id"] != ""].iloc[0]
     assert (fixed["participant_id"], fixed["visit"], fixed["raw_value"], fixed["value"]) == (
-        "P-002", "V2", "250", "25")
+        "P-002",
+        "V2",
+        "250",
+        "25",
+    )
     assert fixed["correction"] == "250 -> 25 (extra digit)"
     pairs = trace.pairs_table(traced)
     assert pairs["baseline_value"].tolist() == [10.0, 15.0]
@@ -148,8 +184,12 @@ def test_completers_carry_the_correction_and_its_audit_text(small):
 
 
 def test_baseline_carried_forward_lists_the_empty_cell_it_filled(small):
-    traced = trace_row(small, "x.csv", row(outcome="score", visit="V2", baseline_visit="V0",
-                                           analysis_set="enrolled_bocf"), 1)
+    traced = trace_row(
+        small,
+        "x.csv",
+        row(outcome="score", visit="V2", baseline_visit="V0", analysis_set="enrolled_bocf"),
+        1,
+    )
     # P-004 has no baseline; P-003's empty V2 cell is named as filled in from baseline.
     assert traced.participants == ["P-001", "P-002", "P-003"]
     assert ("P-003", "V2", "missing: baseline carried forward") in cell_keys(traced)
@@ -160,8 +200,9 @@ def test_baseline_carried_forward_lists_the_empty_cell_it_filled(small):
 
 
 def test_groups_name_the_discontinuation_row_of_who_stopped(small):
-    traced = trace_row(small, "x.csv", row(outcome="score", visit="V0", group_1="completers",
-                                           group_2="stopped"), 1)
+    traced = trace_row(
+        small, "x.csv", row(outcome="score", visit="V0", group_1="completers", group_2="stopped"), 1
+    )
     assert traced.participants == ["P-001", "P-002", "P-003"]
     stop = traced.cells[traced.cells["role"].str.startswith("stopped")].iloc[0]
     assert stop["source_file"] == "stops.pdf"
@@ -169,8 +210,12 @@ def test_groups_name_the_discontinuation_row_of_who_stopped(small):
 
 
 def test_the_mixed_model_uses_every_available_value(small):
-    traced = trace_row(small, "x.csv", row(outcome="score", visit="V1", reference_visit="V0",
-                                           analysis_set="enrolled_available"), 1)
+    traced = trace_row(
+        small,
+        "x.csv",
+        row(outcome="score", visit="V1", reference_visit="V0", analysis_set="enrolled_available"),
+        1,
+    )
     n_values = sum(v is not None for values in VALUES.values() for v in values)
     assert len(traced.cells) == n_values == 8
     assert traced.participants == list(VALUES)
@@ -267,8 +312,14 @@ def test_a_row_of_every_table_names_its_cells_or_config_keys(run):
         for entry in traced.config:
             _lookup(config, entry["key"])
         traced_kinds.add(path.name)
-    assert {"paired_tests.csv", "claims_audit.csv", "simulation_parameters.csv", "rm_corr.csv",
-            "dose_bands.csv", "responders_by_participant.csv"} <= traced_kinds
+    assert {
+        "paired_tests.csv",
+        "claims_audit.csv",
+        "simulation_parameters.csv",
+        "rm_corr.csv",
+        "dose_bands.csv",
+        "responders_by_participant.csv",
+    } <= traced_kinds
 
 
 @pytest.mark.workflow
@@ -277,25 +328,37 @@ def test_a_completers_paired_row_traces_to_the_workbook_cells_it_averages(run):
 
     project, config, study = run
     table = pd.read_csv(project / "results" / "tables" / "paired_tests.csv")
-    position = int(np.flatnonzero((table["analysis_set"] == "completers")
-                                  & (table["visit"] == table["visit"].iloc[-1]))[0])
+    position = int(
+        np.flatnonzero(
+            (table["analysis_set"] == "completers") & (table["visit"] == table["visit"].iloc[-1])
+        )[0]
+    )
     expected = table.iloc[position]
-    (traced,) = trace_table(project / "results" / "tables" / "paired_tests.csv", study,
-                            row=position + 1)
+    (traced,) = trace_table(
+        project / "results" / "tables" / "paired_tests.csv", study, row=position + 1
+    )
     # Independently: completers with both values in the cleaned table.
     clean = _clean(project, expected["outcome"])
     people = _people(project)
     completers = people.index[people["set_completers"] == "True"]
-    both = [p for p in completers
-            if clean.loc[(p, expected["baseline_visit"]), "value"] != ""
-            and clean.loc[(p, expected["visit"]), "value"] != ""]
+    both = [
+        p
+        for p in completers
+        if clean.loc[(p, expected["baseline_visit"]), "value"] != ""
+        and clean.loc[(p, expected["visit"]), "value"] != ""
+    ]
     assert traced.participants == sorted(both) and len(both) == expected["n_pairs"]
-    workbook = openpyxl.load_workbook(project / config["tables"][
-        config["instruments"][expected["instrument"]]["table"]]["file"], data_only=True)
+    workbook = openpyxl.load_workbook(
+        project / config["tables"][config["instruments"][expected["instrument"]]["table"]]["file"],
+        data_only=True,
+    )
     for cell in traced.cells.itertuples():
         source = clean.loc[(cell.participant_id, cell.visit)]
         assert (cell.source_locator, cell.raw_value, cell.value) == (
-            source["source_locator"], source["raw_value"], source["value"])
+            source["source_locator"],
+            source["raw_value"],
+            source["value"],
+        )
         sheet, address = cell.source_locator.rsplit("!", 1)
         assert float(workbook[sheet.strip("'")][address].value) == float(cell.raw_value)
     values = traced.cells.assign(value=traced.cells["value"].astype(float))
@@ -328,8 +391,11 @@ def test_a_dose_band_row_is_recomputed_from_its_cells(run):
     cells = traced.cells[traced.cells["outcome"] == expected["outcome"]]
     sign = 1.0 if expected["direction"] == "higher_is_better" else -1.0
     improvement = [
-        sign * (float(mine.loc[mine["role"] != "baseline", "value"].iloc[0])
-                - float(mine.loc[mine["role"] == "baseline", "value"].iloc[0]))
+        sign
+        * (
+            float(mine.loc[mine["role"] != "baseline", "value"].iloc[0])
+            - float(mine.loc[mine["role"] == "baseline", "value"].iloc[0])
+        )
         for _, mine in cells.groupby("participant_id")
     ]
     assert len(improvement) == expected["n"]
@@ -381,8 +447,13 @@ def test_the_command_prints_json_csv_and_text(run):
     project, config, study = run
 
     def command(*args):
-        return subprocess.run([sys.executable, "-m", "rapamycin_mecfs", "trace", *args],
-                              cwd=project, capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "rapamycin_mecfs", "trace", *args],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     result = command("results/tables/simulation_parameters.csv", "--row", "1", "--format", "json")
     assert result.returncode == 0, result.stderr

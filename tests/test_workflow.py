@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from rapamycin_mecfs.config import load_config, outcome_specs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +27,9 @@ def copy_project(destination: Path, names: list[str] = PROJECT_FILES) -> Path:
     for name in names:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(
+                source, destination / name, ignore=shutil.ignore_patterns("__pycache__")
+            )
         else:
             shutil.copy2(source, destination / name)
     return destination
@@ -36,10 +37,16 @@ def copy_project(destination: Path, names: list[str] = PROJECT_FILES) -> Path:
 
 def snakemake(project: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     result = subprocess.run(
-        [*SNAKEMAKE, "--cores", "2", *args], cwd=project, capture_output=True, text=True, timeout=600
+        [*SNAKEMAKE, "--cores", "2", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     if check and result.returncode != 0:
-        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        raise AssertionError(
+            f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 
@@ -104,8 +111,16 @@ def test_one_mfi_correction_replans_only_mfi(project):
     ledger = project / "resources" / "corrections.csv"
     with ledger.open("a", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerow(
-            ["T900", target["participant_id"], target["outcome"], target["visit"], target["value"], new_value,
-             "test: change one MFI value", "tests/test_workflow.py"]
+            [
+                "T900",
+                target["participant_id"],
+                target["outcome"],
+                target["visit"],
+                target["value"],
+                new_value,
+                "test: change one MFI value",
+                "tests/test_workflow.py",
+            ]
         )
     planned = planned_outputs(snakemake(project, "-n").stdout)
     joined = " ".join(planned)
@@ -141,14 +156,26 @@ def test_paired_tests_cover_every_outcome_with_method_and_adjusted_p(project):
     config = load_config(ROOT / "config.yaml")
     # Every outcome with a direction (the questionnaires; not dose, not the markers) is analysed.
     questionnaire = [
-        o for inst in config["instruments"].values() for o, spec in inst["outcomes"].items() if spec["direction"] != "none"
+        o
+        for inst in config["instruments"].values()
+        for o, spec in inst["outcomes"].items()
+        if spec["direction"] != "none"
     ]
     paired = read_table(project, "paired_tests.csv")
     assert sorted(paired["outcome"].unique()) == sorted(questionnaire)
     # one row per outcome x visit x analysis set x test
     assert len(paired) == len(questionnaire) * 3 * 3 * 2
     assert not paired.duplicated(["outcome", "visit", "analysis_set", "test"]).any()
-    for column in ("analysis_set", "n_pairs", "test", "method", "p_value", "p_holm", "p_fdr_bh", "family"):
+    for column in (
+        "analysis_set",
+        "n_pairs",
+        "test",
+        "method",
+        "p_value",
+        "p_holm",
+        "p_fdr_bh",
+        "family",
+    ):
         assert paired[column].notna().all(), column
     assert (paired["data_status"] == "SYNTHETIC - not trial data").all()
     completers_t3 = paired[(paired["analysis_set"] == "completers") & (paired["visit"] == "T3")]
@@ -157,12 +184,19 @@ def test_paired_tests_cover_every_outcome_with_method_and_adjusted_p(project):
 
 def test_responders_three_denominators_and_tipping_point_for_every_outcome(project):
     responders = read_table(project, "responders.csv").set_index("analysis_set")
-    assert list(responders.index) == ["completers", "reached_first_follow_up_locf", "enrolled_worst_case"]
+    assert list(responders.index) == [
+        "completers",
+        "reached_first_follow_up_locf",
+        "enrolled_worst_case",
+    ]
     assert responders.loc["enrolled_worst_case", "n"] == 86
     assert responders.loc["reached_first_follow_up_locf", "n"] <= 70
     assert responders.loc["completers", "n"] <= 40
     # Counting those who stopped as non-responders cannot raise the proportion.
-    assert responders.loc["enrolled_worst_case", "proportion"] <= responders.loc["completers", "proportion"]
+    assert (
+        responders.loc["enrolled_worst_case", "proportion"]
+        <= responders.loc["completers", "proportion"]
+    )
     tipping = read_table(project, "tipping_point.csv")
     paired = read_table(project, "paired_tests.csv")
     assert sorted(tipping["outcome"]) == sorted(paired["outcome"].unique())
@@ -175,15 +209,32 @@ def test_trace_reproduces_a_paired_test_row(project):
 
     row = read_table(project, "paired_tests.csv")
     row = row[
-        (row["outcome"] == "sf36_physical_functioning") & (row["visit"] == "T1") & (row["analysis_set"] == "available_pairs")
+        (row["outcome"] == "sf36_physical_functioning")
+        & (row["visit"] == "T1")
+        & (row["analysis_set"] == "available_pairs")
         & (row["test"] == "wilcoxon_signed_rank")
     ].iloc[0]
     result = subprocess.run(
-        [sys.executable, "-m", "rapamycin_mecfs", "trace", "results/tables/paired_tests.csv",
-         "--outcome", "sf36_physical_functioning", "--visit", "T1", "--set", "available_pairs", "--csv"],
-        cwd=project, capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "rapamycin_mecfs",
+            "trace",
+            "results/tables/paired_tests.csv",
+            "--outcome",
+            "sf36_physical_functioning",
+            "--visit",
+            "T1",
+            "--set",
+            "available_pairs",
+            "--csv",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    csv_text = result.stdout[result.stdout.index("participant_id,"):]
+    csv_text = result.stdout[result.stdout.index("participant_id,") :]
     traced = pd.read_csv(io.StringIO(csv_text), keep_default_na=False)
     assert len(traced) == row["n_pairs"]
     assert traced["baseline_value"].mean() == pytest.approx(row["baseline_mean"])
@@ -191,12 +242,20 @@ def test_trace_reproduces_a_paired_test_row(project):
     assert traced["follow_up_source"].str.contains(r"\['S6 SF-36'!C\d+\]").all()
     # The shipped correction (850 -> 85 at RAP-023 T1) shows up with its id and the raw cell value.
     corrected = traced[traced["follow_up_correction"] != ""]
-    assert list(corrected["participant_id"]) == ["RAP-023"] and list(corrected["follow_up_correction"]) == ["C001"]
-    assert (corrected["follow_up_raw"].astype(str) == "850").all() and (corrected["follow_up_value"] == 85).all()
+    assert list(corrected["participant_id"]) == ["RAP-023"] and list(
+        corrected["follow_up_correction"]
+    ) == ["C001"]
+    assert (corrected["follow_up_raw"].astype(str) == "850").all() and (
+        corrected["follow_up_value"] == 85
+    ).all()
 
 
 def files_under(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_two_clean_runs_are_byte_identical(project, tmp_path):
@@ -215,13 +274,16 @@ def test_a_second_study_beside_the_first_leaves_it_untouched(project, tmp_path):
     """Another study run with --configfile in the same checkout: its own config alone, its own results
     and logs; the shipped study's results and logs stay byte for byte as they were."""
     import yaml
-
     from rapamycin_mecfs.synthetic.designs import DESIGNS_BY_NAME, write_design
 
     checkout = tmp_path / "checkout"
     shutil.copytree(project, checkout, symlinks=True)
     before = {name: files_under(checkout / name) for name in ("results", "logs/results")}
-    paths = write_design(DESIGNS_BY_NAME["pre_post_no_days"], checkout / "resources" / "second", data_dir="resources/second")
+    paths = write_design(
+        DESIGNS_BY_NAME["pre_post_no_days"],
+        checkout / "resources" / "second",
+        data_dir="resources/second",
+    )
     config = yaml.safe_load(paths["config"].read_text(encoding="utf-8"))
     config["results_dir"] = "results_second"
     paths["config"].write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
@@ -246,13 +308,19 @@ def test_report_and_provenance_describe_the_run(project):
     assert hashlib.sha256(supplement.read_bytes()).hexdigest() in report
     manifest = json.loads((project / "results" / "provenance.json").read_text())
     entry = manifest["files"]["results/clean/outcomes/sf36_physical_functioning.csv"]
-    assert entry["rule"] == "clean_outcome" and entry["script"] == "workflow/scripts/clean_outcome.py"
+    assert (
+        entry["rule"] == "clean_outcome" and entry["script"] == "workflow/scripts/clean_outcome.py"
+    )
     made = project / "results" / "clean" / "outcomes" / "sf36_physical_functioning.csv"
     assert entry["sha256"] == hashlib.sha256(made.read_bytes()).hexdigest()
     extracted = "results/extracted/sf36.csv"
-    assert entry["inputs"][extracted] == hashlib.sha256((project / extracted).read_bytes()).hexdigest()
+    assert (
+        entry["inputs"][extracted] == hashlib.sha256((project / extracted).read_bytes()).hexdigest()
+    )
     listed = set(manifest["files"])
-    on_disk = {p.relative_to(project).as_posix() for p in (project / "results").rglob("*") if p.is_file()}
+    on_disk = {
+        p.relative_to(project).as_posix() for p in (project / "results").rglob("*") if p.is_file()
+    }
     assert on_disk - listed - {"results/report_screenshot.png"} == {"results/provenance.json"}
 
 
@@ -309,36 +377,58 @@ def test_report_in_a_real_browser(project):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         page = browser.new_page(viewport={"width": 1300, "height": 1800})
-        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on(
+            "console",
+            lambda message: errors.append(message.text) if message.type == "error" else None,
+        )
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(report.as_uri())
         page.wait_for_load_state("load")
-        images = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.alt, i.complete, i.naturalWidth])")
+        images = page.eval_on_selector_all(
+            "img", "imgs => imgs.map(i => [i.alt, i.complete, i.naturalWidth])"
+        )
         banner_visible = page.is_visible("#synthetic-banner")
         first_section = page.eval_on_selector("section.report-section", "s => s.id")
-        finding_links = page.eval_on_selector_all("#key_findings a", "links => links.map(a => a.getAttribute('href'))")
+        finding_links = page.eval_on_selector_all(
+            "#key_findings a", "links => links.map(a => a.getAttribute('href'))"
+        )
         anchors = set(page.eval_on_selector_all("[id]", "nodes => nodes.map(n => n.id)"))
         sources = page.eval_on_selector_all(
             "#key_findings [data-source]",
             "nodes => nodes.map(n => [n.dataset.source, n.dataset.row, n.dataset.column, n.dataset.format, n.textContent])",
         )
-        table_links = set(page.eval_on_selector_all("a[href^='tables/']", "links => links.map(a => a.getAttribute('href'))"))
+        table_links = set(
+            page.eval_on_selector_all(
+                "a[href^='tables/']", "links => links.map(a => a.getAttribute('href'))"
+            )
+        )
         visible = [line for line in page.inner_text("body").splitlines() if line.strip()]
         page.screenshot(path=str(project / "results" / "report_screenshot.png"), full_page=False)
         browser.close()
     # Also beside the checkout's own results, where a developer or CI log can point to it.
     (ROOT / "results").mkdir(exist_ok=True)
-    shutil.copy(project / "results" / "report_screenshot.png", ROOT / "results" / "report_screenshot.png")
+    shutil.copy(
+        project / "results" / "report_screenshot.png", ROOT / "results" / "report_screenshot.png"
+    )
     assert images, "the report has no images"
     assert all(complete and width > 0 for _, complete, width in images), images
     assert errors == []
     assert banner_visible
     assert first_section == "key_findings"
-    assert finding_links and all(link.startswith("#") and link[1:] in anchors for link in finding_links), finding_links
+    assert finding_links and all(
+        link.startswith("#") and link[1:] in anchors for link in finding_links
+    ), finding_links
     # Every number in the key findings is the cell it names, printed by the report's rules.
     assert len(sources) >= 20
     for source, row, column, style, text in sources:
@@ -348,19 +438,30 @@ def test_report_in_a_real_browser(project):
         assert len(table) == 1, (source, row)
         assert text == _formatted(table.iloc[0][column], style), (source, row, column, text)
     assert len(visible) <= 800, f"{len(visible)} lines of visible text"
-    written = {f"tables/{path.relative_to(project / 'results' / 'tables').as_posix()}"
-               for path in (project / "results" / "tables").rglob("*.csv")}
+    written = {
+        f"tables/{path.relative_to(project / 'results' / 'tables').as_posix()}"
+        for path in (project / "results" / "tables").rglob("*.csv")
+    }
     assert written and written <= table_links, sorted(written - table_links)
 
 
 def test_lint_is_clean():
-    result = subprocess.run([*SNAKEMAKE, "--lint"], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0 and "Congratulations" in result.stdout + result.stderr, result.stdout + result.stderr
+    result = subprocess.run(
+        [*SNAKEMAKE, "--lint"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0 and "Congratulations" in result.stdout + result.stderr, (
+        result.stdout + result.stderr
+    )
 
 
 def test_snakefmt_is_clean():
     snakefmt = Path(sys.executable).with_name("snakefmt")
-    result = subprocess.run([str(snakefmt), "--check", "Snakefile", "workflow/rules"], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [str(snakefmt), "--check", "Snakefile", "workflow/rules"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
 
 

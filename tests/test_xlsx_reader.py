@@ -21,7 +21,12 @@ from openpyxl.styles import Font
 from rapamycin_mecfs.errors import SupplementError
 from rapamycin_mecfs.sources import Cell, FormulaWithoutValue, read_tables, read_xlsx_sheet
 
-SHIPPED = Path(__file__).resolve().parents[1] / "resources" / "supplementary" / "supplementary_tables.xlsx"
+SHIPPED = (
+    Path(__file__).resolve().parents[1]
+    / "resources"
+    / "supplementary"
+    / "supplementary_tables.xlsx"
+)
 
 
 def normal_mode_grid(path: Path, sheet: str) -> list[list[Cell]]:
@@ -40,6 +45,7 @@ def normal_mode_grid(path: Path, sheet: str) -> list[list[Cell]]:
                 if (row, col) != (merged.min_row, merged.min_col):
                     merged_fill[(row, col)] = anchor
     quoted = "'" + sheet.replace("'", "''") + "'"
+
     def value_of(value, r, c):
         formula = formulas.cell(r, c).value
         if value is None and isinstance(formula, str) and formula.startswith("="):
@@ -48,7 +54,11 @@ def normal_mode_grid(path: Path, sheet: str) -> list[list[Cell]]:
 
     return [
         [
-            Cell(value_of(value, r, c), f"{quoted}!{get_column_letter(c)}{r}", merged_fill.get((r, c)))
+            Cell(
+                value_of(value, r, c),
+                f"{quoted}!{get_column_letter(c)}{r}",
+                merged_fill.get((r, c)),
+            )
             for c, value in enumerate(row, start=1)
         ]
         for r, row in enumerate(worksheet.iter_rows(values_only=True), start=1)
@@ -64,7 +74,16 @@ def sheet_names(path: Path) -> list[str]:
 def typed(grid: list[list[Cell]]) -> list[list[tuple]]:
     """Cells as tuples that tell 30 from 30.0 and True, and None from ''."""
     return [
-        [(type(c.value).__name__, c.value, c.locator, type(c.merged_value).__name__, c.merged_value) for c in row]
+        [
+            (
+                type(c.value).__name__,
+                c.value,
+                c.locator,
+                type(c.merged_value).__name__,
+                c.merged_value,
+            )
+            for c in row
+        ]
         for row in grid
     ]
 
@@ -103,12 +122,16 @@ def crafted_workbook(path: Path) -> Path:
     sheet.append([None, "T0", "T1", "T2", "T0", "T1"])
     sheet.append(["RAP-1", 7, 6.5, None, "NA", True])  # a gap inside the row
     sheet.append(["RAP-2", 0, -3, 1e-7, " 40 ", None])  # an empty cell at the end of the row
-    sheet.append(["RAP-3", datetime.datetime(2024, 5, 1, 8, 30), datetime.date(2024, 6, 1), "#DIV/0!"])
+    sheet.append(
+        ["RAP-3", datetime.datetime(2024, 5, 1, 8, 30), datetime.date(2024, 6, 1), "#DIV/0!"]
+    )
     sheet.append(["RAP-4", datetime.timedelta(hours=30), "=B5+1", 12345678901234, "—", ""])
     sheet.append([])
     sheet["A11"] = "Footnote merged over a wider range than the table"
     sheet.merge_cells("A11:H12")  # widens and lengthens the grid beyond any written cell
-    sheet["J2"].font = Font(bold=True)  # a styled cell without a value is written, and widens the grid
+    sheet["J2"].font = Font(
+        bold=True
+    )  # a styled cell without a value is written, and widens the grid
     workbook.save(path)
     return path
 
@@ -143,8 +166,12 @@ def test_crafted_sheet_as_in_normal_mode(tmp_path):
 @pytest.mark.parametrize(
     "edit",
     [
-        lambda xml: re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:B2"/>', xml),  # too small
-        lambda xml: re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:Z400"/>', xml),  # too large
+        lambda xml: re.sub(
+            r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:B2"/>', xml
+        ),  # too small
+        lambda xml: re.sub(
+            r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:Z400"/>', xml
+        ),  # too large
         lambda xml: re.sub(r'<dimension ref="[^"]*"\s*/>', "", xml),  # missing
     ],
     ids=["too-small", "too-large", "missing"],
@@ -203,7 +230,9 @@ def add_part(path: Path, part: str, xml: str, kind: str) -> None:
     rewrite_part(
         path,
         "[Content_Types].xml",
-        lambda xml: xml.replace("</Types>", f'<Override PartName="/{part}" ContentType="{content_type}"/></Types>'),
+        lambda xml: xml.replace(
+            "</Types>", f'<Override PartName="/{part}" ContentType="{content_type}"/></Types>'
+        ),
     )
     relationship = f"http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}"
     rewrite_part(
@@ -305,7 +334,9 @@ def test_missing_sheet_lists_the_sheets(tmp_path):
     path = crafted_workbook(tmp_path / "c.xlsx")
     with pytest.raises(SupplementError) as info:
         read_tables(path, "S3 BAS")
-    assert str(info.value) == f"{path}: sheet 'S3 BAS' not found; expected one of the sheets ['Table']"
+    assert (
+        str(info.value) == f"{path}: sheet 'S3 BAS' not found; expected one of the sheets ['Table']"
+    )
 
 
 def test_chart_sheet_is_an_error(tmp_path):
@@ -316,7 +347,9 @@ def test_chart_sheet_is_an_error(tmp_path):
     chart.add_data(Reference(workbook.active, min_col=1, max_col=3, min_row=1))
     workbook.create_chartsheet("Chart").add_chart(chart)
     workbook.save(path)
-    with pytest.raises(SupplementError, match=r"sheet 'Chart' is a chart sheet; expected a worksheet with a table"):
+    with pytest.raises(
+        SupplementError, match=r"sheet 'Chart' is a chart sheet; expected a worksheet with a table"
+    ):
         read_tables(path, "Chart")
 
 

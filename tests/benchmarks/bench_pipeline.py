@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import re
-import statistics
 import filecmp
 import os
+import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,11 +41,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
-from test_workflow import copy_project  # noqa: E402  (the project copy the workflow tests use)
-
 import yaml  # noqa: E402
-
 from rapamycin_mecfs.ledger import LEDGER_COLUMNS  # noqa: E402
+from test_workflow import copy_project  # noqa: E402  (the project copy the workflow tests use)
 
 REPLAY_DIR = ".snakemake/replay"
 STEPS = ("cold", "noop", "rerun", "rerun_other", "floor")
@@ -65,7 +63,9 @@ print(len(scripts))
 
 def timed(command: list[str], cwd: Path) -> float:
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return time.perf_counter() - start
 
 
@@ -86,8 +86,12 @@ def differing_files(left: Path, right: Path) -> list[str]:
     stack = [(comparison, Path())]
     while stack:
         node, prefix = stack.pop()
-        found += [str(prefix / name) for name in node.left_only + node.right_only + node.funny_files]
-        _, mismatch, errors = filecmp.cmpfiles(node.left, node.right, node.common_files, shallow=False)
+        found += [
+            str(prefix / name) for name in node.left_only + node.right_only + node.funny_files
+        ]
+        _, mismatch, errors = filecmp.cmpfiles(
+            node.left, node.right, node.common_files, shallow=False
+        )
         found += [str(prefix / name) for name in mismatch + errors]
         stack += [(child, prefix / name) for name, child in node.subdirs.items()]
     return sorted(found)
@@ -100,12 +104,18 @@ def floor_seconds(project: Path) -> tuple[float, int]:
         shutil.move(project / name, cold / name)
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", REPLAY, REPLAY_DIR], cwd=project, check=True, capture_output=True, text=True
+        [sys.executable, "-c", REPLAY, REPLAY_DIR],
+        cwd=project,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     seconds = time.perf_counter() - start
     differ = differing_files(cold / "results", project / "results")
     if differ:
-        raise SystemExit(f"the in-process replay wrote different outputs from the cold run: {differ[:10]}")
+        raise SystemExit(
+            f"the in-process replay wrote different outputs from the cold run: {differ[:10]}"
+        )
     shutil.rmtree(cold)
     return seconds, int(done.stdout.split()[-1])
 
@@ -115,18 +125,29 @@ def mfi_outcomes(project: Path) -> tuple[str, str]:
     config = yaml.safe_load((project / "config.yaml").read_text(encoding="utf-8"))
     simulated = set(config["simulation"]["outcomes"])
     domains = list(config["instruments"]["mfi"]["outcomes"])
-    return next(d for d in domains if d in simulated), next(d for d in domains if d not in simulated)
+    return next(d for d in domains if d in simulated), next(
+        d for d in domains if d not in simulated
+    )
 
 
 def add_mfi_correction(project: Path, outcome: str, correction_id: str) -> str:
     """Append a ledger row changing the first present, uncorrected value of `outcome`; returns what it changed."""
     with (project / "results" / "clean" / "mfi.csv").open() as handle:
-        row = next(r for r in csv.DictReader(handle) if r["outcome"] == outcome and r["value"] and not r["correction_id"])
+        row = next(
+            r
+            for r in csv.DictReader(handle)
+            if r["outcome"] == outcome and r["value"] and not r["correction_id"]
+        )
     new = "4" if float(row["value"]) != 4 else "5"
     entry = {
-        "correction_id": correction_id, "participant_id": row["participant_id"], "outcome": row["outcome"],
-        "visit": row["visit"], "expected_current_value": row["value"], "new_value": new,
-        "reason": "benchmark", "reference": "bench_pipeline.py",
+        "correction_id": correction_id,
+        "participant_id": row["participant_id"],
+        "outcome": row["outcome"],
+        "visit": row["visit"],
+        "expected_current_value": row["value"],
+        "new_value": new,
+        "reason": "benchmark",
+        "reference": "bench_pipeline.py",
     }
     with (project / "resources" / "corrections.csv").open("a", newline="") as handle:
         csv.DictWriter(handle, fieldnames=LEDGER_COLUMNS, lineterminator="\n").writerow(entry)
@@ -149,7 +170,9 @@ def job_seconds(log: str) -> tuple[int, dict[str, float]]:
             started[match.group(1)], rule_of[match.group(1)], rule = stamp, rule, None
         elif (match := re.match(r"Finished jobid: (\d+)", line)) and match.group(1) in started:
             job = match.group(1)
-            per_rule[rule_of[job]] = per_rule.get(rule_of[job], 0.0) + (stamp - started[job]).total_seconds()
+            per_rule[rule_of[job]] = (
+                per_rule.get(rule_of[job], 0.0) + (stamp - started[job]).total_seconds()
+            )
     jobs = sum(1 for job in rule_of.values() if job != "all")
     return jobs, per_rule
 
@@ -162,9 +185,13 @@ def measure(project: Path, cores: int) -> dict[str, object]:
     noop = timed(snakemake, project)
     floor, replayed = floor_seconds(project)
     if not replayed == scripts == jobs:
-        raise SystemExit(f"replayed {replayed} job scripts; the cold run wrote {scripts} and ran {jobs} jobs")
+        raise SystemExit(
+            f"replayed {replayed} job scripts; the cold run wrote {scripts} and ran {jobs} jobs"
+        )
     measured = {"cold": cold, "noop": noop, "floor": floor, "jobs": jobs, "per_rule": per_rule}
-    for key, outcome, correction_id in zip(("rerun", "rerun_other"), mfi_outcomes(project), ("B900", "B901")):
+    for key, outcome, correction_id in zip(
+        ("rerun", "rerun_other"), mfi_outcomes(project), ("B900", "B901")
+    ):
         measured[f"{key}_correction"] = add_mfi_correction(project, outcome, correction_id)
         measured[key] = timed(snakemake, project)
         measured[f"{key}_jobs"], _ = job_seconds(latest_log(project))
@@ -184,9 +211,21 @@ def median_of(runs: list[dict[str, object]]) -> dict[str, object]:
 
 def generate_cohort(project: Path, participants: int) -> None:
     subprocess.run(
-        [sys.executable, "-m", "rapamycin_mecfs", "generate", "--participants", str(participants),
-         "--out", "resources/supplementary", "--corrections", "resources/corrections.csv"],
-        cwd=project, check=True, stdout=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "rapamycin_mecfs",
+            "generate",
+            "--participants",
+            str(participants),
+            "--out",
+            "resources/supplementary",
+            "--corrections",
+            "resources/corrections.csv",
+        ],
+        cwd=project,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
 
 
@@ -204,13 +243,20 @@ def report(results: dict[int, dict[str, object]], cores: int) -> list[str]:
         for key in STEPS:
             low, high = times[f"{key}_range"]
             spread = f"{low:.1f}-{high:.1f}" if times["repeats"] > 1 else "-"
-            lines.append(f"{cohort:>12}  {names[key]:<58} {times[key]:>8.1f} {spread:>13} {times[key] / floor:>8.2f}")
+            lines.append(
+                f"{cohort:>12}  {names[key]:<58} {times[key]:>8.1f} {spread:>13} {times[key] / floor:>8.2f}"
+            )
     lines.append("")
     for cohort, times in results.items():
-        lines.append(f"{cohort} participants: median of {times['repeats']} run(s), each in a fresh copy; corrections "
-                     f"{times['rerun_correction']} (simulated domain), then {times['rerun_other_correction']}")
+        lines.append(
+            f"{cohort} participants: median of {times['repeats']} run(s), each in a fresh copy; corrections "
+            f"{times['rerun_correction']} (simulated domain), then {times['rerun_other_correction']}"
+        )
         heaviest = sorted(times["per_rule"].items(), key=lambda item: -item[1])[:6]
-        lines.append("  cold run, job-seconds by rule: " + ", ".join(f"{rule} {seconds:.0f}" for rule, seconds in heaviest))
+        lines.append(
+            "  cold run, job-seconds by rule: "
+            + ", ".join(f"{rule} {seconds:.0f}" for rule, seconds in heaviest)
+        )
     lines.append("")
     small, *large = results
     checks = []
@@ -218,15 +264,27 @@ def report(results: dict[int, dict[str, object]], cores: int) -> list[str]:
         checks += [
             (f"{cohort}: cold full run <= 3x the floor", times["cold"] / times["floor"], 3.0, "x"),
             (f"{cohort}: no-op rerun <= 3 s", times["noop"], 3.0, " s"),
-            (f"{cohort}: one-correction rerun <= 40% of the cold run (simulated MFI domain)",
-             times["rerun"] / times["cold"], 0.40, ""),
-            (f"{cohort}: one-correction rerun <= 40% of the cold run (other MFI domain)",
-             times["rerun_other"] / times["cold"], 0.40, ""),
+            (
+                f"{cohort}: one-correction rerun <= 40% of the cold run (simulated MFI domain)",
+                times["rerun"] / times["cold"],
+                0.40,
+                "",
+            ),
+            (
+                f"{cohort}: one-correction rerun <= 40% of the cold run (other MFI domain)",
+                times["rerun_other"] / times["cold"],
+                0.40,
+                "",
+            ),
         ]
     for cohort in large:
         checks.append(
-            (f"{cohort} participants <= 2x the {small}-participant cold run",
-             results[cohort]["cold"] / results[small]["cold"], 2.0, "x")
+            (
+                f"{cohort} participants <= 2x the {small}-participant cold run",
+                results[cohort]["cold"] / results[small]["cold"],
+                2.0,
+                "x",
+            )
         )
     for name, value, limit, unit in checks:
         shown = f"{value:.0%}" if unit == "" else f"{value:.2f}{unit}"
@@ -235,10 +293,16 @@ def report(results: dict[int, dict[str, object]], cores: int) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--cores", type=int, default=2)
-    parser.add_argument("--participants", type=int, default=10000, help="generated cohort (0 = none)")
-    parser.add_argument("--repeats", type=int, default=3, help="runs of the 86-participant cohort (median reported)")
+    parser.add_argument(
+        "--participants", type=int, default=10000, help="generated cohort (0 = none)"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="runs of the 86-participant cohort (median reported)"
+    )
     parser.add_argument("--large-repeats", type=int, default=1, help="runs of the generated cohort")
     args = parser.parse_args()
     results = {}
@@ -250,7 +314,11 @@ def main() -> int:
                 generate_cohort(project, cohort)
             runs.append(measure(project, args.cores))
             shutil.rmtree(project)
-            print(f"measured {cohort} participants: " + ", ".join(f"{k} {runs[-1][k]:.1f} s" for k in STEPS), file=sys.stderr)
+            print(
+                f"measured {cohort} participants: "
+                + ", ".join(f"{k} {runs[-1][k]:.1f} s" for k in STEPS),
+                file=sys.stderr,
+            )
         results[cohort] = median_of(runs)
     print("\n".join(report(results, args.cores)))
     return 0

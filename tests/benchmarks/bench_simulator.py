@@ -35,10 +35,9 @@ sys.path.insert(0, str(ROOT / "workflow"))
 
 import numpy as np  # noqa: E402
 import pingouin  # noqa: E402
-from simulate_fixtures import make_model  # noqa: E402
-
 from rapamycin_mecfs.simulate import model as sim  # noqa: E402
 from rapamycin_mecfs.simulate.summarise import run_shard, trial_summaries  # noqa: E402
+from simulate_fixtures import make_model  # noqa: E402
 
 SCENARIO = {"dropout": {"mode": "informative"}, "selection": {"enrol_fraction": 0.5}}
 
@@ -57,14 +56,18 @@ def loop_p_values(model, trials: sim.Trials) -> np.ndarray:
             if np.any(follow != base):
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    result = pingouin.wilcoxon(follow, base, method="approx", correction=True, zero_method="wilcox")
+                    result = pingouin.wilcoxon(
+                        follow, base, method="approx", correction=True, zero_method="wilcox"
+                    )
                 p[t, j] = float(result["p_val" if "p_val" in result else "p-val"].iloc[0])
     return p
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trials", type=int, default=10_000, help="trials for the vectorised simulator")
+    parser.add_argument(
+        "--trials", type=int, default=10_000, help="trials for the vectorised simulator"
+    )
     parser.add_argument("--loop-trials", type=int, default=300, help="trials for the pingouin loop")
     parser.add_argument("--seed", type=int, default=20250607)
     parser.add_argument("--repeats", type=int, default=5, help="interleaved timing pairs")
@@ -84,7 +87,9 @@ def main() -> int:
         summary = run_shard(model, args.trials, np.random.default_rng(args.seed))
         vectorised_times.append(time.perf_counter() - start)
         start = time.perf_counter()
-        vectorised_p = trial_summaries(trials, model)[[f"p_value__{o}" for o in outcomes]].to_numpy()
+        vectorised_p = trial_summaries(trials, model)[
+            [f"p_value__{o}" for o in outcomes]
+        ].to_numpy()
         stats_times.append(time.perf_counter() - start)
         start = time.perf_counter()
         loop_p = loop_p_values(model, trials)
@@ -93,24 +98,40 @@ def main() -> int:
     loop_rates = args.loop_trials / np.array(loop_times)
     pair_ratios = np.sort(vectorised_rates / loop_rates)
     stats_ratios = np.sort(np.array(loop_times) / np.array(stats_times))
-    vectorised_seconds, stats_seconds, loop_seconds = min(vectorised_times), min(stats_times), min(loop_times)
+    vectorised_seconds, stats_seconds, loop_seconds = (
+        min(vectorised_times),
+        min(stats_times),
+        min(loop_times),
+    )
     vectorised_rate, loop_rate = args.trials / vectorised_seconds, args.loop_trials / loop_seconds
     difference = np.nanmax(np.abs(vectorised_p - loop_p))
     same_missing = np.array_equal(np.isnan(vectorised_p), np.isnan(loop_p))
 
     ratio = float(np.median(pair_ratios))
     per_10k = 10_000 / vectorised_rate
-    print(f"cpu count: {os.cpu_count()}; load average: {os.getloadavg()[0]:.1f}; outcomes per trial: {len(outcomes)}; "
-          f"enrolled per trial: {model.n_enrolled}; {args.repeats} interleaved timing pairs (rates: best)")
-    print(f"vectorised simulator (simulate + all statistics): {args.trials} trials in {vectorised_seconds:.2f} s = "
-          f"{vectorised_rate:,.0f} trials/s ({per_10k:.2f} s per 10,000 trials)")
-    print(f"vectorised statistics only: {args.loop_trials} trials in {stats_seconds:.3f} s = "
-          f"{args.loop_trials / stats_seconds:,.0f} trials/s")
-    print(f"pingouin loop (statistics only, {len(outcomes)} pingouin.wilcoxon calls per trial): {args.loop_trials} "
-          f"trials in {loop_seconds:.2f} s = {loop_rate:,.1f} trials/s")
-    print(f"ratio vectorised / loop, median of pairs: {ratio:,.0f}x (pairs: {', '.join(f'{r:.0f}' for r in pair_ratios)}); "
-          f"statistics only: {np.median(stats_ratios):,.0f}x")
-    print(f"largest |p vectorised - p pingouin|: {difference:.2e}; same untestable trials: {same_missing}")
+    print(
+        f"cpu count: {os.cpu_count()}; load average: {os.getloadavg()[0]:.1f}; outcomes per trial: {len(outcomes)}; "
+        f"enrolled per trial: {model.n_enrolled}; {args.repeats} interleaved timing pairs (rates: best)"
+    )
+    print(
+        f"vectorised simulator (simulate + all statistics): {args.trials} trials in {vectorised_seconds:.2f} s = "
+        f"{vectorised_rate:,.0f} trials/s ({per_10k:.2f} s per 10,000 trials)"
+    )
+    print(
+        f"vectorised statistics only: {args.loop_trials} trials in {stats_seconds:.3f} s = "
+        f"{args.loop_trials / stats_seconds:,.0f} trials/s"
+    )
+    print(
+        f"pingouin loop (statistics only, {len(outcomes)} pingouin.wilcoxon calls per trial): {args.loop_trials} "
+        f"trials in {loop_seconds:.2f} s = {loop_rate:,.1f} trials/s"
+    )
+    print(
+        f"ratio vectorised / loop, median of pairs: {ratio:,.0f}x (pairs: {', '.join(f'{r:.0f}' for r in pair_ratios)}); "
+        f"statistics only: {np.median(stats_ratios):,.0f}x"
+    )
+    print(
+        f"largest |p vectorised - p pingouin|: {difference:.2e}; same untestable trials: {same_missing}"
+    )
     print(f"mean completers per trial: {summary['n__completers'].mean():.1f}")
     ok = ratio >= 50 and per_10k < 10 and same_missing and difference < 1e-10
     print("PASS" if ok else "FAIL: needs >= 50x, < 10 s per 10,000 trials, and agreeing p-values")

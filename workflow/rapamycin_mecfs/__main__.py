@@ -12,9 +12,18 @@ import sys
 
 # command name -> (module, one-line help); each module exposes add_arguments(parser) and run(args)
 COMMANDS = {
-    "generate": ("rapamycin_mecfs.synthetic.cli", "write the synthetic supplement (seeded, documented)"),
-    "trace": ("rapamycin_mecfs.trace", "show the supplement cells behind a number in a results table"),
-    "init": ("rapamycin_mecfs.draft", "draft a commented config from a supplement's files (.xlsx, .csv, .pdf)"),
+    "generate": (
+        "rapamycin_mecfs.synthetic.cli",
+        "write the synthetic supplement (seeded, documented)",
+    ),
+    "trace": (
+        "rapamycin_mecfs.trace",
+        "show the supplement cells behind a number in a results table",
+    ),
+    "init": (
+        "rapamycin_mecfs.draft",
+        "draft a commented config from a supplement's files (.xlsx, .csv, .pdf)",
+    ),
 }
 
 

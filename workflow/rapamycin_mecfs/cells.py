@@ -20,11 +20,20 @@ _WHITESPACE = re.compile(r"\s+")
 
 # Text that reads as a number to a person but not to the parser, and why (the first match names the cause).
 _LOOKS_NUMERIC = (
-    (re.compile(r"^[\u2212\u2012\u2013\u2014\ufe63\uff0d]\s*\d"), "a Unicode minus or dash sign instead of the ASCII '-'"),
-    (re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"), "thousands separators (commas between groups of three digits)"),
+    (
+        re.compile(r"^[\u2212\u2012\u2013\u2014\ufe63\uff0d]\s*\d"),
+        "a Unicode minus or dash sign instead of the ASCII '-'",
+    ),
+    (
+        re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"),
+        "thousands separators (commas between groups of three digits)",
+    ),
     (re.compile(r"^[+-]?\d+,\d+$"), "a decimal comma (for a CSV table, set its decimal: ',')"),
     (re.compile(r"^[+-]?\d+([.,]\d+)?\s*%$"), "a percent sign"),
-    (re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?$"), "a date: the cell is formatted as a date in the workbook"),
+    (
+        re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?$"),
+        "a date: the cell is formatted as a date in the workbook",
+    ),
     (re.compile(r"^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$"), "a date"),
 )
 

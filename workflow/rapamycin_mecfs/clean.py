@@ -38,7 +38,9 @@ CLEAN_COLUMNS = [
 
 
 def id_normaliser(config: dict[str, Any]) -> IdNormaliser:
-    return _shared_id_normaliser(config["participant_ids"]["pattern"], config["participant_ids"]["canonical"])
+    return _shared_id_normaliser(
+        config["participant_ids"]["pattern"], config["participant_ids"]["canonical"]
+    )
 
 
 @cache
@@ -55,7 +57,9 @@ def distinct_values(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(codes, distinct) with values == distinct[codes]: a long table repeats each ID over every
     outcome x visit and each score or token over thousands of cells, so per-value work done on
     `distinct` is a few hundred calls instead of one per cell."""
-    array = values.to_numpy(dtype=object)  # factorizing plain objects is faster than a string column
+    array = values.to_numpy(
+        dtype=object
+    )  # factorizing plain objects is faster than a string column
     codes, distinct = pd.factorize(array)
     missing = np.flatnonzero(codes == -1)
     if len(missing):
@@ -101,13 +105,17 @@ def normalise_ids(extracted: pd.DataFrame, ids: IdNormaliser, what: str) -> pd.D
     extracted = extracted.assign(participant_id=canonical[codes])
     # Codes rather than text: one code per participant (raw IDs that normalise alike share it) and per ID cell.
     participant_codes = pd.factorize(canonical)[0][codes]
-    cell_codes, _ = pd.factorize(extracted["id_locator"].to_numpy(dtype=object), use_na_sentinel=False)
+    cell_codes, _ = pd.factorize(
+        extracted["id_locator"].to_numpy(dtype=object), use_na_sentinel=False
+    )
     rows = extracted[first_of_pairs(participant_codes, cell_codes)]
     clashes = rows[rows["participant_id"].duplicated(keep=False)]
     if not clashes.empty:
         problems = []
         for participant, group in clashes.groupby("participant_id", sort=True):
-            cells = ", ".join(f"{r.raw_participant_id!r} at [{r.id_locator}]" for r in group.itertuples())
+            cells = ", ".join(
+                f"{r.raw_participant_id!r} at [{r.id_locator}]" for r in group.itertuples()
+            )
             problems.append(
                 f"{group['source_file'].iloc[0]}: value {participant!r}: duplicate participant after ID "
                 f"normalisation ({cells}) in {what}; expected one row per participant"
@@ -172,7 +180,9 @@ def snap_to_grid(values: pd.DataFrame, specs: dict[str, OutcomeSpec]) -> pd.Data
     return values.assign(value=value)
 
 
-def scale_problems(values: pd.DataFrame, specs: dict[str, OutcomeSpec], tolerance: float, ledger: str) -> list[str]:
+def scale_problems(
+    values: pd.DataFrame, specs: dict[str, OutcomeSpec], tolerance: float, ledger: str
+) -> list[str]:
     """One message per impossible value, in table order; check_value words each message."""
     value = values["value"].to_numpy(dtype=float)
     outcome = values["outcome"].to_numpy()
@@ -187,13 +197,18 @@ def scale_problems(values: pd.DataFrame, specs: dict[str, OutcomeSpec], toleranc
             shown = repr(row.raw_value)
             if row.correction_id:
                 # The checked value is the ledger's, not the cell's: name both so the user fixes the right file.
-                shown += f" corrected to {row.value:g} by correction {row.correction_id} in {ledger}"
+                shown += (
+                    f" corrected to {row.value:g} by correction {row.correction_id} in {ledger}"
+                )
             problems.append(f"{row.source_file} [{row.source_locator}]: value {shown}: {reason}")
     return problems
 
 
 def parse_values(
-    extracted: pd.DataFrame, specs: dict[str, OutcomeSpec], parser: CellParser, problems: list[str] | None = None
+    extracted: pd.DataFrame,
+    specs: dict[str, OutcomeSpec],
+    parser: CellParser,
+    problems: list[str] | None = None,
 ) -> pd.DataFrame:
     """Add value and flag columns; unknown tokens stop cleaning with every bad cell listed.
 
@@ -213,7 +228,9 @@ def parse_values(
         parsed = [_parse_or_none(parser, raw, raw_type, specs[outcome].lloq) for raw in distinct]
         distinct_bad = np.array([p is None for p in parsed], dtype=bool)
         bad[rows] = distinct_bad[codes]
-        values[rows] = np.array([math.nan if p is None else p[0] for p in parsed], dtype=float)[codes]
+        values[rows] = np.array([math.nan if p is None else p[0] for p in parsed], dtype=float)[
+            codes
+        ]
         flags[rows] = np.array(["" if p is None else p[1] for p in parsed], dtype=object)[codes]
     if bad.any():
         if problems is None:
@@ -222,7 +239,9 @@ def parse_values(
     return extracted.assign(value=values, flag=flags)
 
 
-def _parse_or_none(parser: CellParser, raw: str, raw_type: str, lloq: float | None) -> tuple[float, str] | None:
+def _parse_or_none(
+    parser: CellParser, raw: str, raw_type: str, lloq: float | None
+) -> tuple[float, str] | None:
     """(value, flags) of a cell, or None if the parser rejects it (its message is made with the cell's location)."""
     try:
         parsed = parser.parse(raw, raw_type, "", lloq)
@@ -231,7 +250,9 @@ def _parse_or_none(parser: CellParser, raw: str, raw_type: str, lloq: float | No
     return parsed.value, ";".join(parsed.flags)
 
 
-def _parse_problems(bad: pd.DataFrame, specs: dict[str, OutcomeSpec], parser: CellParser) -> list[str]:
+def _parse_problems(
+    bad: pd.DataFrame, specs: dict[str, OutcomeSpec], parser: CellParser
+) -> list[str]:
     """The parser's message for each bad cell, in table order, naming the cell.
 
     A "number" cell whose text is not a number raises ValueError, as the per-cell loop always did.
@@ -239,7 +260,12 @@ def _parse_problems(bad: pd.DataFrame, specs: dict[str, OutcomeSpec], parser: Ce
     problems = []
     for row in bad.itertuples():
         try:
-            parser.parse(row.raw_value, row.raw_type, f"{row.source_file} [{row.source_locator}]", specs[row.outcome].lloq)
+            parser.parse(
+                row.raw_value,
+                row.raw_type,
+                f"{row.source_file} [{row.source_locator}]",
+                specs[row.outcome].lloq,
+            )
         except SupplementError as error:
             problems.append(str(error))
     return problems
@@ -249,7 +275,9 @@ def complete_grid(
     values: pd.DataFrame, sites: dict[str, str], outcomes: list[str], visits: list[str], source: str
 ) -> pd.DataFrame:
     """One row per roster participant x outcome x visit; rows not in the table are flagged, not dropped."""
-    full = pd.MultiIndex.from_product([sorted(sites), outcomes, visits], names=["participant_id", "outcome", "visit"])
+    full = pd.MultiIndex.from_product(
+        [sorted(sites), outcomes, visits], names=["participant_id", "outcome", "visit"]
+    )
     values = values.set_index(["participant_id", "outcome", "visit"]).reindex(full).reset_index()
     absent = values["raw_type"].isna()
     values.loc[absent, ["raw_value", "raw_participant_id", "source_locator"]] = ""
@@ -301,10 +329,18 @@ def clean_instrument(
     values["flag"] = values["flag"].fillna("")
 
     values, audit = apply_corrections(
-        values, corrections, instrument, ids, parser.is_missing, visits, config.get("corrections", "corrections")
+        values,
+        corrections,
+        instrument,
+        ids,
+        parser.is_missing,
+        visits,
+        config.get("corrections", "corrections"),
     )
 
-    problems = parse_problems + scale_problems(values, specs, config["grid_tolerance"], config.get("corrections", "corrections"))
+    problems = parse_problems + scale_problems(
+        values, specs, config["grid_tolerance"], config.get("corrections", "corrections")
+    )
     if problems:
         raise SupplementError(problems)
     values = snap_to_grid(values, specs)
@@ -315,6 +351,12 @@ def clean_instrument(
     visit_order = {v: i for i, v in enumerate(visits)}
     values = values.sort_values(
         ["participant_id", "outcome", "visit"],
-        key=lambda col: col.map(order) if col.name == "outcome" else col.map(visit_order) if col.name == "visit" else col,
+        key=lambda col: (
+            col.map(order)
+            if col.name == "outcome"
+            else col.map(visit_order)
+            if col.name == "visit"
+            else col
+        ),
     )
     return values[CLEAN_COLUMNS].reset_index(drop=True), audit

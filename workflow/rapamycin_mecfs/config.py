@@ -45,7 +45,9 @@ def _schema_problem(error, source: str) -> str:
             hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
         return f"{source}: key '{where}': unknown key {', '.join(hints)}; expected one of {sorted(allowed)}"
     found = repr(error.instance)
-    if error.validator == "required" or error.message.startswith(found):  # the message shows the value already
+    if error.validator == "required" or error.message.startswith(
+        found
+    ):  # the message shows the value already
         return f"{source}: key '{where}': {error.message}"
     found = found if len(found) <= 60 else found[:57] + "..."
     return f"{source}: key '{where}': value {found}: {error.message}"
@@ -106,15 +108,26 @@ def check_config(config: dict[str, Any], source: str = "config.yaml") -> dict[st
     collect(biomarker_plan.check, config, source)
     collect(scenarios.check, config, source)
     tables = config.get("tables") if isinstance(config.get("tables"), dict) else {}
-    named = [(f"tables/{key}/file", table["file"]) for key, table in tables.items() if isinstance(table, dict) and "file" in table]
-    named += [(key, config[key]) for key in ("corrections", "claims") if isinstance(config.get(key), str)]
+    named = [
+        (f"tables/{key}/file", table["file"])
+        for key, table in tables.items()
+        if isinstance(table, dict) and "file" in table
+    ]
+    named += [
+        (key, config[key]) for key in ("corrections", "claims") if isinstance(config.get(key), str)
+    ]
     missing = [(key, path) for key, path in named if not Path(path).is_file()]
-    problems += [f"{source}: key '{key}': value {path!r}: file not found; expected an existing file" for key, path in missing]
+    problems += [
+        f"{source}: key '{key}': value {path!r}: file not found; expected an existing file"
+        for key, path in missing
+    ]
     missing_paths = {path for _, path in missing}
     if isinstance(config.get("corrections"), str) and config["corrections"] not in missing_paths:
         rows = collect(read_ledger, config["corrections"])
         if rows is not None and shape_ok:
-            outcomes = {name: list(inst["outcomes"]) for name, inst in config["instruments"].items()}
+            outcomes = {
+                name: list(inst["outcomes"]) for name, inst in config["instruments"].items()
+            }
             collect(route, rows, outcomes, config["corrections"])
     if isinstance(config.get("claims"), str) and config["claims"] not in missing_paths:
         claims = collect(load_claims, config["claims"])
@@ -164,7 +177,9 @@ def check_cross_references(config: dict[str, Any], source: str = "config.yaml") 
             problems.append(f"{source}: instruments/{name}/table: unknown table '{table}'")
             continue
         for outcome, scale in instrument["outcomes"].items():
-            problems += _grid_problems(scale, f"{source}: instruments/{name}/outcomes/{outcome}/step")
+            problems += _grid_problems(
+                scale, f"{source}: instruments/{name}/outcomes/{outcome}/step"
+            )
         mapped = set(config["tables"][table].get("outcomes", {}).values())
         for outcome in instrument["outcomes"]:
             if outcome not in mapped:
@@ -192,9 +207,13 @@ def check_cross_references(config: dict[str, Any], source: str = "config.yaml") 
                     f"{source}: tables/{key}: a long table needs 'columns' (at least visit) and 'outcomes' and 'visits'"
                 )
             if table.get("header_rows", 1) != 1:
-                problems.append(f"{source}: tables/{key}/header_rows: {table['header_rows']}; expected 1 for a long table")
+                problems.append(
+                    f"{source}: tables/{key}/header_rows: {table['header_rows']}; expected 1 for a long table"
+                )
         elif "columns" in table:
-            problems.append(f"{source}: tables/{key}/columns: only a long table has columns; set layout: long")
+            problems.append(
+                f"{source}: tables/{key}/columns: only a long table has columns; set layout: long"
+            )
     problems += _analysis_references(config, seen_outcomes, visit_ids, source)
     problems += _set_references(config, seen_outcomes, visit_ids, source)
     if problems:
@@ -207,14 +226,20 @@ def _set_references(config, owner: dict[str, str], visit_ids: list[str], source:
     sets = config.get("analysis_sets", {})
     final = sets.get("completer_visit")
     if final is not None and final not in visit_ids[1:]:
-        problems.append(f"{source}: analysis_sets/completer_visit: '{final}' is not a follow-up visit; expected one of {visit_ids[1:]}")
+        problems.append(
+            f"{source}: analysis_sets/completer_visit: '{final}' is not a follow-up visit; expected one of {visit_ids[1:]}"
+        )
     directions = {
-        key: spec["direction"] for inst in config["instruments"].values() for key, spec in inst["outcomes"].items()
+        key: spec["direction"]
+        for inst in config["instruments"].values()
+        for key, spec in inst["outcomes"].items()
     }
     for key in ("completion_outcomes", "attendance_outcomes"):
         for outcome in sets.get(key, []):
             if outcome not in owner:
-                problems.append(f"{source}: analysis_sets/{key}: unknown outcome '{outcome}'; expected one of {sorted(owner)}")
+                problems.append(
+                    f"{source}: analysis_sets/{key}: unknown outcome '{outcome}'; expected one of {sorted(owner)}"
+                )
     if not any(direction != "none" for direction in directions.values()) and not (
         sets.get("completion_outcomes") and sets.get("attendance_outcomes")
     ):
@@ -239,34 +264,53 @@ def _set_references(config, owner: dict[str, str], visit_ids: list[str], source:
     return problems
 
 
-def _analysis_references(config, owner: dict[str, str], visit_ids: list[str], source: str) -> list[str]:
+def _analysis_references(
+    config, owner: dict[str, str], visit_ids: list[str], source: str
+) -> list[str]:
     """Outcomes and visits named by the analysis plan must exist, and analysed outcomes need a direction."""
     analysis = config.get("analysis")
     if not analysis:
         return []
     problems = []
     directions = {
-        key: spec["direction"] for inst in config["instruments"].values() for key, spec in inst["outcomes"].items()
+        key: spec["direction"]
+        for inst in config["instruments"].values()
+        for key, spec in inst["outcomes"].items()
     }
     named = [("analysis/outcomes", o) for o in analysis.get("outcomes", [])]
-    named += [("analysis/responders/criteria", c["outcome"]) for c in analysis.get("responders", {}).get("criteria", [])]
+    named += [
+        ("analysis/responders/criteria", c["outcome"])
+        for c in analysis.get("responders", {}).get("criteria", [])
+    ]
     named += [("analysis/regression_to_mean", o) for o in analysis.get("regression_to_mean", {})]
     grids = (analysis.get("tipping_point") or {}).get("delta_grid") or {}
     named += [("analysis/tipping_point/delta_grid", o) for o in grids]
     for where, outcome in named:
         if outcome not in owner:
-            problems.append(f"{source}: {where}: unknown outcome '{outcome}'; expected one of {sorted(owner)}")
+            problems.append(
+                f"{source}: {where}: unknown outcome '{outcome}'; expected one of {sorted(owner)}"
+            )
         elif directions[outcome] == "none":
-            problems.append(f"{source}: {where}: outcome '{outcome}' has direction 'none'; expected an outcome with a direction")
+            problems.append(
+                f"{source}: {where}: outcome '{outcome}' has direction 'none'; expected an outcome with a direction"
+            )
     for where, visit in (
         ("analysis/responders/visit", analysis.get("responders", {}).get("visit")),
         ("analysis/tipping_point/visit", (analysis.get("tipping_point") or {}).get("visit")),
     ):
         if visit is not None and visit not in visit_ids[1:]:
-            problems.append(f"{source}: {where}: '{visit}' is not a follow-up visit; expected one of {visit_ids[1:]}")
+            problems.append(
+                f"{source}: {where}: '{visit}' is not a follow-up visit; expected one of {visit_ids[1:]}"
+            )
     responders = analysis.get("responders")
-    if responders and responders.get("combine") == "at_least" and responders["k"] > len(responders["criteria"]):
-        problems.append(f"{source}: analysis/responders/k: {responders['k']} exceeds the {len(responders['criteria'])} criteria")
+    if (
+        responders
+        and responders.get("combine") == "at_least"
+        and responders["k"] > len(responders["criteria"])
+    ):
+        problems.append(
+            f"{source}: analysis/responders/k: {responders['k']} exceeds the {len(responders['criteria'])} criteria"
+        )
     return problems
 
 
@@ -356,4 +400,6 @@ def visit_ids(config: dict[str, Any]) -> list[str]:
 
 def visit_days(config: dict[str, Any]) -> dict[str, int | None]:
     """Visit -> study day, None where the config gives none."""
-    return {v["id"]: (int(v["day"]) if v.get("day") is not None else None) for v in config["visits"]}
+    return {
+        v["id"]: (int(v["day"]) if v.get("day") is not None else None) for v in config["visits"]
+    }

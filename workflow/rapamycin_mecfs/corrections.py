@@ -57,7 +57,9 @@ def apply_corrections(
     audit = []
     problems = []
     # tolist() first: iterating a pandas string column directly costs a Python call per cell.
-    participants, outcomes, visits = (values[c].tolist() for c in ("participant_id", "outcome", "visit"))
+    participants, outcomes, visits = (
+        values[c].tolist() for c in ("participant_id", "outcome", "visit")
+    )
     index = {key: i for i, key in enumerate(zip(participants, outcomes, visits))}
     known_participants = set(participants)
     for row in corrections:
@@ -68,14 +70,20 @@ def apply_corrections(
             problems.append(str(error))
             continue
         if participant not in known_participants:
-            problems.append(f"{label}: value {row['participant_id']!r}: unknown participant; expected a participant of the roster")
+            problems.append(
+                f"{label}: value {row['participant_id']!r}: unknown participant; expected a participant of the roster"
+            )
             continue
         if row["visit"] not in visit_ids:
-            problems.append(f"{label}: value {row['visit']!r}: unknown visit; expected one of {visit_ids}")
+            problems.append(
+                f"{label}: value {row['visit']!r}: unknown visit; expected one of {visit_ids}"
+            )
             continue
         key = (participant, row["outcome"], row["visit"])
         if key not in index:
-            problems.append(f"{label}: no value for {key} in the cleaned table; expected an existing cell")
+            problems.append(
+                f"{label}: no value for {key} in the cleaned table; expected an existing cell"
+            )
             continue
         try:
             expected = _as_number(row["expected_current_value"], is_missing)
@@ -96,7 +104,9 @@ def apply_corrections(
             )
             continue
         if values.at[i, "correction_id"]:
-            problems.append(f"{label}: a second correction of {key} (first: {values.at[i, 'correction_id']}); expected one per value")
+            problems.append(
+                f"{label}: a second correction of {key} (first: {values.at[i, 'correction_id']}); expected one per value"
+            )
             continue
         values.at[i, "value"] = new
         values.at[i, "correction_id"] = row["correction_id"]

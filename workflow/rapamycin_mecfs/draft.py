@@ -40,8 +40,7 @@ from typing import Any
 
 import yaml
 
-from .cells import BELOW_LIMIT
-from .cells import normalise_text
+from .cells import BELOW_LIMIT, normalise_text
 from .errors import SupplementError
 from .plan import DISCONTINUATIONS_TABLE as STOPPED
 from .plan import PARTICIPANTS_TABLE as ROSTER
@@ -68,7 +67,9 @@ LAST_VISIT_HEADER = re.compile(
 )
 REASON_HEADER = re.compile(r"\b(reasons?|cause|why)\b", re.IGNORECASE)
 VISIT_HEADER = re.compile(r"\b(visit|time ?point|occasion|session|week|month|day)\b", re.IGNORECASE)
-MEASURE_HEADER = re.compile(r"\b(measure|outcome|variable|parameter|item|scale|test|assessment|instrument)\b", re.IGNORECASE)
+MEASURE_HEADER = re.compile(
+    r"\b(measure|outcome|variable|parameter|item|scale|test|assessment|instrument)\b", re.IGNORECASE
+)
 VALUE_HEADER = re.compile(r"\b(value|score|result)\b", re.IGNORECASE)
 SYNTHETIC_TEXT = re.compile(r"\bsynthetic data\b", re.IGNORECASE)
 PAGE = re.compile(r"^page (\d+)/")
@@ -167,7 +168,9 @@ def id_pattern(ids: list[str]) -> tuple[str, str]:
     prefix, separator = _most_common((m.group(1), m.group(2)) for m in forms)
     padded = [len(m.group(3)) for m in forms if len(m.group(3)) > 1 and m.group(3).startswith("0")]
     number = f"{{number:0{_most_common(padded)}d}}" if padded else "{number}"
-    extra = sorted({ch for m in forms for ch in m.group(2)} - {" ", "_", "-"})  # of ". / #": literal in a class
+    extra = sorted(
+        {ch for m in forms for ch in m.group(2)} - {" ", "_", "-"}
+    )  # of ". / #": literal in a class
     separators = r"[\s_" + "".join(extra) + "-]*"
     return rf"^\s*{re.escape(prefix)}{separators}0*(\d+)\s*$", f"{prefix}{separator}{number}"
 
@@ -257,19 +260,41 @@ def read_sources(path: str | Path) -> tuple[list[Source], list[str]]:
         if suffix == ".xlsx":
             return _read_workbook(path)
         if suffix == ".pdf":
-            sources = [Source(path, grid, page=_page(grid)) for grid in read_tables(path, pages="all") if grid]
-            return sources, ([] if sources else [f"{path}: no ruled table found on any page; left out"])
+            sources = [
+                Source(path, grid, page=_page(grid))
+                for grid in read_tables(path, pages="all")
+                if grid
+            ]
+            return sources, (
+                [] if sources else [f"{path}: no ruled table found on any page; left out"]
+            )
         if suffix == ".csv":
             options = csv_options(path)
-            return [Source(path, read_tables(path, csv_options=options)[0], csv_options=_non_default(options))], []
+            return [
+                Source(
+                    path,
+                    read_tables(path, csv_options=options)[0],
+                    csv_options=_non_default(options),
+                )
+            ], []
     except SupplementError:
         raise
-    except Exception as error:  # a reader library failing on a damaged file: name the file, not a traceback
+    except (
+        Exception
+    ) as error:  # a reader library failing on a damaged file: name the file, not a traceback
         raise SupplementError(
             f"{path}: cannot be read ({type(error).__name__}: {_short(str(error), 120)}); expected an intact {suffix} file"
         ) from None
-    hint = " (save it as .xlsx)" if suffix in (".xls", ".ods") else " (save it as .csv)" if suffix in (".tsv", ".txt") else ""
-    raise SupplementError(f"{path}: unsupported file type '{suffix}'; expected .xlsx, .csv or .pdf{hint}")
+    hint = (
+        " (save it as .xlsx)"
+        if suffix in (".xls", ".ods")
+        else " (save it as .csv)"
+        if suffix in (".tsv", ".txt")
+        else ""
+    )
+    raise SupplementError(
+        f"{path}: unsupported file type '{suffix}'; expected .xlsx, .csv or .pdf{hint}"
+    )
 
 
 def _read_workbook(path: Path) -> tuple[list[Source], list[str]]:
@@ -280,8 +305,17 @@ def _read_workbook(path: Path) -> tuple[list[Source], list[str]]:
 
     try:
         workbook = openpyxl.load_workbook(path, read_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, EOFError) as error:
-        raise SupplementError(f"{path}: not a valid .xlsx workbook ({_short(str(error), 120)}); expected an Excel 2007+ file") from None
+    except (
+        zipfile.BadZipFile,
+        InvalidFileException,
+        KeyError,
+        OSError,
+        ValueError,
+        EOFError,
+    ) as error:
+        raise SupplementError(
+            f"{path}: not a valid .xlsx workbook ({_short(str(error), 120)}); expected an Excel 2007+ file"
+        ) from None
     try:
         names = list(workbook.sheetnames)
     finally:
@@ -362,7 +396,9 @@ def csv_options(path: str | Path) -> dict[str, str]:
     try:
         text = data.decode(encoding).removeprefix("\ufeff")
     except UnicodeDecodeError as error:
-        raise SupplementError(f"{path}: byte {error.start}: not valid {encoding}; expected a CSV text file") from None
+        raise SupplementError(
+            f"{path}: byte {error.start}: not valid {encoding}; expected a CSV text file"
+        ) from None
     control = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text)
     if control:
         raise SupplementError(
@@ -372,14 +408,22 @@ def csv_options(path: str | Path) -> dict[str, str]:
     lines = text.splitlines()[:200]
     best, best_score = ",", 0
     for delimiter in (",", ";", "\t", "|"):
-        widths = [len(row) for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter) if row]
+        widths = [
+            len(row)
+            for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
+            if row
+        ]
         common = _most_common(w for w in widths if w > 1)
         score = sum(1 for w in widths if w == common) if common else 0
         if score > best_score:
             best, best_score = delimiter, score
     decimal = "."
     if best != ",":
-        cells = [c.strip() for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=best) for c in row]
+        cells = [
+            c.strip()
+            for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=best)
+            for c in row
+        ]
         commas = sum(1 for c in cells if re.fullmatch(r"[+-]?\d+,\d+", c))
         points = sum(1 for c in cells if re.fullmatch(r"[+-]?\d+\.\d+", c))
         decimal = "," if commas > points else "."
@@ -415,15 +459,33 @@ def _id_candidates(grid: Grid) -> list[_Candidate]:
             if isinstance(value, str):
                 match = ID_SHAPE.match(normalise_text(value))
                 if match:
-                    by_prefix.setdefault(match.group(1).casefold(), []).append((r, normalise_text(value)))
+                    by_prefix.setdefault(match.group(1).casefold(), []).append(
+                        (r, normalise_text(value))
+                    )
         for prefix, hits in by_prefix.items():
             first = hits[0][0]
             filled = sum(1 for row in grid[first:] if _raw(_cell(row, column)))
             if 2 * len(hits) < filled:
                 continue
             numbers = {int(ID_SHAPE.match(text).group(3)) for _, text in hits}
-            above = next((_text(_cell(row, column)) for row in reversed(grid[:first]) if _text(_cell(row, column))), "")
-            found.append(_Candidate(column, prefix, first, [text for _, text in hits], len(numbers), bool(ID_WORD.search(above))))
+            above = next(
+                (
+                    _text(_cell(row, column))
+                    for row in reversed(grid[:first])
+                    if _text(_cell(row, column))
+                ),
+                "",
+            )
+            found.append(
+                _Candidate(
+                    column,
+                    prefix,
+                    first,
+                    [text for _, text in hits],
+                    len(numbers),
+                    bool(ID_WORD.search(above)),
+                )
+            )
     return found
 
 
@@ -448,7 +510,9 @@ class TableGuess:
     visits: list[str] = field(default_factory=list)  # visit headers (wide) or values (long)
     fields: list[str] = field(default_factory=list)  # header texts of a one-header-row table
     columns: dict[str, str] = field(default_factory=dict)  # long: visit, outcome, value headers
-    values: dict[str, list[str]] = field(default_factory=dict)  # field header -> texts of the data rows
+    values: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # field header -> texts of the data rows
     ignored: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     synthetic: bool = False
@@ -463,7 +527,12 @@ class TableGuess:
         return str(self.source.path)
 
     def signature(self) -> tuple:
-        return (self.id_header.casefold(), self.header_rows, tuple(self.fields), tuple(self.outcomes))
+        return (
+            self.id_header.casefold(),
+            self.header_rows,
+            tuple(self.fields),
+            tuple(self.outcomes),
+        )
 
 
 def _nonblank(row: list[Cell]) -> bool:
@@ -472,10 +541,14 @@ def _nonblank(row: list[Cell]) -> bool:
 
 def _is_title(row: list[Cell]) -> bool:
     filled = [_raw(cell) for cell in row if _raw(cell)]
-    return len(filled) == 1 and (len(filled[0]) > 60 or bool(re.match(r"table\b", filled[0], re.IGNORECASE)))
+    return len(filled) == 1 and (
+        len(filled[0]) > 60 or bool(re.match(r"table\b", filled[0], re.IGNORECASE))
+    )
 
 
-def analyse_table(source: Source, candidate: _Candidate | None, known_headers: set[str]) -> TableGuess | None:
+def analyse_table(
+    source: Source, candidate: _Candidate | None, known_headers: set[str]
+) -> TableGuess | None:
     """The header layout and columns of one table, or None when it has no ID column or header.
 
     ``candidate`` is the chosen ID column; without one (a table with a header but no rows), the
@@ -492,7 +565,12 @@ def analyse_table(source: Source, candidate: _Candidate | None, known_headers: s
             return None  # rows without a header: a PDF table continued from the page before
     else:
         where = next(
-            ((r, c) for r, row in enumerate(grid[:50]) for c, cell in enumerate(row) if _text(cell).casefold() in known_headers),
+            (
+                (r, c)
+                for r, row in enumerate(grid[:50])
+                for c, cell in enumerate(row)
+                if _text(cell).casefold() in known_headers
+            ),
             None,
         )
         if where is None:
@@ -521,8 +599,17 @@ def analyse_table(source: Source, candidate: _Candidate | None, known_headers: s
         id_header=id_header,
         pages=[source.page] if source.page else [],
     )
-    guess.synthetic = any(SYNTHETIC_TEXT.search(_raw(cell)) for row in grid for cell in row if isinstance(cell.value, str))
-    data_rows = [row for row in grid[first:] if ID_SHAPE.match(_raw(_cell(row, column)))] if candidate else []
+    guess.synthetic = any(
+        SYNTHETIC_TEXT.search(_raw(cell))
+        for row in grid
+        for cell in row
+        if isinstance(cell.value, str)
+    )
+    data_rows = (
+        [row for row in grid[first:] if ID_SHAPE.match(_raw(_cell(row, column)))]
+        if candidate
+        else []
+    )
     guess.ids = [_raw(_cell(row, column)) for row in data_rows]
     if two_rows:
         _wide_columns(guess, grid[start], grid[lower])
@@ -577,10 +664,15 @@ def _maybe_long(guess: TableGuess) -> None:
         return
     visit = next((h for h in guess.fields if VISIT_HEADER.search(h)), None)
     if visit is None:
-        guess.notes.append(f"{guess.where}: participants repeat down the rows but no column names the visit; drafted as one row each")
+        guess.notes.append(
+            f"{guess.where}: participants repeat down the rows but no column names the visit; drafted as one row each"
+        )
         return
     others = [h for h in guess.fields if h != visit]
-    measure = next((h for h in others if MEASURE_HEADER.search(h) and not _mostly_numbers(guess.values[h])), None)
+    measure = next(
+        (h for h in others if MEASURE_HEADER.search(h) and not _mostly_numbers(guess.values[h])),
+        None,
+    )
     value = next((h for h in others if VALUE_HEADER.search(h) and h != measure), None)
     guess.kind = "long"
     guess.visits = list(dict.fromkeys(v for v in guess.values[visit] if v))
@@ -602,7 +694,8 @@ _BY_VISIT_NOTE = (
 def _by_visit(table: TableGuess, known_visits: set[str]) -> bool:
     """A one-header-row table whose every column is a visit of numbers: an outcome without its label row."""
     return bool(table.fields) and all(
-        (visit_id(h)[0].casefold() in known_visits or VISIT_HEADER.search(h) or DAY.search(h)) and _mostly_numbers(table.values[h])
+        (visit_id(h)[0].casefold() in known_visits or VISIT_HEADER.search(h) or DAY.search(h))
+        and _mostly_numbers(table.values[h])
         for h in table.fields
     )
 
@@ -637,16 +730,26 @@ def _tables_of(sources: list[Source]) -> tuple[list[TableGuess], list[str]]:
     for source, candidate, guess in zip(sources, chosen, guesses):
         continues = tables and source.page is not None and tables[-1].source.path == source.path
         if guess is None and candidate is not None and continues:
-            previous = tables[-1]  # rows without a header: the PDF table goes on from the page before
-            previous.ids += [_raw(_cell(row, candidate.column)) for row in source.grid if ID_SHAPE.match(_raw(_cell(row, candidate.column)))]
+            previous = tables[
+                -1
+            ]  # rows without a header: the PDF table goes on from the page before
+            previous.ids += [
+                _raw(_cell(row, candidate.column))
+                for row in source.grid
+                if ID_SHAPE.match(_raw(_cell(row, candidate.column)))
+            ]
             if source.page not in previous.pages:
                 previous.pages.append(source.page)
             continue
         if guess is None:
-            where = f"{source.path}" + (f" sheet {source.sheet!r}" if source.sheet is not None else "")
+            where = f"{source.path}" + (
+                f" sheet {source.sheet!r}" if source.sheet is not None else ""
+            )
             where += f" page {source.page}" if source.page else ""
             if any(_nonblank(row) for row in source.grid):
-                notes.append(f"{where}: no column of participant IDs (letters then digits) under a header; left out")
+                notes.append(
+                    f"{where}: no column of participant IDs (letters then digits) under a header; left out"
+                )
             continue
         if continues and guess.signature() == tables[-1].signature():
             previous = tables[-1]  # the header repeated on a new page
@@ -680,7 +783,9 @@ class Draft:
         return render(self)
 
 
-def draft_config(paths: list[str | Path], output: str = DEFAULT_OUTPUT, results_dir: str | None = None) -> Draft:
+def draft_config(
+    paths: list[str | Path], output: str = DEFAULT_OUTPUT, results_dir: str | None = None
+) -> Draft:
     """Draft the config of the supplement in ``paths``; file paths in it are as given (from the working directory).
 
     Parameters
@@ -754,7 +859,12 @@ def draft_config(paths: list[str | Path], output: str = DEFAULT_OUTPUT, results_
 
 class _Builder:
     def __init__(
-        self, tables: list[TableGuess], files: list[str], output: str, results_dir: str | None, sources: list[Source]
+        self,
+        tables: list[TableGuess],
+        files: list[str],
+        output: str,
+        results_dir: str | None,
+        sources: list[Source],
     ):
         self.tables = tables
         self.sources = sources
@@ -827,7 +937,9 @@ class _Builder:
                     f"(add it under tables: only if it is the roster instead)"
                 )
                 continue
-            key = role or _unique(snake_key(TABLE_NUMBER.sub("", table.name) or table.name, "table"), taken_tables)
+            key = role or _unique(
+                snake_key(TABLE_NUMBER.sub("", table.name) or table.name, "table"), taken_tables
+            )
             spec = self.table_spec(table)
             if table.kind == "fields":
                 spec["fields"] = self.fields(table, role, visit_ids)
@@ -847,13 +959,18 @@ class _Builder:
                 instruments[key] = {
                     "table": key,
                     "label": table.name,
-                    "outcomes": {k: {"label": label, "unit": _unit(label)} for label, k in labels.items()},
+                    "outcomes": {
+                        k: {"label": label, "unit": _unit(label)} for label, k in labels.items()
+                    },
                 }
             tables[key] = spec
             self.comments[f"tables/{key}"] = self.table_comment(table, role)
         config: dict[str, Any] = {
             "synthetic": any(t.synthetic for t in self.tables),
-            "study": {"title": f"Re-analysis of {', '.join(Path(f).name for f in self.files)}", "citation": ""},
+            "study": {
+                "title": f"Re-analysis of {', '.join(Path(f).name for f in self.files)}",
+                "citation": "",
+            },
             "results_dir": self.results_dir,
             "corrections": None,
             "claims": None,
@@ -873,9 +990,15 @@ class _Builder:
             for key in instrument["outcomes"]
         ]
         checklist.append(
-            (RESPONDER_PATH, ("criteria",), "the responder rule, or delete analysis/responders for no responder analysis")
+            (
+                RESPONDER_PATH,
+                ("criteria",),
+                "the responder rule, or delete analysis/responders for no responder analysis",
+            )
         )
-        return Draft(config, checklist, self.confirm, self.comments, self.files, self.output, self.notes)
+        return Draft(
+            config, checklist, self.confirm, self.comments, self.files, self.output, self.notes
+        )
 
     def roles(self, visit_ids: list[str], visit_of: dict[str, str]) -> dict[int, str]:
         """Table (by id()) -> participants or discontinuations, for one-value-per-participant tables."""
@@ -889,7 +1012,8 @@ class _Builder:
                     (
                         h
                         for h in table.fields
-                        if any(table.values[h]) and all(v.casefold() in known_visits for v in table.values[h] if v)
+                        if any(table.values[h])
+                        and all(v.casefold() in known_visits for v in table.values[h] if v)
                     ),
                     None,
                 )
@@ -947,7 +1071,9 @@ class _Builder:
                 )
         for header in table.fields:
             if header not in names:
-                names[header] = _unique(snake_key(TRAILING_PARENTHESIS.sub("", header) or header, "field"), taken)
+                names[header] = _unique(
+                    snake_key(TRAILING_PARENTHESIS.sub("", header) or header, "field"), taken
+                )
         return {header: names[header] for header in table.fields}
 
     def table_comment(self, table: TableGuess, role: str | None) -> list[str]:
@@ -959,14 +1085,19 @@ class _Builder:
                 "in the first header row, visits in the second."
             )
         elif table.kind == "long":
-            lines.append(f"{n} participants, one row per participant and visit" + (" and outcome." if "outcome" in table.columns else "."))
+            lines.append(
+                f"{n} participants, one row per participant and visit"
+                + (" and outcome." if "outcome" in table.columns else ".")
+            )
         elif role == STOPPED:
             lines.append(
                 f"Drafted as who stopped ({n} rows): the column {table.columns['last_visit']!r} names the last visit "
                 f"and {table.columns['reason']!r} the reason. Confirm."
             )
         else:
-            lines.append(f"Drafted as the roster: the {n} participants enrolled, one value per participant. Confirm.")
+            lines.append(
+                f"Drafted as the roster: the {n} participants enrolled, one value per participant. Confirm."
+            )
         return lines
 
     # ---- what the cells hold
@@ -983,13 +1114,17 @@ class _Builder:
             except SupplementError as error:
                 first = error.problems[0]
                 more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
-                self.notes.append(f"tables/{key}: extraction with the drafted spec stops: {first}{more}")
+                self.notes.append(
+                    f"tables/{key}: extraction with the drafted spec stops: {first}{more}"
+                )
                 continue
             if key in (ROSTER, STOPPED):
                 continue
             instrument = config["instruments"][key]
             for outcome, rows in extracted.groupby("outcome", sort=False):
-                stats = _Observed.of(rows["raw_value"].tolist(), rows["raw_type"].tolist(), rows["visit"].nunique())
+                stats = _Observed.of(
+                    rows["raw_value"].tolist(), rows["raw_type"].tolist(), rows["visit"].nunique()
+                )
                 tokens.update(stats.tokens)
                 for token, count in stats.odd.items():
                     odd.setdefault(token, Counter())[f"tables/{key}"] += count
@@ -1002,8 +1137,12 @@ class _Builder:
                             f"instruments/{key}/outcomes/{outcome}: below-limit cells state different limits "
                             f"{sorted(limits)}; drafted lloq {definition['lloq']} (one limit per outcome)"
                         )
-                self.comments[f"instruments/{key}/outcomes/{outcome}"] = stats.describe(outcome_header[outcome][1], definition)
-        config["missing_tokens"] = [""] + [token for token, _ in sorted(tokens.items(), key=lambda kv: (-kv[1], kv[0]))]
+                self.comments[f"instruments/{key}/outcomes/{outcome}"] = stats.describe(
+                    outcome_header[outcome][1], definition
+                )
+        config["missing_tokens"] = [""] + [
+            token for token, _ in sorted(tokens.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
         self.token_counts = tokens
         for token, where in odd.items():
             self.notes.append(
@@ -1011,13 +1150,17 @@ class _Builder:
                 "nor drafted as a missing value; cleaning will stop there (fix the cell or add a correction)"
             )
 
-    def confirm_guesses(self, config: dict[str, Any], ids: list[str], roles: dict[int, str]) -> None:
+    def confirm_guesses(
+        self, config: dict[str, Any], ids: list[str], roles: dict[int, str]
+    ) -> None:
         pattern = config["participant_ids"]
         styles: dict[tuple, list[str]] = {}
         for written in ids:
             match = ID_SHAPE.match(written)
             digits = match.group(3)
-            styles.setdefault((match.group(1), match.group(2), len(digits) if digits.startswith("0") else 0), []).append(written)
+            styles.setdefault(
+                (match.group(1), match.group(2), len(digits) if digits.startswith("0") else 0), []
+            ).append(written)
         ranked = sorted(styles.values(), key=len, reverse=True)[:4]
         shown = ", ".join(f"{group[0]!r} ({len(group)} cells)" for group in ranked)
         n = len({int(ID_SHAPE.match(i).group(3)) for i in ids})
@@ -1034,25 +1177,40 @@ class _Builder:
         )
         for table in self.tables:
             if roles.get(id(table)) == STOPPED:
-                self.confirm.append(f"tables/{STOPPED}: {table.where} drafted as who stopped and why")
+                self.confirm.append(
+                    f"tables/{STOPPED}: {table.where} drafted as who stopped and why"
+                )
             elif roles.get(id(table)) == ROSTER:
-                self.confirm.append(f"tables/{ROSTER}: {table.where} drafted as the roster (who was enrolled)")
+                self.confirm.append(
+                    f"tables/{ROSTER}: {table.where} drafted as the roster (who was enrolled)"
+                )
         if STOPPED not in config["tables"]:
             self.confirm.append(
                 f"tables/{STOPPED}: none found, so no one is recorded as having stopped; add the table of who stopped if there is one"
             )
         if len(config["missing_tokens"]) > 1:
-            shown = ", ".join(f"{t!r} ({self.token_counts[t]})" for t in config["missing_tokens"][1:])
-            self.confirm.append(f"missing_tokens: texts found in value cells, drafted as missing values: {shown}")
+            shown = ", ".join(
+                f"{t!r} ({self.token_counts[t]})" for t in config["missing_tokens"][1:]
+            )
+            self.confirm.append(
+                f"missing_tokens: texts found in value cells, drafted as missing values: {shown}"
+            )
         units = [
-            key for inst in config["instruments"].values() for key, spec in inst["outcomes"].items() if spec["unit"] == "points"
+            key
+            for inst in config["instruments"].values()
+            for key, spec in inst["outcomes"].items()
+            if spec["unit"] == "points"
         ]
         if units:
-            listed = ", ".join(units[:6]) + (f" and {len(units) - 6} more" if len(units) > 6 else "")
+            listed = ", ".join(units[:6]) + (
+                f" and {len(units) - 6} more" if len(units) > 6 else ""
+            )
             self.confirm.append(f"unit 'points' where the header states no unit: {listed}")
         if config["synthetic"]:
             self.confirm.append("synthetic: true, because the files say 'synthetic data'")
-        self.confirm.append("study: the report title, citation and the words about the intervention")
+        self.confirm.append(
+            "study: the report title, citation and the words about the intervention"
+        )
 
 
 def extract_read(key: str, spec: dict[str, Any], ids, sources: list[Source]):
@@ -1095,7 +1253,14 @@ def extract_read(key: str, spec: dict[str, Any], ids, sources: list[Source]):
     """
     import pandas as pd
 
-    from .extract import COLUMNS, ColumnMap, extract_table, find_header_row, grid_rows_to_records, map_columns
+    from .extract import (
+        COLUMNS,
+        ColumnMap,
+        extract_table,
+        find_header_row,
+        grid_rows_to_records,
+        map_columns,
+    )
 
     if spec.get("layout", "wide") == "long":
         return extract_table(key, spec, ids, allow_empty=True)
@@ -1107,7 +1272,11 @@ def extract_read(key: str, spec: dict[str, Any], ids, sources: list[Source]):
         and source.sheet == spec.get("sheet")
         and (source.page is None or pages == "all" or source.page in pages)
     ]
-    where = f"{spec['file']}" + (f" sheet {spec['sheet']!r}" if "sheet" in spec else "") + f" (tables/{key})"
+    where = (
+        f"{spec['file']}"
+        + (f" sheet {spec['sheet']!r}" if "sheet" in spec else "")
+        + f" (tables/{key})"
+    )
     records: list[dict[str, str]] = []
     columns = None
     for grid in grids:
@@ -1173,9 +1342,16 @@ class _Observed:
         if self.n_empty:
             extra.append(f"{self.n_empty} empty")
         if self.tokens:
-            extra.append(", ".join(f"{count} {token!r}" for token, count in self.tokens.most_common()))
+            extra.append(
+                ", ".join(f"{count} {token!r}" for token, count in self.tokens.most_common())
+            )
         if self.limits:
-            extra.append(", ".join(f"{count} below '<{_number_text(limit)}'" for limit, count in sorted(self.limits.items())))
+            extra.append(
+                ", ".join(
+                    f"{count} below '<{_number_text(limit)}'"
+                    for limit, count in sorted(self.limits.items())
+                )
+            )
         if self.n_text_numbers:
             extra.append(f"{self.n_text_numbers} numbers stored as text")
         lines.append(seen + ("; " + "; ".join(extra) if extra else "") + ".")
@@ -1222,7 +1398,11 @@ def _config_path(path: Path) -> str:
 
 
 def _results_dir_for(output: str) -> str:
-    words = [w for w in snake_key(Path(output).name.rsplit(".", 1)[0], "study").split("_") if w not in ("config", "draft")]
+    words = [
+        w
+        for w in snake_key(Path(output).name.rsplit(".", 1)[0], "study").split("_")
+        if w not in ("config", "draft")
+    ]
     return "results_" + ("_".join(words) or "draft")
 
 
@@ -1269,7 +1449,9 @@ class _Text:
 
     def comment(self, indent: int, text: str) -> None:
         prefix = " " * indent + "# "
-        for line in textwrap.wrap(normalise_text(text), width=max(40, 110 - len(prefix)), break_on_hyphens=False) or [""]:
+        for line in textwrap.wrap(
+            normalise_text(text), width=max(40, 110 - len(prefix)), break_on_hyphens=False
+        ) or [""]:
             self.lines.append(prefix + line)
 
     def raw_comment(self, indent: int, text: str) -> None:
@@ -1311,23 +1493,36 @@ def render(draft: Draft) -> str:
     """
     config = draft.config
     out = _Text()
-    out.raw_comment(0, f"DRAFT configuration written by `python -m rapamycin_mecfs init` from {', '.join(draft.files)}.")
-    out.raw_comment(0, "File paths are relative to the directory init ran in: run the pipeline from there,")
+    out.raw_comment(
+        0,
+        f"DRAFT configuration written by `python -m rapamycin_mecfs init` from {', '.join(draft.files)}.",
+    )
+    out.raw_comment(
+        0, "File paths are relative to the directory init ran in: run the pipeline from there,"
+    )
     out.raw_comment(0, f"    snakemake --cores 4 --configfile {draft.output}")
-    out.raw_comment(0, f"Every key is described in {SCHEMA_HINT}; config.yaml is a complete, commented example.")
+    out.raw_comment(
+        0, f"Every key is described in {SCHEMA_HINT}; config.yaml is a complete, commented example."
+    )
     out.raw_comment(0, "")
     out.raw_comment(
         0,
         f"CHECKLIST: {len(draft.checklist)} item(s) the files cannot tell. The pipeline refuses this file until each is",
     )
-    out.raw_comment(0, "filled in: each is one validation problem now (snakemake -n lists them). Observed values are in")
+    out.raw_comment(
+        0,
+        "filled in: each is one validation problem now (snakemake -n lists them). Observed values are in",
+    )
     out.raw_comment(0, "the comments beside each outcome.")
     for path, properties, hint in draft.checklist:
         what = hint or ", ".join(properties)
         out.raw_comment(0, f"  [ ] {path}: {what}")
     if draft.confirm or draft.notes:
         out.raw_comment(0, "")
-        out.raw_comment(0, "CONFIRM: drafted from the files; the pipeline uses them as they are unless you change them.")
+        out.raw_comment(
+            0,
+            "CONFIRM: drafted from the files; the pipeline uses them as they are unless you change them.",
+        )
         for note in draft.confirm + draft.notes:
             wrapped = textwrap.wrap(normalise_text(note), width=104, break_on_hyphens=False)
             out.raw_comment(0, "  - " + wrapped[0])
@@ -1337,7 +1532,9 @@ def render(draft: Draft) -> str:
     _render_body(out, config, draft.comments)
     text = "\n".join(out.lines) + "\n"
     if yaml.safe_load(text) != config:
-        raise AssertionError("the drafted YAML does not read back as the drafted config")  # a bug here, not bad input
+        raise AssertionError(
+            "the drafted YAML does not read back as the drafted config"
+        )  # a bug here, not bad input
     return text
 
 
@@ -1369,10 +1566,15 @@ def _render_body(out: _Text, config: dict[str, Any], comments: dict[str, list[st
             out.pair(0, key)
             out.comment(2, "Report title.")
             out.pair(2, "title", value["title"])
-            out.comment(2, "The publication re-analysed (authors, journal, year, doi); empty = none.")
+            out.comment(
+                2, "The publication re-analysed (authors, journal, year, doi); empty = none."
+            )
             out.pair(2, "citation", value["citation"])
-            out.comment(2, "What participants received, as a noun phrase; the design and what it cannot show; the first "
-                        "box of the participant flow. Uncomment and write them:")
+            out.comment(
+                2,
+                "What participants received, as a noun phrase; the design and what it cannot show; the first "
+                "box of the participant flow. Uncomment and write them:",
+            )
             out.raw_comment(2, "intervention: <what participants received>")
             out.raw_comment(2, "design: <single arm, no control group: ...>")
             out.raw_comment(2, "arm_label: <Started treatment>")
@@ -1381,7 +1583,9 @@ def _render_body(out: _Text, config: dict[str, Any], comments: dict[str, list[st
             for visit in value:
                 first = True
                 for name, item in visit.items():
-                    out.lines.append(("  - " if first else "    ") + f"{_key(name)}: {_scalar(item)}")
+                    out.lines.append(
+                        ("  - " if first else "    ") + f"{_key(name)}: {_scalar(item)}"
+                    )
                     first = False
         elif key == "participant_ids":
             out.pair(0, key)
@@ -1416,23 +1620,39 @@ def _render_body(out: _Text, config: dict[str, Any], comments: dict[str, list[st
                     note(8, f"instruments/{name}/outcomes/{outcome}")
                     out.comment(8, "Name in tables and figures (drafted: the header).")
                     out.pair(8, "label", definition["label"])
-                    out.comment(8, "Unit of the value (drafted: the header's parenthesis, else points).")
+                    out.comment(
+                        8, "Unit of the value (drafted: the header's parenthesis, else points)."
+                    )
                     out.pair(8, "unit", definition["unit"])
                     if "lloq" in definition:
                         out.comment(8, "Lower limit of quantification.")
                         out.pair(8, "lloq", definition["lloq"])
-                    out.raw_comment(8, "TODO direction: higher_is_better, lower_is_better or none (not an outcome: a dose, a marker)")
-                    out.raw_comment(8, "TODO min: smallest possible value of the scale (not the smallest observed)")
+                    out.raw_comment(
+                        8,
+                        "TODO direction: higher_is_better, lower_is_better or none (not an outcome: a dose, a marker)",
+                    )
+                    out.raw_comment(
+                        8,
+                        "TODO min: smallest possible value of the scale (not the smallest observed)",
+                    )
                     out.raw_comment(8, "TODO max: largest possible value of the scale")
                     out.raw_comment(8, "TODO step: values must be multiples of it (0 = continuous)")
             _suggestions(out, config)
         elif key == "analysis":
             out.pair(0, key)
             out.comment(2, "The responder rule. TODO: write at least one criterion, for example")
-            out.raw_comment(2, "  - {outcome: <outcome key>, min_improvement: 1, unit: points}   # unit: points or percent")
-            out.comment(2, "or delete `responders:` and its lines: no responder tables, no marker ROC, no simulator.")
+            out.raw_comment(
+                2,
+                "  - {outcome: <outcome key>, min_improvement: 1, unit: points}   # unit: points or percent",
+            )
+            out.comment(
+                2,
+                "or delete `responders:` and its lines: no responder tables, no marker ROC, no simulator.",
+            )
             out.pair(2, "responders")
-            out.comment(4, "Visit at which response is judged against baseline (left out: the final visit).")
+            out.comment(
+                4, "Visit at which response is judged against baseline (left out: the final visit)."
+            )
             out.raw_comment(4, "visit: <visit id>")
             out.comment(4, "How criteria combine: all, any or at_least (with k).")
             out.pair(4, "combine", value["responders"]["combine"])
@@ -1446,8 +1666,16 @@ def _render_body(out: _Text, config: dict[str, Any], comments: dict[str, list[st
 
 def _suggestions(out: _Text, config: dict[str, Any]) -> None:
     """Optional parts the tables suggest, as comments: the dose and the markers."""
-    outcomes = {key: spec for inst in config["instruments"].values() for key, spec in inst["outcomes"].items()}
-    dose = [key for key, spec in outcomes.items() if re.search(r"\bdose\b", spec["label"], re.IGNORECASE)]
+    outcomes = {
+        key: spec
+        for inst in config["instruments"].values()
+        for key, spec in inst["outcomes"].items()
+    }
+    dose = [
+        key
+        for key, spec in outcomes.items()
+        if re.search(r"\bdose\b", spec["label"], re.IGNORECASE)
+    ]
     markers = [
         key
         for inst in config["instruments"].values()
@@ -1456,11 +1684,19 @@ def _suggestions(out: _Text, config: dict[str, Any]) -> None:
     ]
     if dose:
         out.blank()
-        out.comment(0, f"A dose by visit ({dose[0]}; give it direction none) enables the dose-response analysis:")
-        out.raw_comment(0, f"dose_response: {{dose_outcome: {dose[0]}, bands: [<upper bound of each dose band>]}}")
+        out.comment(
+            0,
+            f"A dose by visit ({dose[0]}; give it direction none) enables the dose-response analysis:",
+        )
+        out.raw_comment(
+            0,
+            f"dose_response: {{dose_outcome: {dose[0]}, bands: [<upper bound of each dose band>]}}",
+        )
     if markers:
         out.blank()
-        out.comment(0, "Tables with below-limit cells look like assay markers (give them direction none):")
+        out.comment(
+            0, "Tables with below-limit cells look like assay markers (give them direction none):"
+        )
         out.raw_comment(0, f"biomarker_analysis: {{markers: {_flow_list(markers)}}}")
 
 
@@ -1468,9 +1704,22 @@ def _suggestions(out: _Text, config: dict[str, Any]) -> None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="+", metavar="FILE", help="the supplement's .xlsx, .csv and .pdf files")
-    parser.add_argument("-o", "--output", default=DEFAULT_OUTPUT, metavar="PATH", help=f"draft to write (default {DEFAULT_OUTPUT})")
-    parser.add_argument("--results-dir", default=None, metavar="DIR", help="the study's results directory (default results_<output name>)")
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE", help="the supplement's .xlsx, .csv and .pdf files"
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        default=DEFAULT_OUTPUT,
+        metavar="PATH",
+        help=f"draft to write (default {DEFAULT_OUTPUT})",
+    )
+    parser.add_argument(
+        "--results-dir",
+        default=None,
+        metavar="DIR",
+        help="the study's results directory (default results_<output name>)",
+    )
     parser.add_argument("--force", action="store_true", help="overwrite the output if it exists")
 
 
@@ -1479,7 +1728,10 @@ def run(args: argparse.Namespace) -> int:
 
     output = Path(args.output)
     if output.exists() and not args.force:
-        print(f"error: {output}: exists; expected a new file (pass --force to overwrite it)", file=sys.stderr)
+        print(
+            f"error: {output}: exists; expected a new file (pass --force to overwrite it)",
+            file=sys.stderr,
+        )
         return 1
     try:
         draft = draft_config(args.files, output=output.as_posix(), results_dir=args.results_dir)
@@ -1496,9 +1748,13 @@ def run(args: argparse.Namespace) -> int:
         f"wrote {output}: {len(config['tables'])} tables ({', '.join(config['tables'])}), {n_outcomes} outcomes, "
         f"{len(config['visits'])} visits ({', '.join(v['id'] for v in config['visits'])})"
     )
-    items = sum(len(properties) if path != RESPONDER_PATH else 1 for path, properties, _ in draft.checklist)
-    print(f"checklist: fill in {items} values ({len(draft.checklist)} items, listed at the top of {output}); "
-          f"confirm {len(draft.confirm)} drafted guesses")
+    items = sum(
+        len(properties) if path != RESPONDER_PATH else 1 for path, properties, _ in draft.checklist
+    )
+    print(
+        f"checklist: fill in {items} values ({len(draft.checklist)} items, listed at the top of {output}); "
+        f"confirm {len(draft.confirm)} drafted guesses"
+    )
     for note in draft.notes:
         print(f"note: {note}")
     print(f"then: snakemake --cores 4 --configfile {output}")

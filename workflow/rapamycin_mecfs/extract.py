@@ -70,7 +70,9 @@ def find_header_row(grid: Grid, id_header: str, search_rows: int) -> tuple[int, 
     return None
 
 
-def map_columns(grid: Grid, start: int, id_column: int, spec: dict[str, Any], where: str) -> ColumnMap:
+def map_columns(
+    grid: Grid, start: int, id_column: int, spec: dict[str, Any], where: str
+) -> ColumnMap:
     """Map every non-ID column of the header to (outcome, visit) or a field; unmapped is an error."""
     header_rows = spec.get("header_rows", 1)
     if start + header_rows > len(grid):
@@ -110,13 +112,17 @@ def map_columns(grid: Grid, start: int, id_column: int, spec: dict[str, Any], wh
             visit = _lookup(spec["visits"], lower)
             if outcome is None or visit is None:
                 bad, known, cell = (
-                    (upper, spec["outcomes"], locator) if outcome is None else (lower, spec["visits"], lower_row[c].locator)
+                    (upper, spec["outcomes"], locator)
+                    if outcome is None
+                    else (lower, spec["visits"], lower_row[c].locator)
                 )
                 problems.append(_unmapped(where, cell, bad, known))
                 continue
             key = (outcome, visit)
         if key in used_keys:
-            problems.append(f"{where} [{locator}]: value {upper!r}: a second column for {key}; expected each once")
+            problems.append(
+                f"{where} [{locator}]: value {upper!r}: a second column for {key}; expected each once"
+            )
             continue
         used_keys.add(key)
         targets[c] = key
@@ -124,11 +130,16 @@ def map_columns(grid: Grid, start: int, id_column: int, spec: dict[str, Any], wh
     if problems:
         raise SupplementError(problems)
     return ColumnMap(
-        id_column=id_column, header_end=start + header_rows - 1, targets=targets, ignored=frozenset(ignored_columns)
+        id_column=id_column,
+        header_end=start + header_rows - 1,
+        targets=targets,
+        ignored=frozenset(ignored_columns),
     )
 
 
-def _unmapped(where: str, locator: str, text: str, known: dict[str, str], problem: str = "unmapped column") -> str:
+def _unmapped(
+    where: str, locator: str, text: str, known: dict[str, str], problem: str = "unmapped column"
+) -> str:
     """A header (or, in a long table, an outcome name) the config does not map."""
     return (
         f"{where} [{locator}]: value {text!r}: {problem}; expected one of "
@@ -147,7 +158,11 @@ def _unmatched_config_headers(spec, upper_row, lower_row, header_rows, where) ->
     present_upper = {_header_text(c).casefold() for c in upper_row}
     present_lower = {_header_text(c).casefold() for c in lower_row}
     problems = []
-    groups = [("fields", present_upper)] if header_rows == 1 else [("outcomes", present_upper), ("visits", present_lower)]
+    groups = (
+        [("fields", present_upper)]
+        if header_rows == 1
+        else [("outcomes", present_upper), ("visits", present_lower)]
+    )
     for key, present in groups:
         for header in spec.get(key, {}):
             if normalise_text(header).casefold() not in present:
@@ -178,11 +193,21 @@ def _value_cell_problem(where: str, cell: Cell) -> str | None:
 def _is_note(row: list[Cell], ids: IdNormaliser) -> bool:
     """A footnote or caption: one text cell on an otherwise empty row, not a participant ID."""
     filled = [c for c in row if format_raw(c.value)[1] != "empty"]
-    return len(filled) == 1 and format_raw(filled[0].value)[1] == "text" and not ids.matches(filled[0].value)
+    return (
+        len(filled) == 1
+        and format_raw(filled[0].value)[1] == "text"
+        and not ids.matches(filled[0].value)
+    )
 
 
 def grid_rows_to_records(
-    grid: Grid, columns: ColumnMap, ids: IdNormaliser, spec: dict[str, Any], table: str, source: str, where: str
+    grid: Grid,
+    columns: ColumnMap,
+    ids: IdNormaliser,
+    spec: dict[str, Any],
+    table: str,
+    source: str,
+    where: str,
 ) -> list[dict[str, str]]:
     records = []
     problems = []
@@ -241,17 +266,27 @@ def grid_rows_to_records(
     return records
 
 
-def extract_table(table: str, spec: dict[str, Any], ids: IdNormaliser, allow_empty: bool = False) -> pd.DataFrame:
+def extract_table(
+    table: str, spec: dict[str, Any], ids: IdNormaliser, allow_empty: bool = False
+) -> pd.DataFrame:
     """Read the configured table and return its long form (see module docstring).
 
     A table with a header but no data rows is an error unless `allow_empty` (a list of who stopped
     may rightly be empty: nobody stopped).
     """
     source = spec["file"]
-    where_file = f"{source}" + (f" sheet {spec['sheet']!r}" if "sheet" in spec else "") + f" (tables/{table})"
+    where_file = (
+        f"{source}"
+        + (f" sheet {spec['sheet']!r}" if "sheet" in spec else "")
+        + f" (tables/{table})"
+    )
     csv_options = {key: spec[key] for key in ("delimiter", "decimal", "encoding") if key in spec}
     grids = read_tables(
-        source, spec.get("sheet"), spec.get("pages", "all"), config_key=f"tables/{table}/file", csv_options=csv_options
+        source,
+        spec.get("sheet"),
+        spec.get("pages", "all"),
+        config_key=f"tables/{table}/file",
+        csv_options=csv_options,
     )
     if spec.get("layout", "wide") == "long":
         return _extract_long(table, spec, ids, grids, where_file, allow_empty)
@@ -270,7 +305,9 @@ def extract_table(table: str, spec: dict[str, Any], ids: IdNormaliser, allow_emp
     if columns is None:
         raise _header_not_found(where_file, spec, table)
     if not records and not allow_empty:
-        raise SupplementError(f"{where_file}: no data rows below the header; expected one row per participant")
+        raise SupplementError(
+            f"{where_file}: no data rows below the header; expected one row per participant"
+        )
     return pd.DataFrame.from_records(records, columns=COLUMNS)
 
 
@@ -282,24 +319,40 @@ def _header_not_found(where: str, spec: dict[str, Any], table: str) -> Supplemen
 
 
 def _extract_long(
-    table: str, spec: dict[str, Any], ids: IdNormaliser, grids: list[Grid], where: str, allow_empty: bool
+    table: str,
+    spec: dict[str, Any],
+    ids: IdNormaliser,
+    grids: list[Grid],
+    where: str,
+    allow_empty: bool,
 ) -> pd.DataFrame:
     """A long table: the ID and visit columns, then either an outcome and a value column, or one column per outcome."""
     records: list[dict[str, str]] = []
-    headers = [(grid, find_header_row(grid, spec["id_header"], spec.get("search_rows", 20))) for grid in grids]
+    headers = [
+        (grid, find_header_row(grid, spec["id_header"], spec.get("search_rows", 20)))
+        for grid in grids
+    ]
     if all(found is None for _, found in headers):
         raise _header_not_found(where, spec, table)
     for grid, found in headers:
         if found is not None:
             records += _long_records(grid, found, spec, ids, table, where)
     if not records and not allow_empty:
-        raise SupplementError(f"{where}: no data rows below the header; expected one row per participant and visit")
+        raise SupplementError(
+            f"{where}: no data rows below the header; expected one row per participant and visit"
+        )
     return pd.DataFrame.from_records(records, columns=COLUMNS)
 
 
-def _long_columns(header: list[Cell], id_column: int, spec: dict[str, Any], where: str) -> tuple[int, int | None, dict[int, str]]:
+def _long_columns(
+    header: list[Cell], id_column: int, spec: dict[str, Any], where: str
+) -> tuple[int, int | None, dict[int, str]]:
     """(visit column, outcome column or None, value column -> outcome key or "" when an outcome column names it)."""
-    names = {normalise_text(_header_text(cell)).casefold(): c for c, cell in enumerate(header) if _header_text(cell)}
+    names = {
+        normalise_text(_header_text(cell)).casefold(): c
+        for c, cell in enumerate(header)
+        if _header_text(cell)
+    }
     wanted = spec["columns"]
     problems = []
 
@@ -335,7 +388,12 @@ def _long_columns(header: list[Cell], id_column: int, spec: dict[str, Any], wher
 
 
 def _long_records(
-    grid: Grid, found: tuple[int, int], spec: dict[str, Any], ids: IdNormaliser, table: str, where: str
+    grid: Grid,
+    found: tuple[int, int],
+    spec: dict[str, Any],
+    ids: IdNormaliser,
+    table: str,
+    where: str,
 ) -> list[dict[str, str]]:
     start, id_column = found
     visit_column, outcome_column, value_columns = _long_columns(grid[start], id_column, spec, where)
@@ -376,7 +434,11 @@ def _long_records(
                     continue
                 key = _lookup(spec["outcomes"], text)
                 if key is None:
-                    problems.append(_unmapped(where, outcome_cell.locator, text, spec["outcomes"], "unknown outcome"))
+                    problems.append(
+                        _unmapped(
+                            where, outcome_cell.locator, text, spec["outcomes"], "unknown outcome"
+                        )
+                    )
                     continue
             cell = row[c]
             problem = _value_cell_problem(where, cell)

@@ -58,17 +58,27 @@ def _order(problem: str) -> tuple:
 def summarise(logs: str | Path, report: str | Path) -> str:
     """The final summary of a failed run; removes `report` (an earlier run's report) when it exists."""
     problems = sorted(
-        {p for path in sorted(Path(logs).rglob("*.log")) for p in job_problems(path.read_text(encoding="utf-8", errors="replace"))},
+        {
+            p
+            for path in sorted(Path(logs).rglob("*.log"))
+            for p in job_problems(path.read_text(encoding="utf-8", errors="replace"))
+        },
         key=_order,
     )
     lines = []
     if problems:
-        lines.append(f"The run stopped: {len(problems)} problem(s) in the input, in file, sheet and cell order:")
+        lines.append(
+            f"The run stopped: {len(problems)} problem(s) in the input, in file, sheet and cell order:"
+        )
         lines += [f"  - {p}" for p in problems]
     else:
-        lines.append(f"The run stopped with no input problem logged; see the failed job's log under {logs}/.")
+        lines.append(
+            f"The run stopped with no input problem logged; see the failed job's log under {logs}/."
+        )
     report = Path(report)
     if report.exists():
         report.unlink()
-        lines.append(f"{report} from an earlier run was removed, so that no stale report looks current.")
+        lines.append(
+            f"{report} from an earlier run was removed, so that no stale report looks current."
+        )
     return "\n".join(lines)

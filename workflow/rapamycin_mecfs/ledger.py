@@ -28,7 +28,9 @@ def read_ledger(path: str | Path) -> list[dict[str, str]]:
     """Ledger rows as dicts of stripped text; an empty ledger (header only) is valid."""
     path = Path(path)
     if not path.exists():
-        raise SupplementError(f"{path}: corrections ledger not found; expected a CSV with columns {LEDGER_COLUMNS}")
+        raise SupplementError(
+            f"{path}: corrections ledger not found; expected a CSV with columns {LEDGER_COLUMNS}"
+        )
     data = path.read_bytes()
     if not data.strip():
         raise SupplementError(
@@ -39,7 +41,7 @@ def read_ledger(path: str | Path) -> list[dict[str, str]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise SupplementError(
-            f"{path}: byte {error.start} (value {data[error.start:error.start + 1]!r}): not UTF-8 text; "
+            f"{path}: byte {error.start} (value {data[error.start : error.start + 1]!r}): not UTF-8 text; "
             f"the file looks {_encoding_guess(data)}-encoded; expected UTF-8 (save the ledger as 'CSV UTF-8')"
         ) from None
     with io.StringIO(text, newline="") as handle:
@@ -47,7 +49,9 @@ def read_ledger(path: str | Path) -> list[dict[str, str]]:
         header = reader.fieldnames or []
         missing = [c for c in LEDGER_COLUMNS if c not in header]
         if missing:
-            raise SupplementError(f"{path} [line 1]: columns {missing} missing; expected columns {LEDGER_COLUMNS}")
+            raise SupplementError(
+                f"{path} [line 1]: columns {missing} missing; expected columns {LEDGER_COLUMNS}"
+            )
         rows, lines = [], []
         for row in reader:
             rows.append({c: (row[c] or "").strip() for c in LEDGER_COLUMNS})
@@ -79,7 +83,9 @@ def _encoding_guess(data: bytes) -> str:
     return "Windows-1252 (cp1252)"
 
 
-def route(rows: list[dict[str, str]], outcomes_by_instrument: dict[str, list[str]], source: str) -> dict[str, list[dict[str, str]]]:
+def route(
+    rows: list[dict[str, str]], outcomes_by_instrument: dict[str, list[str]], source: str
+) -> dict[str, list[dict[str, str]]]:
     """instrument -> its ledger rows. A row naming no configured outcome is dangling and stops planning."""
     owner = {o: name for name, outcomes in outcomes_by_instrument.items() for o in outcomes}
     problems = [

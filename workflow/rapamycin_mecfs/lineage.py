@@ -36,10 +36,11 @@ Example
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -157,7 +158,7 @@ class _Part:
     # Cells outside the cleaned outcome tables (roster rows, discontinuation rows): CELL_COLUMNS.
     extra: list[dict[str, str]] = field(default_factory=list)
 
-    def add(self, other: "_Part") -> "_Part":
+    def add(self, other: _Part) -> _Part:
         self.keys += other.keys
         self.participants += other.participants
         self.config += other.config
@@ -431,9 +432,7 @@ def complete(ctx: RowContext, members: str | None, visits: list[str], what: str 
     chosen = complete_rows(present)
     if members is not None:
         chosen = chosen[chosen.isin(ctx.study.members(members))]
-    keys = [
-        (p, o, v, _role(v, ctx, visits)) for p in chosen for o in ctx.outcomes for v in visits
-    ]
+    keys = [(p, o, v, _role(v, ctx, visits)) for p in chosen for o in ctx.outcomes for v in visits]
     note = what or (
         f"{'everyone' if members is None else members} with a value of "
         f"{' and '.join(ctx.outcomes)} at {' and '.join(visits)}"
@@ -462,9 +461,7 @@ def available(ctx: RowContext, members: str | None, visits: list[str], what: str
     return _Part(keys, chosen, notes=[note, *_membership_note(ctx.study, members)])
 
 
-def carried(
-    ctx: RowContext, members: str, later: list[str], missing_role: str, what: str
-) -> _Part:
+def carried(ctx: RowContext, members: str, later: list[str], missing_role: str, what: str) -> _Part:
     """Everyone (of ``members``) with a baseline; later values where present, else filled in.
 
     The last of ``later`` is the row's visit: a missing value there is listed with
@@ -515,9 +512,7 @@ def repeated(ctx: RowContext, members: str, visits: list[str], what: str) -> _Pa
     """Participants with every outcome at two or more of the visits; those visits' values."""
     present = ctx.study.present(ctx.outcomes, visits)
     present = present[present.index.isin(ctx.study.members(members))]
-    both = pd.DataFrame(
-        {v: present[[(o, v) for o in ctx.outcomes]].all(axis=1) for v in visits}
-    )
+    both = pd.DataFrame({v: present[[(o, v) for o in ctx.outcomes]].all(axis=1) for v in visits})
     both = both[both.sum(axis=1) >= 2]
     usable = pd.concat({o: both for o in ctx.outcomes}, axis=1)
     keys = [(p, o, v, "value") for p, o, v in _true_cells(usable)]
@@ -633,8 +628,10 @@ def _responder_evaluable(ctx: RowContext) -> _Part:
     measure = complete(marker, None, measure_visits)
     chosen = [p for p in status.participants if p in set(measure.participants)]
     keys = [k for k in status.keys + measure.keys if k[0] in set(chosen)]
-    keys = [(p, o, v, "responder criterion" if o in plan.responder_outcomes else r)
-            for p, o, v, r in keys]
+    keys = [
+        (p, o, v, "responder criterion" if o in plan.responder_outcomes else r)
+        for p, o, v, r in keys
+    ]
     note = (
         f"participants whose responder status is observed at {plan.responder_rule['visit']} "
         f"(every criterion at {' and '.join(rule_visits)}) and with {', '.join(markers)} at "
@@ -690,8 +687,11 @@ def _groups(ctx: RowContext) -> _Part:
         name = _text(ctx.row, column)
         if name != "stopped" and f"set_{name}" not in ctx.study.people.table:
             piece = available(ctx, None, visits)
-            piece.notes.insert(0, f"{column} = {name}: not a set of the participant table; every "
-                                  "available value at the row's visits is listed")
+            piece.notes.insert(
+                0,
+                f"{column} = {name}: not a set of the participant table; every "
+                "available value at the row's visits is listed",
+            )
             part.add(piece)
             continue
         piece = complete(ctx, name, visits, f"{column} = {name}: value at {', '.join(visits)}")
@@ -807,24 +807,47 @@ def _settings_of(ctx: RowContext, name: str) -> list[dict[str, str]]:
         criteria = ", ".join(
             f"{c['outcome']} >= {c['min_improvement']:g} {c['unit']}" for c in rule["criteria"]
         )
-        keys.append({"key": "analysis/responders", "value": f"{rule['combine']} of [{criteria}] "
-                     f"at {rule['visit']}", "note": "the responder rule"})
+        keys.append(
+            {
+                "key": "analysis/responders",
+                "value": f"{rule['combine']} of [{criteria}] at {rule['visit']}",
+                "note": "the responder rule",
+            }
+        )
     if _text(row, "dose_band"):
-        keys.append({"key": "dose_response/bands", "value": str(plan.dose["bands"]),
-                     "note": "upper bounds of the dose bands"})
+        keys.append(
+            {
+                "key": "dose_response/bands",
+                "value": str(plan.dose["bands"]),
+                "note": "upper bounds of the dose bands",
+            }
+        )
     if name in ("enrolled_shifted", "enrolled_delta_mi") and plan.tipping_point:
         settings = {k: plan.tipping_point.get(k) for k in ("visit", "imputations", "seed")}
-        keys.append({"key": "analysis/tipping_point", "value": str(settings),
-                     "note": "tipping-point visit, imputations and seed"})
+        keys.append(
+            {
+                "key": "analysis/tipping_point",
+                "value": str(settings),
+                "note": "tipping-point visit, imputations and seed",
+            }
+        )
     if "bootstrap_seed" in row.index:
-        keys.append({"key": "biomarker_analysis/bootstrap",
-                     "value": str(config.get("biomarker_analysis", {}).get("bootstrap")),
-                     "note": "bootstrap resamples and seed of the AUC interval"})
+        keys.append(
+            {
+                "key": "biomarker_analysis/bootstrap",
+                "value": str(config.get("biomarker_analysis", {}).get("bootstrap")),
+                "note": "bootstrap resamples and seed of the AUC interval",
+            }
+        )
     outcome = _text(row, "outcome")
     if "reference_mean" in row.index or "expected_change" in row.index:
-        keys.append({"key": f"analysis/regression_to_mean/{outcome}",
-                     "value": str(config["analysis"].get("regression_to_mean", {}).get(outcome)),
-                     "note": "reliability and reference mean"})
+        keys.append(
+            {
+                "key": f"analysis/regression_to_mean/{outcome}",
+                "value": str(config["analysis"].get("regression_to_mean", {}).get(outcome)),
+                "note": "reliability and reference mean",
+            }
+        )
     return keys
 
 
@@ -848,8 +871,14 @@ def participant_row(study: Study, row: pd.Series) -> _Part:
         wide = study.wide(o)
         for v in visits:
             has = participant in wide.index and pd.notna(wide.loc[participant, v])
-            keys.append((participant, o, v, "baseline" if v == plan.baseline and has
-                         else "value" if has else "missing"))
+            keys.append(
+                (
+                    participant,
+                    o,
+                    v,
+                    "baseline" if v == plan.baseline and has else "value" if has else "missing",
+                )
+            )
     note = f"participant {participant}: {', '.join(outcomes)} at {', '.join(visits)}"
     return _Part(keys, [participant], notes=[note])
 
@@ -874,27 +903,49 @@ def membership_cells(study: Study, column: str) -> _Part:
         extra = []
         for participant in chosen:
             file, locator = split_source(str(people.loc[participant, "source_locator"]), roster)
-            extra.append({"participant_id": participant, "role": "row of the participant roster",
-                          "value": participant, "raw_value": participant,
-                          "source_file": file, "source_locator": locator})
-        return _Part(participants=chosen, extra=extra,
-                     notes=[f"{len(chosen)} participants: one roster row each"])
+            extra.append(
+                {
+                    "participant_id": participant,
+                    "role": "row of the participant roster",
+                    "value": participant,
+                    "raw_value": participant,
+                    "source_file": file,
+                    "source_locator": locator,
+                }
+            )
+        return _Part(
+            participants=chosen,
+            extra=extra,
+            notes=[f"{len(chosen)} participants: one roster row each"],
+        )
     if column == "stopped":
-        return _Part(participants=chosen, extra=_stop_cells(study, chosen),
-                     notes=[f"{len(chosen)} participants listed in the discontinuations table"])
+        return _Part(
+            participants=chosen,
+            extra=_stop_cells(study, chosen),
+            notes=[f"{len(chosen)} participants listed in the discontinuations table"],
+        )
     if column.startswith("has_data_") or column == "set_completers":
         visit = column.removeprefix("has_data_") if column.startswith("has_data_") else plan.final
-        outcomes = (plan.attendance_outcomes if column.startswith("has_data_")
-                    else plan.completion_outcomes)
+        outcomes = (
+            plan.attendance_outcomes if column.startswith("has_data_") else plan.completion_outcomes
+        )
         present = study.present(outcomes, [visit])
         present = present[present.index.isin(chosen)]
         keys = [(p, o, v, "present") for p, o, v in _true_cells(present)]
-        what = ("any attendance-outcome value" if column.startswith("has_data_")
-                else "every completion outcome present")
-        return _Part(keys, chosen, notes=[
-            f"{len(chosen)} participants with {what} at {visit}; their values there listed"])
-    return _Part(participants=chosen, notes=[
-        f"{len(chosen)} participants with {column} = True in participants.csv"])
+        what = (
+            "any attendance-outcome value"
+            if column.startswith("has_data_")
+            else "every completion outcome present"
+        )
+        return _Part(
+            keys,
+            chosen,
+            notes=[f"{len(chosen)} participants with {what} at {visit}; their values there listed"],
+        )
+    return _Part(
+        participants=chosen,
+        notes=[f"{len(chosen)} participants with {column} = True in participants.csv"],
+    )
 
 
 def _claim(study: Study, row: pd.Series) -> _Part:
@@ -902,13 +953,20 @@ def _claim(study: Study, row: pd.Series) -> _Part:
 
     path = study.config.get("claims")
     claim_id = _text(row, "claim_id")
-    config = [{"key": "claims", "value": str(path),
-               "note": f"published number: claims item id = {claim_id}"}]
+    config = [
+        {
+            "key": "claims",
+            "value": str(path),
+            "note": f"published number: claims item id = {claim_id}",
+        }
+    ]
     claims = load_claims(study.root / str(path))["claims"]
     found = [c for c in claims if str(c["id"]) == claim_id]
     if not found:
-        raise SupplementError(f"{path}: no claim with id {claim_id}; expected the claims_audit "
-                              "row's claim_id to be listed under claims")
+        raise SupplementError(
+            f"{path}: no claim with id {claim_id}; expected the claims_audit "
+            "row's claim_id to be listed under claims"
+        )
     spec = found[0]["recompute"]
     kind = spec["kind"]
     if kind == "count":
@@ -918,20 +976,30 @@ def _claim(study: Study, row: pd.Series) -> _Part:
         responders = study.table("responders")
         match = responders[responders["analysis_set"] == spec["analysis_set"]]
         if match.empty:
-            raise SupplementError(f"{study.results / 'tables' / 'responders.csv'}: no row for "
-                                  f"analysis set {spec['analysis_set']}; expected the claim's set")
+            raise SupplementError(
+                f"{study.results / 'tables' / 'responders.csv'}: no row for "
+                f"analysis set {spec['analysis_set']}; expected the claim's set"
+            )
         part = analysis_row(study, match.iloc[0])
         part.notes.insert(0, f"recomputed from responders.csv, analysis set {spec['analysis_set']}")
     elif kind == "categorical":
         part = source_column(study, spec["table"], spec["column"])
     elif kind == "direction":
         visit = spec.get("visit") or study.plan.final
-        pseudo = pd.Series({"outcome": spec["outcome"], "visit": visit,
-                            "baseline_visit": study.plan.baseline,
-                            "analysis_set": spec["analysis_set"]})
+        pseudo = pd.Series(
+            {
+                "outcome": spec["outcome"],
+                "visit": visit,
+                "baseline_visit": study.plan.baseline,
+                "analysis_set": spec["analysis_set"],
+            }
+        )
         part = analysis_row(study, pseudo)
-        part.notes.insert(0, f"recomputed from the paired test of {spec['outcome']} at {visit}, "
-                             f"analysis set {spec['analysis_set']} (paired_tests.csv)")
+        part.notes.insert(
+            0,
+            f"recomputed from the paired test of {spec['outcome']} at {visit}, "
+            f"analysis set {spec['analysis_set']} (paired_tests.csv)",
+        )
     else:
         part = _Part(notes=[f"recompute kind {kind!r}: no rule in lineage; the claims file only"])
     part.config = config + part.config
@@ -951,21 +1019,37 @@ def source_column(study: Study, table: str, column: str) -> _Part:
         participant = cell.raw_participant_id
         if normalise is not None:
             participant = normalise.try_normalise(participant) or participant
-        extra.append({"participant_id": participant, "outcome": "", "visit": "",
-                      "role": f"{column} (every row of the table counted)",
-                      "value": cell.raw_value, "raw_value": cell.raw_value,
-                      "source_file": cell.source_file, "source_locator": cell.source_locator})
-    note = (f"column {column} of the source table {table} ({path.name} under extracted/): "
-            f"all {len(rows)} rows")
-    return _Part(participants=_unique(e["participant_id"] for e in extra), extra=extra,
-                 notes=[note])
+        extra.append(
+            {
+                "participant_id": participant,
+                "outcome": "",
+                "visit": "",
+                "role": f"{column} (every row of the table counted)",
+                "value": cell.raw_value,
+                "raw_value": cell.raw_value,
+                "source_file": cell.source_file,
+                "source_locator": cell.source_locator,
+            }
+        )
+    note = (
+        f"column {column} of the source table {table} ({path.name} under extracted/): "
+        f"all {len(rows)} rows"
+    )
+    return _Part(
+        participants=_unique(e["participant_id"] for e in extra), extra=extra, notes=[note]
+    )
 
 
 def _grim(study: Study, row: pd.Series) -> _Part:
     path = study.config.get("claims")
     return _Part(
-        config=[{"key": "claims", "value": str(path),
-                 "note": f"means item id = {_text(row, 'mean_id')}: a published mean and its n"}],
+        config=[
+            {
+                "key": "claims",
+                "value": str(path),
+                "note": f"means item id = {_text(row, 'mean_id')}: a published mean and its n",
+            }
+        ],
         notes=["a published mean checked by GRIM: it depends on no supplement cell"],
     )
 
@@ -990,8 +1074,10 @@ def _setting(study: Study, scenario: str, path: str) -> dict[str, str]:
 
     section = study.config["simulation"]
     if scenario not in section.get("scenarios", {}):
-        raise SupplementError(f"simulation/scenarios: no scenario '{scenario}'; expected one of "
-                              f"{sorted(section.get('scenarios', {}))}")
+        raise SupplementError(
+            f"simulation/scenarios: no scenario '{scenario}'; expected one of "
+            f"{sorted(section.get('scenarios', {}))}"
+        )
     own = section["scenarios"][scenario] or {}
     parts = path.split("/")
     node: Any = own
@@ -1021,18 +1107,32 @@ def _baseline_of(study: Study, scenario: str, outcomes: list[str]) -> _Part:
     plan = study.plan
     section = study.config["simulation"]["baseline"]
     if section["source"] != "supplement":
-        return _Part(config=[
-            {"key": f"simulation/baseline/outcomes/{o}", "value": str(section["outcomes"].get(o)),
-             "note": "baseline mean and SD (simulation/baseline/source = config)"}
-            for o in outcomes
-        ])
+        return _Part(
+            config=[
+                {
+                    "key": f"simulation/baseline/outcomes/{o}",
+                    "value": str(section["outcomes"].get(o)),
+                    "note": "baseline mean and SD (simulation/baseline/source = config)",
+                }
+                for o in outcomes
+            ]
+        )
     ctx = RowContext(study, pd.Series(dtype=str), outcomes, None, None)
-    part = available(ctx, "enrolled", [plan.baseline],
-                     f"the enrolled's baseline values of {', '.join(outcomes)} (their mean, SD and "
-                     "correlations; simulation/baseline/source = supplement)")
+    part = available(
+        ctx,
+        "enrolled",
+        [plan.baseline],
+        f"the enrolled's baseline values of {', '.join(outcomes)} (their mean, SD and "
+        "correlations; simulation/baseline/source = supplement)",
+    )
     part.keys = [(p, o, v, "simulation baseline") for p, o, v, _ in part.keys]
-    part.config.append({"key": "simulation/baseline/source", "value": "supplement",
-                        "note": "baseline moments from the supplement"})
+    part.config.append(
+        {
+            "key": "simulation/baseline/source",
+            "value": "supplement",
+            "note": "baseline moments from the supplement",
+        }
+    )
     return part
 
 
@@ -1061,15 +1161,21 @@ def _enrolled_count(study: Study, scenario: str) -> _Part:
 
 def simulation_model(study: Study, scenario: str) -> _Part:
     """Everything a scenario's model was built and calibrated from."""
-    from .simulate.scenarios import reliability, simulated_outcomes
+    from .simulate.scenarios import simulated_outcomes
 
     outcomes = simulated_outcomes(study.config, scenario)
     part = _Part(notes=[f"the model of scenario {scenario}, built and calibrated from:"])
     part.add(_baseline_of(study, scenario, outcomes))
     part.add(_retention(study, scenario, list(study.plan.follow_ups)))
     part.add(_enrolled_count(study, scenario))
-    for path in ("true_effect", "noise_correlation", "selection/enrol_fraction",
-                 "selection/recentre", "dropout/slope", "dropout/change_at"):
+    for path in (
+        "true_effect",
+        "noise_correlation",
+        "selection/enrol_fraction",
+        "selection/recentre",
+        "dropout/slope",
+        "dropout/change_at",
+    ):
         part.config.append(_setting(study, scenario, path))
     for outcome in outcomes:
         part.config.append(_reliability(study, outcome))
@@ -1083,13 +1189,17 @@ def _parameter(study: Study, row: pd.Series) -> _Part:
     scenario, parameter = _text(row, "scenario"), _text(row, "parameter")
     outcome, visit = _text(row, "outcome"), _text(row, "visit")
     if parameter in SIMULATION_SETTINGS:
-        return _Part(config=[_setting(study, scenario, SIMULATION_SETTINGS[parameter])],
-                     notes=[f"{parameter}: a setting of the config; no supplement cell"])
+        return _Part(
+            config=[_setting(study, scenario, SIMULATION_SETTINGS[parameter])],
+            notes=[f"{parameter}: a setting of the config; no supplement cell"],
+        )
     if parameter == "n_enrolled":
         return _enrolled_count(study, scenario)
     if parameter == "reliability" and outcome:
-        return _Part(config=[_reliability(study, outcome)],
-                     notes=["reliability: a setting of the config; no supplement cell"])
+        return _Part(
+            config=[_reliability(study, outcome)],
+            notes=["reliability: a setting of the config; no supplement cell"],
+        )
     if parameter in ("baseline_mean_target", "baseline_sd") and outcome:
         return _baseline_of(study, scenario, [outcome])
     if parameter == "retention_target" and visit:
@@ -1111,8 +1221,11 @@ def _observed(study: Study, row: pd.Series) -> _Part:
         for o in outcomes:
             pseudo = pd.Series({"outcome": o, "visit": final, "analysis_set": "completers"})
             part.add(analysis_row(study, pseudo))
-        part.notes.insert(0, f"observed: the completers' paired tests at {final} "
-                             f"(paired_tests.csv) of {', '.join(outcomes)}")
+        part.notes.insert(
+            0,
+            f"observed: the completers' paired tests at {final} "
+            f"(paired_tests.csv) of {', '.join(outcomes)}",
+        )
         return part
     if measure.startswith("responder"):
         pseudo = pd.Series({"analysis_set": _text(row, "analysis_set")})

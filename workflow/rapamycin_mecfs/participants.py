@@ -33,7 +33,9 @@ CELL_KEY = ["participant_id", "outcome", "visit"]
 def _wide_fields(extracted: pd.DataFrame) -> pd.DataFrame:
     """participant_id x field table of raw text, numbers parsed where the whole column is numeric."""
     wide = extracted.pivot(index="participant_id", columns="outcome", values="raw_value")
-    wide = wide.reindex(columns=extracted["outcome"].unique())  # columns in the order of the source table
+    wide = wide.reindex(
+        columns=extracted["outcome"].unique()
+    )  # columns in the order of the source table
     for field in wide.columns:
         numeric = pd.to_numeric(wide[field].str.strip().replace("", np.nan), errors="coerce")
         if numeric.notna().sum() == (wide[field].str.strip() != "").sum():
@@ -72,7 +74,9 @@ def _correct_presence(
     """Apply ledger rows, in ledger order, that turn a cell missing or present, or fill in an absent one."""
     if not corrections:
         return cells
-    participants = [ids(row["participant_id"], f"correction {row['correction_id']}") for row in corrections]
+    participants = [
+        ids(row["participant_id"], f"correction {row['correction_id']}") for row in corrections
+    ]
     # Only cells of corrected participants can match: index those rather than scan every cell per ledger row.
     rows = np.flatnonzero(cells["participant_id"].isin(participants).to_numpy())
     positions: dict[tuple[str, str, str], list[int]] = {}
@@ -89,7 +93,12 @@ def _correct_presence(
             added[key]["present"] = value
         elif row["outcome"] in wanted:
             # A cell not in the table (cleaning flags it not_in_table) that the ledger fills in.
-            added[key] = {"participant_id": participant, "outcome": row["outcome"], "visit": row["visit"], "present": value}
+            added[key] = {
+                "participant_id": participant,
+                "outcome": row["outcome"],
+                "visit": row["visit"],
+                "present": value,
+            }
     cells = cells.assign(present=present)
     if added:
         cells = pd.concat([cells, pd.DataFrame(list(added.values()))], ignore_index=True)
@@ -127,12 +136,19 @@ def _last_visit_with_data(by_visit: pd.DataFrame) -> pd.Series:
     return pd.Series(np.where(has.any(axis=1), names[last], ""), index=by_visit.index)
 
 
-def _roster_from_tables(extracted_tables: dict[str, pd.DataFrame], ids: IdNormaliser) -> pd.DataFrame:
+def _roster_from_tables(
+    extracted_tables: dict[str, pd.DataFrame], ids: IdNormaliser
+) -> pd.DataFrame:
     """Everyone listed in the outcome tables, with the first cell naming them: the roster when there is none."""
-    frames = [normalise_ids(table, ids, f"the {name} table") for name, table in extracted_tables.items()]
+    frames = [
+        normalise_ids(table, ids, f"the {name} table") for name, table in extracted_tables.items()
+    ]
     listed = pd.concat(frames, ignore_index=True).drop_duplicates("participant_id")
     locators = listed["source_file"] + " [" + listed["id_locator"] + "]"
-    return pd.DataFrame({"source_locator": locators.to_numpy()}, index=pd.Index(listed["participant_id"], name="participant_id"))
+    return pd.DataFrame(
+        {"source_locator": locators.to_numpy()},
+        index=pd.Index(listed["participant_id"], name="participant_id"),
+    )
 
 
 def build_participants(
@@ -158,24 +174,35 @@ def build_participants(
     if roster_extracted is not None:
         roster = normalise_ids(roster_extracted, ids, "the participants table")
         people = _wide_fields(roster)
-        people.insert(0, "source_locator", roster.drop_duplicates("participant_id").set_index("participant_id")["id_locator"])
+        people.insert(
+            0,
+            "source_locator",
+            roster.drop_duplicates("participant_id").set_index("participant_id")["id_locator"],
+        )
     else:
         people = _roster_from_tables(extracted_tables, ids)
 
     if dose_clean is not None and not dose_clean.empty:
-        dose = dose_clean.pivot(index="participant_id", columns="visit", values="value").reindex(columns=visits)
+        dose = dose_clean.pivot(index="participant_id", columns="visit", values="value").reindex(
+            columns=visits
+        )
         for visit in visits:
             people[f"dose_{visit}"] = dose[visit].astype(float)
 
     presence_outcomes = list(dict.fromkeys([*attendance_outcomes, *completion_outcomes]))
     cells = presence(extracted_tables, presence_outcomes, config, presence_corrections)
-    attended = _presence_grid(cells[cells["outcome"].isin(attendance_outcomes)], people.index, visits)
-    completed = _presence_grid(cells[cells["outcome"].isin(completion_outcomes)], people.index, visits)
+    attended = _presence_grid(
+        cells[cells["outcome"].isin(attendance_outcomes)], people.index, visits
+    )
+    completed = _presence_grid(
+        cells[cells["outcome"].isin(completion_outcomes)], people.index, visits
+    )
     by_visit = pd.DataFrame(attended.any(axis=1), index=people.index, columns=visits)
     # Every completion outcome must be present: an outcome with no cell at all counts as absent.
     n_completion_seen = completed.shape[1]
     complete = pd.Series(
-        completed[:, :, visits.index(final)].all(axis=1) & (n_completion_seen == len(set(completion_outcomes))),
+        completed[:, :, visits.index(final)].all(axis=1)
+        & (n_completion_seen == len(set(completion_outcomes))),
         index=people.index,
     )
     for visit in visits:
@@ -186,7 +213,12 @@ def build_participants(
         stops = _discontinuations(discontinuations_extracted, ids, people.index, visits)
     else:
         stops = pd.DataFrame(
-            columns=["stop_after_visit", "stop_reason", "stop_reason_detail", "stop_source_locator"],
+            columns=[
+                "stop_after_visit",
+                "stop_reason",
+                "stop_reason_detail",
+                "stop_source_locator",
+            ],
             index=pd.Index([], name="participant_id"),
             dtype=object,
         )
@@ -207,7 +239,9 @@ def build_participants(
     return people.reset_index(drop=True), _attrition(people, visits, baseline, final, described)
 
 
-def _discontinuations(extracted: pd.DataFrame, ids, roster: pd.Index, visits: list[str]) -> pd.DataFrame:
+def _discontinuations(
+    extracted: pd.DataFrame, ids, roster: pd.Index, visits: list[str]
+) -> pd.DataFrame:
     table = normalise_ids(extracted, ids, "the discontinuations table")
     first_rows = table.drop_duplicates("participant_id")
     problems = [
@@ -218,7 +252,11 @@ def _discontinuations(extracted: pd.DataFrame, ids, roster: pd.Index, visits: li
     wide = table.pivot(index="participant_id", columns="outcome", values="raw_value")
     locators = first_rows.set_index("participant_id")
     # Each participant's first last_visit cell, for naming a bad one without scanning the table per participant.
-    last_visit_cells = table[table["outcome"] == "last_visit"].drop_duplicates("participant_id").set_index("participant_id")
+    last_visit_cells = (
+        table[table["outcome"] == "last_visit"]
+        .drop_duplicates("participant_id")
+        .set_index("participant_id")
+    )
     for participant, visit in wide.get("last_visit", pd.Series(dtype=str)).items():
         if visit.strip() not in visits:
             cell = last_visit_cells.loc[participant]
@@ -250,16 +288,40 @@ def _status_flags(people: pd.DataFrame, visits: list[str], final: str) -> np.nda
     later = (last.map(order) > people["stop_after_visit"].map(order)).to_numpy(dtype=bool)
     no_final = (last != final).to_numpy(dtype=bool)
     return np.select(
-        [stopped & later, ~stopped & no_final], ["data_after_stated_last_visit", "no_final_visit_data_and_no_stop_record"], ""
+        [stopped & later, ~stopped & no_final],
+        ["data_after_stated_last_visit", "no_final_visit_data_and_no_stop_record"],
+        "",
     )
 
 
-def _attrition(people: pd.DataFrame, visits: list[str], baseline: str, final: str, described: dict[str, Any]) -> pd.DataFrame:
-    where = "in the participants table" if described["roster"] else "listed in an outcome table (no participants table)"
+def _attrition(
+    people: pd.DataFrame, visits: list[str], baseline: str, final: str, described: dict[str, Any]
+) -> pd.DataFrame:
+    where = (
+        "in the participants table"
+        if described["roster"]
+        else "listed in an outcome table (no participants table)"
+    )
     rows = [("enrolled", baseline, "", len(people), where)]
     for visit in visits:
-        rows.append(("data_at_visit", visit, "", int(people[f"has_data_{visit}"].sum()), f"any attendance-outcome value at {visit}"))
-    rows.append(("completers", final, "", int(people["set_completers"].sum()), f"every completion outcome present at {final}"))
+        rows.append(
+            (
+                "data_at_visit",
+                visit,
+                "",
+                int(people[f"has_data_{visit}"].sum()),
+                f"any attendance-outcome value at {visit}",
+            )
+        )
+    rows.append(
+        (
+            "completers",
+            final,
+            "",
+            int(people["set_completers"].sum()),
+            f"every completion outcome present at {final}",
+        )
+    )
     rows.append(
         (
             "stopped",
@@ -273,5 +335,13 @@ def _attrition(people: pd.DataFrame, visits: list[str], baseline: str, final: st
     )
     stopped = people[people["stopped"]]
     for (visit, reason), group in stopped.groupby(["stop_after_visit", "stop_reason"], sort=True):
-        rows.append(("stopped_after_visit", visit, reason, len(group), "last visit and reason as stated in the discontinuations table"))
+        rows.append(
+            (
+                "stopped_after_visit",
+                visit,
+                reason,
+                len(group),
+                "last visit and reason as stated in the discontinuations table",
+            )
+        )
     return pd.DataFrame(rows, columns=ATTRITION_COLUMNS)

@@ -158,7 +158,11 @@ class StudyPlan:
 
     def visit_positions(self) -> list[float]:
         """Where each visit sits on a time axis: its study day, or its index when days are unknown."""
-        return [float(self.days[v]) for v in self.visits] if self.days else [float(i) for i in range(len(self.visits))]
+        return (
+            [float(self.days[v]) for v in self.visits]
+            if self.days
+            else [float(i) for i in range(len(self.visits))]
+        )
 
     def visit_label(self, visit: str) -> str:
         """A visit's id, with its study day when known."""
@@ -261,11 +265,19 @@ class StudyPlan:
         rule = self.config.get("analysis", {}).get("responders")
         if not rule:
             return None
-        return {"combine": "all", "k": 1, "assumption": "", **rule, "visit": rule.get("visit") or self.final}
+        return {
+            "combine": "all",
+            "k": 1,
+            "assumption": "",
+            **rule,
+            "visit": rule.get("visit") or self.final,
+        }
 
     @property
     def responder_outcomes(self) -> list[str]:
-        return [c["outcome"] for c in self.responder_rule["criteria"]] if self.responder_rule else []
+        return (
+            [c["outcome"] for c in self.responder_rule["criteria"]] if self.responder_rule else []
+        )
 
     @cached_property
     def tipping_point(self) -> dict[str, Any] | None:
@@ -277,7 +289,11 @@ class StudyPlan:
 
     @cached_property
     def scenarios(self) -> list[str]:
-        return list(self.config.get("simulation", {}).get("scenarios") or {}) if self.component("simulation").on else []
+        return (
+            list(self.config.get("simulation", {}).get("scenarios") or {})
+            if self.component("simulation").on
+            else []
+        )
 
     @property
     def synthetic(self) -> bool:
@@ -286,7 +302,10 @@ class StudyPlan:
     @cached_property
     def study(self) -> dict[str, str]:
         """Study words for headings, captions and boxes: the config's `study:` over generic defaults."""
-        return {**STUDY_DEFAULTS, **{k: v for k, v in (self.config.get("study") or {}).items() if v is not None}}
+        return {
+            **STUDY_DEFAULTS,
+            **{k: v for k, v in (self.config.get("study") or {}).items() if v is not None},
+        }
 
     # --- components -------------------------------------------------------------------------
 
@@ -311,7 +330,10 @@ class StudyPlan:
                 f"no '{DISCONTINUATIONS_TABLE}' table is configured under tables, so no one is recorded as having "
                 "stopped and completers cannot be compared with those who stopped",
             ),
-            "corrections": (bool(config.get("corrections")), "no corrections ledger is configured (corrections)"),
+            "corrections": (
+                bool(config.get("corrections")),
+                "no corrections ledger is configured (corrections)",
+            ),
             "friedman": (
                 len(self.visits) >= 3,
                 f"the Friedman test needs at least 3 visits; this study has {len(self.visits)}",
@@ -320,18 +342,31 @@ class StudyPlan:
                 analysis.get("tipping_point", {}) is not None,
                 "the tipping-point analysis is switched off (analysis/tipping_point is null)",
             ),
-            "responders": (bool(analysis.get("responders")), "no responder rule is configured (analysis/responders)"),
-            "biomarkers": (bool(self.markers), "no biomarker is configured (biomarker_analysis/markers)"),
+            "responders": (
+                bool(analysis.get("responders")),
+                "no responder rule is configured (analysis/responders)",
+            ),
+            "biomarkers": (
+                bool(self.markers),
+                "no biomarker is configured (biomarker_analysis/markers)",
+            ),
             "dose_response": (
                 bool(config.get("dose_response")),
                 "no dose outcome is configured (dose_response/dose_outcome)",
             ),
-            "claims": (bool(config.get("claims")), "no file of published claims is configured (claims)"),
+            "claims": (
+                bool(config.get("claims")),
+                "no file of published claims is configured (claims)",
+            ),
         }
         states["biomarker_responders"] = (
             states["biomarkers"][0] and states["responders"][0],
             "markers are not compared between responders and non-responders: "
-            + ("no responder rule is configured (analysis/responders)" if states["biomarkers"][0] else "no biomarker is configured"),
+            + (
+                "no responder rule is configured (analysis/responders)"
+                if states["biomarkers"][0]
+                else "no biomarker is configured"
+            ),
         )
         states["cumulative_dose"] = (
             states["dose_response"][0] and self.days is not None,
@@ -346,7 +381,9 @@ class StudyPlan:
             if not scenarios
             else "the null-trial simulator judges apparent response, and no responder rule is configured (analysis/responders)",
         )
-        return {name: Component(name, on, "" if on else reason) for name, (on, reason) in states.items()}
+        return {
+            name: Component(name, on, "" if on else reason) for name, (on, reason) in states.items()
+        }
 
     def not_run(self) -> list[Component]:
         """Components that are off, each once; cumulative dose only when dose itself is on."""
@@ -370,7 +407,11 @@ class StudyPlan:
         from .simulate.scenarios import TABLES as SIMULATION_TABLES
 
         names = [f"{name}.csv" for name in self.outcome_tables]
-        names += [f"outcomes/{o}/{name}.csv" for o in self.analysed_outcomes for name in self.outcome_tables]
+        names += [
+            f"outcomes/{o}/{name}.csv"
+            for o in self.analysed_outcomes
+            for name in self.outcome_tables
+        ]
         if self.has("responders"):
             names += ["responders.csv", "responders_by_participant.csv"]
         if self.has("claims"):
@@ -410,7 +451,11 @@ class StudyPlan:
     def visit_axis(self) -> list[dict[str, Any]]:
         """Each visit as a time axis shows it: id, x position (study day or index) and tick text."""
         return [
-            {"id": visit, "x": x, "tick": f"{visit}\nday {self.days[visit]}" if self.days else visit}
+            {
+                "id": visit,
+                "x": x,
+                "tick": f"{visit}\nday {self.days[visit]}" if self.days else visit,
+            }
             for visit, x in zip(self.visits, self.visit_positions())
         ]
 
@@ -424,4 +469,6 @@ class StudyPlan:
             "simulation": "simulation",
             "claims": "claims",
         }
-        return {section: self.has(needs[section]) if section in needs else True for section in SECTIONS}
+        return {
+            section: self.has(needs[section]) if section in needs else True for section in SECTIONS
+        }

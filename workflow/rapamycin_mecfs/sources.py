@@ -31,7 +31,11 @@ class FormulaWithoutValue(str):
 
 
 def read_tables(
-    path: str | Path, sheet: str | None = None, pages="all", config_key: str = "", csv_options: dict | None = None
+    path: str | Path,
+    sheet: str | None = None,
+    pages="all",
+    config_key: str = "",
+    csv_options: dict | None = None,
 ) -> list[Grid]:
     """Dispatch on the file type; errors name the file (and the config key that points at it).
 
@@ -40,7 +44,9 @@ def read_tables(
     path = Path(path)
     if not path.exists():
         named_by = f" ({config_key} in config.yaml)" if config_key else " in config.yaml"
-        raise SupplementError(f"{path}: file not found; expected the supplement file named{named_by}")
+        raise SupplementError(
+            f"{path}: file not found; expected the supplement file named{named_by}"
+        )
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         return [read_xlsx_sheet(path, sheet)]
@@ -51,7 +57,9 @@ def read_tables(
     raise SupplementError(f"{path}: unsupported file type '{suffix}'; expected .xlsx, .csv or .pdf")
 
 
-def read_csv_table(path: Path, delimiter: str = ",", decimal: str = ".", encoding: str = "utf-8") -> Grid:
+def read_csv_table(
+    path: Path, delimiter: str = ",", decimal: str = ".", encoding: str = "utf-8"
+) -> Grid:
     """A CSV file as one grid, locators "row R/col C" (1-based, as a spreadsheet shows the file).
 
     CSV has no cell types, so a cell that is a whole number or a decimal number written with
@@ -64,7 +72,9 @@ def read_csv_table(path: Path, delimiter: str = ",", decimal: str = ".", encodin
     try:
         text = path.read_bytes().decode(encoding)
     except LookupError:
-        raise SupplementError(f"{path}: unknown text encoding {encoding!r}; expected a codec name such as utf-8 or cp1252") from None
+        raise SupplementError(
+            f"{path}: unknown text encoding {encoding!r}; expected a codec name such as utf-8 or cp1252"
+        ) from None
     except UnicodeDecodeError as error:
         raise SupplementError(
             f"{path}: byte {error.start}: not valid {encoding} ({error.reason}); expected a CSV file in {encoding} "
@@ -73,8 +83,15 @@ def read_csv_table(path: Path, delimiter: str = ",", decimal: str = ".", encodin
     text = text.removeprefix("\ufeff")
     number = _csv_number_pattern(decimal)
     grid: Grid = []
-    for r, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
-        grid.append([Cell(_csv_value(value, number, decimal), f"row {r}/col {c}") for c, value in enumerate(row, start=1)])
+    for r, row in enumerate(
+        csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1
+    ):
+        grid.append(
+            [
+                Cell(_csv_value(value, number, decimal), f"row {r}/col {c}")
+                for c, value in enumerate(row, start=1)
+            ]
+        )
     width = max((len(row) for row in grid), default=0)
     for r, row in enumerate(grid, start=1):
         row += [Cell(None, f"row {r}/col {c}") for c in range(len(row) + 1, width + 1)]
@@ -120,7 +137,9 @@ def read_xlsx_sheet(path: Path, sheet: str | None) -> Grid:
             )
         worksheet = workbook[sheet]
         if isinstance(worksheet, Chartsheet):
-            raise SupplementError(f"{path}: sheet {sheet!r} is a chart sheet; expected a worksheet with a table")
+            raise SupplementError(
+                f"{path}: sheet {sheet!r} is a chart sheet; expected a worksheet with a table"
+            )
         try:
             # Read-only mode reads a sheet's part only now, so a damaged part shows up here.
             parsed = _parse_worksheet(workbook, worksheet)
@@ -137,7 +156,9 @@ def read_xlsx_sheet(path: Path, sheet: str | None) -> Grid:
 
 
 def _not_a_workbook(path: Path, error: Exception) -> SupplementError:
-    return SupplementError(f"{path}: not a valid .xlsx workbook ({error}); expected an Excel 2007+ file")
+    return SupplementError(
+        f"{path}: not a valid .xlsx workbook ({error}); expected an Excel 2007+ file"
+    )
 
 
 Coord = tuple[int, int]  # (row, column), 1-based
@@ -179,7 +200,11 @@ def _parse_worksheet(workbook, worksheet) -> _ParsedSheet:
 
         def parse_cell(element):
             cell = read_cell(element)
-            if cell["value"] is None and element.find(FORMULA_TAG) is not None and not element.findtext(VALUE_TAG):
+            if (
+                cell["value"] is None
+                and element.find(FORMULA_TAG) is not None
+                and not element.findtext(VALUE_TAG)
+            ):
                 cell["value"] = FormulaWithoutValue(f"={element.findtext(FORMULA_TAG) or ''}")
             return cell
 
@@ -187,7 +212,11 @@ def _parse_worksheet(workbook, worksheet) -> _ParsedSheet:
         for _, row in parser.parse():
             for cell in row:
                 values[cell["row"], cell["column"]] = cell["value"]
-    merged = [range_boundaries(cell.ref) for cell in parser.merged_cells.mergeCell] if parser.merged_cells else []
+    merged = (
+        [range_boundaries(cell.ref) for cell in parser.merged_cells.mergeCell]
+        if parser.merged_cells
+        else []
+    )
     rels = _sheet_relationships(workbook, worksheet)
     links = [
         # As normal mode does: an external link's target comes from the sheet's relationships.
@@ -233,7 +262,9 @@ def _covered_cells(merged: list[Bounds]) -> dict[Coord, Coord]:
     return anchors
 
 
-def _apply_links(values: dict[Coord, object], links: list[tuple[str, object]], covered: dict[Coord, Coord]) -> None:
+def _apply_links(
+    values: dict[Coord, object], links: list[tuple[str, object]], covered: dict[Coord, Coord]
+) -> None:
     """Write each link's target into the empty cells it is on, as normal mode's Cell.hyperlink does.
 
     A link on a covered cell of a merged range lands on the anchor; one over a range skips covered cells.
@@ -247,7 +278,9 @@ def _apply_links(values: dict[Coord, object], links: list[tuple[str, object]], c
         if None in (min_col, min_row, max_col, max_row):
             continue
         if ":" in ref:
-            cells = [(r, c) for r in range(min_row, max_row + 1) for c in range(min_col, max_col + 1)]
+            cells = [
+                (r, c) for r in range(min_row, max_row + 1) for c in range(min_col, max_col + 1)
+            ]
             cells = [cell for cell in cells if cell not in covered]
         else:
             cells = [covered.get((min_row, min_col), (min_row, min_col))]
@@ -277,7 +310,9 @@ def _grid_from_cells(parsed: _ParsedSheet, sheet: str) -> Grid:
     values = dict(parsed.values)
     covered = _covered_cells(parsed.merged)
     for cell in covered:
-        values.pop(cell, None)  # a covered cell is empty in normal mode, even if the file has a value there
+        values.pop(
+            cell, None
+        )  # a covered cell is empty in normal mode, even if the file has a value there
     _apply_links(values, parsed.links, covered)
     merged_fill = {cell: values.get(anchor) for cell, anchor in covered.items()}
     n_rows, n_cols = _grid_size(parsed)
@@ -300,14 +335,18 @@ def read_pdf_tables(path: Path, pages="all") -> list[Grid]:
     try:
         pdf = pdfplumber.open(path)
     except (PDFSyntaxError, PdfminerException, MalformedPDFException, OSError, ValueError) as error:
-        raise SupplementError(f"{path}: not a valid PDF ({type(error).__name__}); expected a PDF document") from None
+        raise SupplementError(
+            f"{path}: not a valid PDF ({type(error).__name__}); expected a PDF document"
+        ) from None
     with pdf:
         count = len(pdf.pages)
         wanted = range(1, count + 1) if pages == "all" else pages
         tables: list[Grid] = []
         for number in wanted:
             if not 1 <= number <= count:
-                raise SupplementError(f"{path}: page {number} not found; expected a page in 1-{count}")
+                raise SupplementError(
+                    f"{path}: page {number} not found; expected a page in 1-{count}"
+                )
             for t, table in enumerate(pdf.pages[number - 1].extract_tables(), start=1):
                 tables.append(
                     [

@@ -43,25 +43,49 @@ CSV_COLUMNS = ["table", "row", "kind", *CELL_COLUMNS, "key", "note"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("table", help="a table under results/tables/, e.g. results/tables/grim.csv")
-    parser.add_argument("--row", type=int, default=None,
-                        help="the row's number among the data rows (1 = first under the header)")
-    parser.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE",
-                        help="select rows whose COLUMN equals VALUE (repeat to combine)")
+    parser.add_argument(
+        "--row",
+        type=int,
+        default=None,
+        help="the row's number among the data rows (1 = first under the header)",
+    )
+    parser.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar="COLUMN=VALUE",
+        help="select rows whose COLUMN equals VALUE (repeat to combine)",
+    )
     parser.add_argument("--outcome", help="shorthand for --where outcome=OUTCOME")
     parser.add_argument("--visit", help="shorthand for --where visit=VISIT")
     parser.add_argument("--set", dest="analysis_set", help="shorthand for --where analysis_set=SET")
-    parser.add_argument("--format", choices=("text", "csv", "json"), default="text",
-                        help="text (default), or the lineage as CSV or JSON")
-    parser.add_argument("--csv", action="store_true",
-                        help="paired comparisons: one CSV line per participant pair; "
-                        "otherwise the same as --format csv")
-    parser.add_argument("--max-cells", type=int, default=40,
-                        help="text: list every cell when there are at most this many (default 40)")
-    parser.add_argument("--results", default=None,
-                        help="results directory (default: the table's results/ root)")
-    parser.add_argument("--config", default="config.yaml",
-                        help="the run's config (default config.yaml); its file paths are read "
-                        "relative to the working directory")
+    parser.add_argument(
+        "--format",
+        choices=("text", "csv", "json"),
+        default="text",
+        help="text (default), or the lineage as CSV or JSON",
+    )
+    parser.add_argument(
+        "--csv",
+        action="store_true",
+        help="paired comparisons: one CSV line per participant pair; "
+        "otherwise the same as --format csv",
+    )
+    parser.add_argument(
+        "--max-cells",
+        type=int,
+        default=40,
+        help="text: list every cell when there are at most this many (default 40)",
+    )
+    parser.add_argument(
+        "--results", default=None, help="results directory (default: the table's results/ root)"
+    )
+    parser.add_argument(
+        "--config",
+        default="config.yaml",
+        help="the run's config (default config.yaml); its file paths are read "
+        "relative to the working directory",
+    )
 
 
 def _results_root(table: Path) -> Path:
@@ -80,8 +104,7 @@ def read_table(path: Path) -> pd.DataFrame:
     return read_csv(path)
 
 
-def select_rows(table: pd.DataFrame, path: Path, row: int | None,
-                where: list[str]) -> list[int]:
+def select_rows(table: pd.DataFrame, path: Path, row: int | None, where: list[str]) -> list[int]:
     """Positions (0-based) of the rows chosen by number or by column values.
 
     >>> frame = pd.DataFrame({"outcome": ["a", "a", "b"], "test": ["t", "w", "t"]})
@@ -120,8 +143,9 @@ def select_rows(table: pd.DataFrame, path: Path, row: int | None,
     return [int(i) for i in mask.to_numpy().nonzero()[0]]
 
 
-def trace_table(path: str | Path, study: Study, row: int | None = None,
-                where: list[str] | None = None) -> list[Lineage]:
+def trace_table(
+    path: str | Path, study: Study, row: int | None = None, where: list[str] | None = None
+) -> list[Lineage]:
     """The lineage of each chosen row of a results table."""
     path = Path(path)
     table = read_table(path)
@@ -136,9 +160,12 @@ def pairs_table(lineage: Lineage) -> pd.DataFrame | None:
         return None
     baseline = cells[cells["role"] == "baseline"]
     follow = cells[cells["role"] != "baseline"]
-    if (baseline.empty or follow["visit"].nunique() != 1
-            or not follow["role"].map(lambda r: r == "follow-up" or r.startswith("missing")).all()
-            or set(baseline["participant_id"]) != set(follow["participant_id"])):
+    if (
+        baseline.empty
+        or follow["visit"].nunique() != 1
+        or not follow["role"].map(lambda r: r == "follow-up" or r.startswith("missing")).all()
+        or set(baseline["participant_id"]) != set(follow["participant_id"])
+    ):
         return None
     rows = []
     follow = follow.set_index("participant_id")
@@ -151,8 +178,9 @@ def pairs_table(lineage: Lineage) -> pd.DataFrame | None:
             row[f"{name}_value"] = float(value)
             row[f"{name}_raw"] = source["raw_value"]
             locator = source["source_locator"]
-            row[f"{name}_source"] = (f"{source['source_file']} [{locator}]" if locator
-                                     else source["source_file"])
+            row[f"{name}_source"] = (
+                f"{source['source_file']} [{locator}]" if locator else source["source_file"]
+            )
             row[f"{name}_correction"] = source["correction_id"]
         row["follow_up_imputed"] = bool(imputed)
         rows.append(row)
@@ -167,7 +195,9 @@ def _row_line(table: pd.DataFrame, lineage: Lineage) -> str:
     shown = [
         f"{column} = {value}"
         for column, value in values.items()
-        if column not in lineage.identity and column != "data_status" and value != ""
+        if column not in lineage.identity
+        and column != "data_status"
+        and value != ""
         and len(str(value)) <= 24
     ]
     return "; ".join(shown[:14])
@@ -176,8 +206,9 @@ def _row_line(table: pd.DataFrame, lineage: Lineage) -> str:
 def _wrap(text: str, indent: str = "    ") -> str:
     import textwrap
 
-    return textwrap.fill(text, width=WIDTH, subsequent_indent=indent, break_long_words=False,
-                         break_on_hyphens=False)
+    return textwrap.fill(
+        text, width=WIDTH, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+    )
 
 
 def shorten(locators: list[str]) -> list[str]:
@@ -223,10 +254,12 @@ def describe(lineage: Lineage, table: pd.DataFrame, max_cells: int = 40) -> str:
                 lines.append(_wrap(f"    {what} ({len(group)}): {ranges}", "        "))
         corrected = cells[cells["correction_id"] != ""]
         for cell in corrected.itertuples():
-            lines.append(_wrap(
-                f"correction {cell.correction_id}: {cell.participant_id} {cell.outcome} "
-                f"{cell.visit} [{cell.source_locator}]: raw {cell.raw_value!r}, {cell.correction}"
-            ))
+            lines.append(
+                _wrap(
+                    f"correction {cell.correction_id}: {cell.participant_id} {cell.outcome} "
+                    f"{cell.visit} [{cell.source_locator}]: raw {cell.raw_value!r}, {cell.correction}"
+                )
+            )
     if lineage.config:
         lines.append("config keys:")
         for entry in lineage.config:
@@ -234,8 +267,9 @@ def describe(lineage: Lineage, table: pd.DataFrame, max_cells: int = 40) -> str:
     else:
         lines.append("config keys: none")
     pairs = pairs_table(lineage)
-    with pd.option_context("display.max_rows", None, "display.width", 200,
-                           "display.max_colwidth", 70):
+    with pd.option_context(
+        "display.max_rows", None, "display.width", 200, "display.max_colwidth", 70
+    ):
         if pairs is not None:
             lines.append(
                 f"traced: n = {len(pairs)} participants; baseline mean "
@@ -245,13 +279,24 @@ def describe(lineage: Lineage, table: pd.DataFrame, max_cells: int = 40) -> str:
             if max_cells >= 0:  # one line per participant: short enough to show always
                 shown = pairs.copy()
                 for role in ("baseline", "follow_up"):  # the file is named above
-                    cell = shown.pop(f"{role}_source").str.replace(r"^.* \[(.*)\]$", r"\1",
-                                                                     regex=True)
+                    cell = shown.pop(f"{role}_source").str.replace(
+                        r"^.* \[(.*)\]$", r"\1", regex=True
+                    )
                     shown.insert(shown.columns.get_loc(f"{role}_raw") + 1, f"{role}_cell", cell)
                 lines.append(shown.to_string(index=False))
         elif 0 < len(cells) <= max_cells:
-            shown = cells[["participant_id", "outcome", "visit", "role", "value", "raw_value",
-                           "source_locator", "correction_id"]]
+            shown = cells[
+                [
+                    "participant_id",
+                    "outcome",
+                    "visit",
+                    "role",
+                    "value",
+                    "raw_value",
+                    "source_locator",
+                    "correction_id",
+                ]
+            ]
             lines.append(shown.to_string(index=False))
         if len(cells) > max_cells >= 0 and pairs is None:
             lines.append(f"({len(cells)} cells: --format csv lists each)")
@@ -266,8 +311,15 @@ def lineage_csv(lineages: list[Lineage]) -> pd.DataFrame:
         for cell in lineage.cells.to_dict(orient="records"):
             rows.append({**common, "kind": "cell", **cell})
         for entry in lineage.config:
-            rows.append({**common, "kind": "config", "key": entry["key"], "value": entry["value"],
-                         "note": entry["note"]})
+            rows.append(
+                {
+                    **common,
+                    "kind": "config",
+                    "key": entry["key"],
+                    "value": entry["value"],
+                    "note": entry["note"],
+                }
+            )
         for note in lineage.notes:
             rows.append({**common, "kind": "note", "note": note})
     return pd.DataFrame(rows, columns=CSV_COLUMNS).fillna("")
@@ -282,8 +334,11 @@ def run(args: argparse.Namespace) -> int:
 
     table_path = Path(args.table)
     where = list(args.where)
-    for column, value in (("outcome", args.outcome), ("visit", args.visit),
-                          ("analysis_set", args.analysis_set)):
+    for column, value in (
+        ("outcome", args.outcome),
+        ("visit", args.visit),
+        ("analysis_set", args.analysis_set),
+    ):
         if value is not None:
             where.append(f"{column}={value}")
     try:
@@ -291,8 +346,11 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(args.config)
         configured = Path(config.get("results_dir") or "results").resolve()
         if configured != results.resolve():
-            print(f"note: {args.config} writes to {configured}, the table is under {results}; "
-                  "pass --config with the run's config if they differ", file=sys.stderr)
+            print(
+                f"note: {args.config} writes to {configured}, the table is under {results}; "
+                "pass --config with the run's config if they differ",
+                file=sys.stderr,
+            )
         study = Study(results, config)
         table = read_table(table_path)
         lineages = trace_table(table_path, study, args.row, where)
@@ -303,9 +361,12 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps([lineage.to_dict() for lineage in lineages], indent=1))
         return 0
     if args.csv and not all(_same(lineages[0], other) for other in lineages[1:]):
-        print(f"error: {table_path}: --csv prints the pairs of one comparison, and the rows chosen "
-              "(" + ", ".join(str(t.row) for t in lineages) + ") differ in participants or cells; "
-              "expected a narrower selection (--where, --row)", file=sys.stderr)
+        print(
+            f"error: {table_path}: --csv prints the pairs of one comparison, and the rows chosen "
+            "(" + ", ".join(str(t.row) for t in lineages) + ") differ in participants or cells; "
+            "expected a narrower selection (--where, --row)",
+            file=sys.stderr,
+        )
         return 1
     if args.format == "csv" or (args.csv and pairs_table(lineages[0]) is None):
         lineage_csv(lineages).to_csv(sys.stdout, index=False, lineterminator="\n")

@@ -19,7 +19,9 @@ def run_step(main, snakemake) -> None:
     if log_file:
         Path(log_file).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_file, mode="w", encoding="utf-8"))
-    logging.basicConfig(level=logging.INFO, format=f"[{snakemake.rule}] %(message)s", handlers=handlers, force=True)
+    logging.basicConfig(
+        level=logging.INFO, format=f"[{snakemake.rule}] %(message)s", handlers=handlers, force=True
+    )
     try:
         main(snakemake)
     except SupplementError as error:
@@ -28,8 +30,16 @@ def run_step(main, snakemake) -> None:
     except Exception as error:  # a fault in the code, not a named input problem: the traceback goes to the log only
         import traceback
 
-        inputs = ", ".join(str(path) for path in snakemake.input if "rapamycin_mecfs" not in str(path))
-        logging.error("FAILED: %s: %s, while reading %s (traceback in %s)", type(error).__name__, error, inputs, log_file)
+        inputs = ", ".join(
+            str(path) for path in snakemake.input if "rapamycin_mecfs" not in str(path)
+        )
+        logging.error(
+            "FAILED: %s: %s, while reading %s (traceback in %s)",
+            type(error).__name__,
+            error,
+            inputs,
+            log_file,
+        )
         if log_file:
             with open(log_file, "a", encoding="utf-8") as handle:
                 traceback.print_exc(file=handle)

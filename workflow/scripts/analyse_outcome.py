@@ -23,7 +23,14 @@ def main(snakemake):
         write_table(table, snakemake.output[name], settings["synthetic"])
     paired = tables["paired_tests"]
     for row in paired[(paired["test"] == "wilcoxon_signed_rank")].itertuples():
-        logging.info("%s %s %s: n = %d, p = %.3g", spec.key, row.visit, row.analysis_set, row.n_pairs, row.p_value)
+        logging.info(
+            "%s %s %s: n = %d, p = %.3g",
+            spec.key,
+            row.visit,
+            row.analysis_set,
+            row.n_pairs,
+            row.p_value,
+        )
 
 
 run_step(main, snakemake)

@@ -7,7 +7,6 @@ def main(snakemake):
     import logging
 
     import pandas as pd
-
     from rapamycin_mecfs.analysis.combine import adjust_within_families
     from rapamycin_mecfs.atomic import read_csv, write_table
 

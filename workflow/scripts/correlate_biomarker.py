@@ -7,7 +7,6 @@ def main(snakemake):
     import logging
 
     import pandas as pd
-
     from rapamycin_mecfs.analysis.data import Participants
     from rapamycin_mecfs.atomic import read_csv, write_table
     from rapamycin_mecfs.biomarkers.marker import correlation_tables

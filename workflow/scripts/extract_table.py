@@ -11,7 +11,9 @@ def main(snakemake):
     from rapamycin_mecfs.extract import extract_table
 
     ids = IdNormaliser(**snakemake.params.participant_ids)
-    table = extract_table(snakemake.wildcards.table, snakemake.params.spec, ids, snakemake.params.allow_empty)
+    table = extract_table(
+        snakemake.wildcards.table, snakemake.params.spec, ids, snakemake.params.allow_empty
+    )
     write_table(table, snakemake.output.table, snakemake.params.synthetic)
     logging.info(
         "%s: %d cells from %d participants in %s",

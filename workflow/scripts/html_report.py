@@ -27,7 +27,9 @@ def main(snakemake):
         installed_versions(snakemake.input.lock),
     )
     write_text(html, snakemake.output.report)
-    logging.info("report: %d tables, %d figures, %d bytes", len(tables), len(figures), len(html.encode()))
+    logging.info(
+        "report: %d tables, %d figures, %d bytes", len(tables), len(figures), len(html.encode())
+    )
 
 
 run_step(main, snakemake)

@@ -11,8 +11,13 @@ def main(snakemake):
 
     inputs, p = snakemake.input, snakemake.params
     presence = {name: read_csv(path) for name, path in zip(p.presence_instruments, inputs.presence)}
-    optional = {key: read_csv(inputs[key]) if key in inputs.keys() else None for key in ("roster", "discontinuations")}
-    dose = read_csv(inputs.dose_values, numeric=("value",)) if "dose_values" in inputs.keys() else None
+    optional = {
+        key: read_csv(inputs[key]) if key in inputs.keys() else None
+        for key in ("roster", "discontinuations")
+    }
+    dose = (
+        read_csv(inputs.dose_values, numeric=("value",)) if "dose_values" in inputs.keys() else None
+    )
     people, attrition = build_participants(
         optional["roster"],
         optional["discontinuations"],

@@ -8,7 +8,9 @@ def main(snakemake):
     from rapamycin_mecfs.plots import attrition, style
 
     p = snakemake.params
-    fig = attrition.baseline_smd_figure(read_csv(snakemake.input.baseline_by_completion), p.synthetic, p.alpha)
+    fig = attrition.baseline_smd_figure(
+        read_csv(snakemake.input.baseline_by_completion), p.synthetic, p.alpha
+    )
     style.save(fig, snakemake.output.png, snakemake.output.svg, p.synthetic, p.title)
 
 

@@ -8,7 +8,9 @@ def main(snakemake):
     from rapamycin_mecfs.plots import biomarkers, style
 
     p = snakemake.params
-    fig = biomarkers.biomarker_heatmap_figure(read_csv(snakemake.input.spearman), dict(p.markers), list(p.visits), p.synthetic, p.alpha)
+    fig = biomarkers.biomarker_heatmap_figure(
+        read_csv(snakemake.input.spearman), dict(p.markers), list(p.visits), p.synthetic, p.alpha
+    )
     style.save(fig, snakemake.output.png, snakemake.output.svg, p.synthetic, p.title)
 
 

@@ -5,7 +5,6 @@ from _step import run_step
 
 def main(snakemake):
     import pandas as pd
-
     from rapamycin_mecfs.atomic import read_csv
     from rapamycin_mecfs.plots import biomarkers, style
 
@@ -24,11 +23,16 @@ def main(snakemake):
             if row["measure"] == "baseline_level":
                 values, label = wide[baseline], f"baseline level ({baseline})"
             elif row["measure"] == f"change_{baseline}_{row['visit']}":
-                values, label = wide[row["visit"]] - wide[baseline], f"early change {baseline} \N{RIGHTWARDS ARROW} {row['visit']}"
+                values, label = (
+                    wide[row["visit"]] - wide[baseline],
+                    f"early change {baseline} \N{RIGHTWARDS ARROW} {row['visit']}",
+                )
             else:
                 raise ValueError(f"roc_auc.csv: unknown measure {row['measure']!r} for {marker}")
             positives, negatives = biomarkers.roc_groups(values, status)
-            curves.append({"measure_label": label, "positives": positives, "negatives": negatives, "row": row})
+            curves.append(
+                {"measure_label": label, "positives": positives, "negatives": negatives, "row": row}
+            )
         panels.append({"label": spec["label"], "curves": curves})
     fig = biomarkers.biomarker_roc_figure(panels, p.synthetic)
     style.save(fig, snakemake.output.png, snakemake.output.svg, p.synthetic, p.title)

@@ -11,7 +11,10 @@ def main(snakemake):
 
     p = snakemake.params
     table = forest.forest_table(
-        read_csv(snakemake.input.paired_tests), read_csv(snakemake.input.mixed_model), read_csv(snakemake.input.baseline_sd), p.visit
+        read_csv(snakemake.input.paired_tests),
+        read_csv(snakemake.input.mixed_model),
+        read_csv(snakemake.input.baseline_sd),
+        p.visit,
     )
     order = [o for o in p.outcomes if o in set(table["outcome"])]
     fig = forest.forest_figure(table, p.visit, p.synthetic, order)

@@ -9,7 +9,11 @@ def main(snakemake):
 
     p = snakemake.params
     counts = flow.flow_counts(
-        read_csv(snakemake.input.attrition), read_csv(snakemake.input.participants), p.visits, p.visit_labels, p.final
+        read_csv(snakemake.input.attrition),
+        read_csv(snakemake.input.participants),
+        p.visits,
+        p.visit_labels,
+        p.final,
     )
     fig = flow.participant_flow_figure(counts, p.synthetic, p.arm_label)
     style.save(fig, snakemake.output.png, snakemake.output.svg, p.synthetic, p.title)

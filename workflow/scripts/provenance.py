@@ -7,7 +7,13 @@ def main(snakemake):
     import logging
 
     from rapamycin_mecfs.atomic import REAL_STATUS, SYNTHETIC_STATUS
-    from rapamycin_mecfs.provenance import build_manifest, installed_versions, job_records, sha256_file, write_manifest
+    from rapamycin_mecfs.provenance import (
+        build_manifest,
+        installed_versions,
+        job_records,
+        sha256_file,
+        write_manifest,
+    )
 
     header = {
         "data_status": SYNTHETIC_STATUS if snakemake.params.synthetic else REAL_STATUS,
@@ -16,7 +22,10 @@ def main(snakemake):
         "packages": installed_versions(snakemake.input.lock),
     }
     manifest = build_manifest(
-        snakemake.params.results, {snakemake.output.manifest}, job_records(".snakemake/metadata"), header
+        snakemake.params.results,
+        {snakemake.output.manifest},
+        job_records(".snakemake/metadata"),
+        header,
     )
     write_manifest(manifest, snakemake.output.manifest)
     logging.info("provenance: %d files", len(manifest["files"]))

@@ -7,7 +7,6 @@ def main(snakemake):
     import logging
 
     import pandas as pd
-
     from rapamycin_mecfs.analysis.data import Participants
     from rapamycin_mecfs.analysis.responders import responder_proportions, responder_status
     from rapamycin_mecfs.atomic import read_csv, write_table
@@ -18,7 +17,9 @@ def main(snakemake):
     clean = pd.concat([read_csv(path) for path in snakemake.input.clean], ignore_index=True)
     people = Participants.from_csv_frame(read_csv(snakemake.input.participants))
     rule = snakemake.params.rule
-    status = responder_status(clean, people, visits, rule, {o: d["direction"] for o, d in outcomes.items()})
+    status = responder_status(
+        clean, people, visits, rule, {o: d["direction"] for o, d in outcomes.items()}
+    )
     labels = {o: d["label"] for o, d in outcomes.items()}
     proportions = responder_proportions(status, people, rule, snakemake.params.confidence, labels)
     write_table(status.reset_index(), snakemake.output.participants, settings["synthetic"])

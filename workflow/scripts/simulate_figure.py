@@ -9,8 +9,16 @@ def main(snakemake):
     from rapamycin_mecfs.plots.simulation import simulation_figure
 
     synthetic = snakemake.params.synthetic
-    fig = simulation_figure(read_csv(snakemake.input.summary), read_csv(snakemake.input.distribution), synthetic)
-    style.save(fig, snakemake.output.png, snakemake.output.svg, synthetic, title="Apparent responders in simulated trials")
+    fig = simulation_figure(
+        read_csv(snakemake.input.summary), read_csv(snakemake.input.distribution), synthetic
+    )
+    style.save(
+        fig,
+        snakemake.output.png,
+        snakemake.output.svg,
+        synthetic,
+        title="Apparent responders in simulated trials",
+    )
 
 
 run_step(main, snakemake)

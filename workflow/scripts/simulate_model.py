@@ -23,15 +23,27 @@ def main(snakemake):
             frame = read_csv(path)
             for outcome in frame["outcome"].unique():
                 clean[outcome] = frame[frame["outcome"] == outcome]
-        baseline = sim.baseline_from_supplement({o: clean[o] for o in outcomes}, enrolled, visits[0])
+        baseline = sim.baseline_from_supplement(
+            {o: clean[o] for o in outcomes}, enrolled, visits[0]
+        )
     else:
         baseline = sim.baseline_from_config(settings["baseline"], outcomes)
     model = sim.model_from_settings(settings, baseline, n_enrolled, retention)
     write_text(json.dumps(model.to_dict(), indent=1, sort_keys=True) + "\n", snakemake.output.model)
     d = model.diagnostics
-    logging.info("%s: %d enrolled per trial; dropout %s; enrol fraction %.3g (achieved %.3g)", model.scenario,
-                 model.n_enrolled, model.dropout_mode, model.enrol_fraction, d["selection_achieved_enrol_fraction"])
-    logging.info("retention target %s, expected %s", d["retention_target"], [round(r, 4) for r in d["retention_expected"]])
+    logging.info(
+        "%s: %d enrolled per trial; dropout %s; enrol fraction %.3g (achieved %.3g)",
+        model.scenario,
+        model.n_enrolled,
+        model.dropout_mode,
+        model.enrol_fraction,
+        d["selection_achieved_enrol_fraction"],
+    )
+    logging.info(
+        "retention target %s, expected %s",
+        d["retention_target"],
+        [round(r, 4) for r in d["retention_expected"]],
+    )
 
 
 run_step(main, snakemake)

@@ -9,7 +9,6 @@ def main(snakemake):
     from pathlib import Path
 
     import numpy as np
-
     from rapamycin_mecfs.atomic import write_table
     from rapamycin_mecfs.simulate.model import Model
     from rapamycin_mecfs.simulate.summarise import run_shard
@@ -21,8 +20,14 @@ def main(snakemake):
     trials.insert(0, "shard", run["shard"])
     trials.insert(0, "scenario", run["scenario"])
     write_table(trials, snakemake.output.trials, run["synthetic"])
-    logging.info("%s shard %d: %d trials, seed entropy %s; mean completers %.1f", run["scenario"], run["shard"],
-                 len(trials), run["entropy"], trials["n__completers"].mean())
+    logging.info(
+        "%s shard %d: %d trials, seed entropy %s; mean completers %.1f",
+        run["scenario"],
+        run["shard"],
+        len(trials),
+        run["entropy"],
+        trials["n__completers"].mean(),
+    )
 
 
 run_step(main, snakemake)

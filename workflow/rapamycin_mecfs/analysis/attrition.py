@@ -127,7 +127,9 @@ def _single_shift(
 
     # Zeros are ranked (Pratt) so that delta = 0 is the baseline-carried-forward analysis.
     def test(d):
-        return wilcoxon_signed_rank(d, method=method, correction=True, zero_method="pratt")["p_value"]
+        return wilcoxon_signed_rank(d, method=method, correction=True, zero_method="pratt")[
+            "p_value"
+        ]
 
     test.__name__ = f"Wilcoxon signed-rank ({method}, continuity-corrected, zeros ranked (Pratt))"
     pratt_note = (
@@ -511,7 +513,14 @@ def _improvement(sign: float, row: dict[str, Any]) -> dict[str, float]:
     }
 
 
-def regression_to_mean(wide: pd.DataFrame, people: Participants, direction: str, outcome: str, baseline: str, settings: dict[str, Any]) -> pd.DataFrame:
+def regression_to_mean(
+    wide: pd.DataFrame,
+    people: Participants,
+    direction: str,
+    outcome: str,
+    baseline: str,
+    settings: dict[str, Any],
+) -> pd.DataFrame:
     values = wide.loc[wide.index.isin(people.members("enrolled")), baseline].dropna()
     row = {
         "visit": baseline,
@@ -522,9 +531,13 @@ def regression_to_mean(wide: pd.DataFrame, people: Participants, direction: str,
     }
     spec = settings["regression_to_mean"].get(outcome)
     if spec is None or not values.size:
-        row["method"] = "baseline SD only: no test-retest reliability configured (analysis/regression_to_mean)"
+        row["method"] = (
+            "baseline SD only: no test-retest reliability configured (analysis/regression_to_mean)"
+        )
         return pd.DataFrame([row])
-    change = regression_to_mean_expected_change(row["baseline_mean"], spec["reference_mean"], spec["reliability"])
+    change = regression_to_mean_expected_change(
+        row["baseline_mean"], spec["reference_mean"], spec["reliability"]
+    )
     row.update(
         {
             "reliability": spec["reliability"],

@@ -7,7 +7,9 @@ import pandas as pd
 from ..stats.multiplicity import METHODS, adjust
 
 
-def adjust_within_families(table: pd.DataFrame, family_by: list[str], methods: list[str]) -> pd.DataFrame:
+def adjust_within_families(
+    table: pd.DataFrame, family_by: list[str], methods: list[str]
+) -> pd.DataFrame:
     """Add family, family_size and p_<method> columns; rows without a p-value get NaN.
 
     A family is every row sharing the `family_by` columns (by default one analysis set and one
@@ -33,6 +35,8 @@ def adjust_within_families(table: pd.DataFrame, family_by: list[str], methods: l
         table.loc[index, "family"] = f"{label} (over outcomes x visits)"
         table.loc[index, "family_size"] = n_tests
         for method in methods:
-            table.loc[index, f"p_{method}"] = adjust(family["p_value"].to_numpy(dtype=float), method)
+            table.loc[index, f"p_{method}"] = adjust(
+                family["p_value"].to_numpy(dtype=float), method
+            )
     table["adjustment"] = "; ".join(f"p_{m}: {METHODS[m]} within the family" for m in methods)
     return table

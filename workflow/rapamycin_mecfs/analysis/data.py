@@ -40,11 +40,13 @@ class Participants:
     table: pd.DataFrame
 
     @classmethod
-    def from_csv_frame(cls, frame: pd.DataFrame) -> "Participants":
+    def from_csv_frame(cls, frame: pd.DataFrame) -> Participants:
         frame = frame.copy()
         for column in frame.columns:
             if column.startswith(("set_", "has_data_")) or column == "stopped":
-                frame[column] = frame[column].map({"True": True, "False": False, True: True, False: False})
+                frame[column] = frame[column].map(
+                    {"True": True, "False": False, True: True, False: False}
+                )
             elif column.startswith("dose_"):
                 frame[column] = pd.to_numeric(frame[column].where(frame[column] != ""))
         return cls(frame.set_index("participant_id").sort_index())
@@ -57,7 +59,9 @@ class Participants:
         return self.table.index[self.table["stopped"].astype(bool)]
 
 
-def pairs(wide: pd.DataFrame, visit: str, baseline: str, members: pd.Index | None = None) -> pd.DataFrame:
+def pairs(
+    wide: pd.DataFrame, visit: str, baseline: str, members: pd.Index | None = None
+) -> pd.DataFrame:
     """baseline and follow-up columns for participants with both values (optionally within a set)."""
     frame = wide[[baseline, visit]].dropna()
     if members is not None:
@@ -70,7 +74,9 @@ def bocf_pairs(wide: pd.DataFrame, visit: str, baseline: str, enrolled: pd.Index
     frame = wide.loc[wide.index.isin(enrolled), [baseline, visit]]
     frame = frame[frame[baseline].notna()]
     follow = frame[visit].fillna(frame[baseline])
-    return pd.DataFrame({"baseline": frame[baseline], "follow_up": follow, "imputed": frame[visit].isna()})
+    return pd.DataFrame(
+        {"baseline": frame[baseline], "follow_up": follow, "imputed": frame[visit].isna()}
+    )
 
 
 def last_observation(wide: pd.DataFrame, upto: str) -> pd.Series:

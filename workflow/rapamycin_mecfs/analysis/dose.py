@@ -9,12 +9,13 @@ import pandas as pd
 
 from .data import Participants, improvement_sign, last_observation
 
-
 LAST_DOSE = "last_dose"
 CUMULATIVE_DOSE = "cumulative_dose"
 
 
-def dose_exposure(people: Participants, visits: list[str], days: dict[str, int] | None) -> pd.DataFrame:
+def dose_exposure(
+    people: Participants, visits: list[str], days: dict[str, int] | None
+) -> pd.DataFrame:
     """Dose at the last visit with a dose, and, when study days are known, the cumulative dose up to it.
 
     The dose is a rate per week (its unit in config says so): the cumulative dose is each visit's dose
@@ -23,7 +24,9 @@ def dose_exposure(people: Participants, visits: list[str], days: dict[str, int] 
     doses = people.table[[f"dose_{v}" for v in visits]].set_axis(visits, axis=1)
     exposure = pd.DataFrame({LAST_DOSE: doses.ffill(axis=1).iloc[:, -1]}, index=doses.index)
     if days is not None:
-        interval_days = np.array([days[b] - days[a] for a, b in zip(visits, visits[1:])], dtype=float)
+        interval_days = np.array(
+            [days[b] - days[a] for a, b in zip(visits, visits[1:])], dtype=float
+        )
         # A visit's dose is taken until the next visit only if the participant was seen there.
         taken = doses.iloc[:, :-1].to_numpy() * (doses.iloc[:, 1:].notna().to_numpy())
         # Dose-days summed first and divided by 7 once: summing dose x (days / 7) terms rounds
@@ -53,21 +56,29 @@ def dose_response(
             "everyone with baseline and at least one follow-up; improvement at their last visit (LOCF)",
             sign * (last_observation(wide[visits[1:]], final) - wide[baseline]),
         ),
-        f"at_{final}": (f"everyone with baseline and {final}", sign * (wide[final] - wide[baseline])),
+        f"at_{final}": (
+            f"everyone with baseline and {final}",
+            sign * (wide[final] - wide[baseline]),
+        ),
     }
     rows, bands = [], []
     edges = [0.0, *settings["dose_response"]["bands"]]
     for change_name, (definition, change) in changes.items():
-        frame = exposure.join(change.rename("improvement"), how="inner").dropna(subset=["improvement"])
+        frame = exposure.join(change.rename("improvement"), how="inner").dropna(
+            subset=["improvement"]
+        )
         for measure in [c for c in (LAST_DOSE, CUMULATIVE_DOSE) if c in exposure]:
             pairs = frame[[measure, "improvement"]].dropna()
-            result = spearman_with_ci(pairs[measure], pairs["improvement"], confidence=settings["confidence"])
+            result = spearman_with_ci(
+                pairs[measure], pairs["improvement"], confidence=settings["confidence"]
+            )
             rows.append(
                 {
                     "change": change_name,
                     "analysis_set_definition": definition,
                     "dose_measure": measure,
-                    "dose_unit": settings["dose_response"]["unit"] + (" x week" if measure == CUMULATIVE_DOSE else ""),
+                    "dose_unit": settings["dose_response"]["unit"]
+                    + (" x week" if measure == CUMULATIVE_DOSE else ""),
                     "test": "spearman",
                     "n": result["n"],
                     "rho": result["rho"],

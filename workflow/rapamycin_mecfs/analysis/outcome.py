@@ -49,7 +49,9 @@ def analyse_outcome(
             wide, people, spec.direction, baseline, settings, mi_summary=imputed.summary
         ),
         "tipping_point_mi": lambda: imputed.table.copy(),
-        "regression_to_mean": lambda: regression_to_mean(wide, people, spec.direction, spec.key, baseline, settings),
+        "regression_to_mean": lambda: regression_to_mean(
+            wide, people, spec.direction, spec.key, baseline, settings
+        ),
     }
     tables = {name: builders[name]() for name in wanted if name in builders}
     if "dose_response" in wanted or "dose_bands" in wanted:

@@ -10,7 +10,9 @@ import pandas as pd
 from ..stats.paired import describe, hodges_lehmann, paired_t, wilcoxon_signed_rank
 from .data import SET_DEFINITIONS, Participants, bocf_pairs, improvement_sign, pairs
 
-CHANGE_SCALE = "improvement = follow-up - baseline, sign-flipped when lower is better (positive = better)"
+CHANGE_SCALE = (
+    "improvement = follow-up - baseline, sign-flipped when lower is better (positive = better)"
+)
 
 
 def _summary_columns(frame: pd.DataFrame) -> dict[str, float]:
@@ -40,7 +42,11 @@ def _r_sign_note(sign: float) -> str:
 
 
 def paired_rows(
-    frame: pd.DataFrame, sign: float, wilcoxon_method: str, confidence: float, keep_zeros: bool = False
+    frame: pd.DataFrame,
+    sign: float,
+    wilcoxon_method: str,
+    confidence: float,
+    keep_zeros: bool = False,
 ) -> list[dict[str, Any]]:
     """Wilcoxon and paired-t rows for one set of pairs (columns baseline, follow_up).
 
@@ -51,14 +57,35 @@ def paired_rows(
     """
     improvement = sign * (frame["follow_up"] - frame["baseline"]).to_numpy(dtype=float)
     summary = _summary_columns(frame)
-    common = {"n_pairs": int(len(frame)), **summary, "mean_improvement": float(np.mean(improvement)) if len(frame) else np.nan}
+    common = {
+        "n_pairs": int(len(frame)),
+        **summary,
+        "mean_improvement": float(np.mean(improvement)) if len(frame) else np.nan,
+    }
     rows = []
     if len(frame) == 0:
-        empty = {"statistic": np.nan, "df": np.nan, "p_value": np.nan, "estimate": np.nan, "ci_low": np.nan,
-                 "ci_high": np.nan, "effect_size": np.nan, "method": "not computed: no pairs"}
+        empty = {
+            "statistic": np.nan,
+            "df": np.nan,
+            "p_value": np.nan,
+            "estimate": np.nan,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "effect_size": np.nan,
+            "method": "not computed: no pairs",
+        }
         for test in ("wilcoxon_signed_rank", "paired_t"):
-            rows.append({**common, "test": test, "statistic_name": "", "estimate_name": "", "effect_size_name": "",
-                         "zero_handling": "", **empty})
+            rows.append(
+                {
+                    **common,
+                    "test": test,
+                    "statistic_name": "",
+                    "estimate_name": "",
+                    "effect_size_name": "",
+                    "zero_handling": "",
+                    **empty,
+                }
+            )
         return rows
     wilcoxon = wilcoxon_signed_rank(
         improvement,
@@ -66,7 +93,12 @@ def paired_rows(
         correction=not keep_zeros,
         zero_method="pratt" if keep_zeros else "wilcox",
     )
-    hl = hodges_lehmann(improvement, confidence=confidence, correction=True, zero_method="include" if keep_zeros else "wilcox")
+    hl = hodges_lehmann(
+        improvement,
+        confidence=confidence,
+        correction=True,
+        zero_method="include" if keep_zeros else "wilcox",
+    )
     rows.append(
         {
             **common,
@@ -113,7 +145,11 @@ def paired_rows(
 
 
 def paired_tests(
-    wide: pd.DataFrame, people: Participants, direction: str, visits: list[str], settings: dict[str, Any]
+    wide: pd.DataFrame,
+    people: Participants,
+    direction: str,
+    visits: list[str],
+    settings: dict[str, Any],
 ) -> pd.DataFrame:
     """Every follow-up visit vs baseline in each analysis set (available pairs, completers, enrolled BOCF)."""
     baseline = visits[0]
@@ -128,7 +164,9 @@ def paired_tests(
             "enrolled_bocf": bocf_pairs(wide, visit, baseline, people.members("enrolled")),
         }
         for set_name, frame in sets.items():
-            for row in paired_rows(frame, sign, method, confidence, keep_zeros=set_name == "enrolled_bocf"):
+            for row in paired_rows(
+                frame, sign, method, confidence, keep_zeros=set_name == "enrolled_bocf"
+            ):
                 imputed = int(frame["imputed"].sum()) if "imputed" in frame else 0
                 rows.append(
                     {

@@ -19,7 +19,9 @@ def friedman_row(wide: pd.DataFrame, people: Participants) -> pd.DataFrame:
         "test": "friedman",
     }
     if len(complete) < 2:
-        return pd.DataFrame([{**base, "n": len(complete), "method": "not computed: fewer than 2 complete cases"}])
+        return pd.DataFrame(
+            [{**base, "n": len(complete), "method": "not computed: fewer than 2 complete cases"}]
+        )
     result = friedman(complete)
     return pd.DataFrame(
         [
@@ -41,18 +43,26 @@ def friedman_row(wide: pd.DataFrame, people: Participants) -> pd.DataFrame:
 
 
 def mixed_model_rows(
-    clean_wide: pd.DataFrame, people: Participants, direction: str, visits: list[str], settings: dict[str, Any]
+    clean_wide: pd.DataFrame,
+    people: Participants,
+    direction: str,
+    visits: list[str],
+    settings: dict[str, Any],
 ) -> pd.DataFrame:
     """Change vs baseline at each visit on everyone enrolled; estimates also given as improvement."""
     enrolled = clean_wide[clean_wide.index.isin(people.members("enrolled"))]
-    long = enrolled.reset_index().melt(id_vars="participant_id", var_name="visit", value_name="value")
+    long = enrolled.reset_index().melt(
+        id_vars="participant_id", var_name="visit", value_name="value"
+    )
     long = long.dropna(subset=["value"])
     # A visit nobody has a value at cannot be estimated; the other visits still can.
     observed = [v for v in visits if v in set(long["visit"])]
     empty = [v for v in visits[1:] if v not in observed]
     try:
         if visits[0] not in observed or len(observed) < 2:
-            raise ValueError(f"no values at the baseline or at any follow-up visit (observed at {observed})")
+            raise ValueError(
+                f"no values at the baseline or at any follow-up visit (observed at {observed})"
+            )
         table = mixed_model_change(long, visits=observed, confidence=settings["confidence"])
     except (np.linalg.LinAlgError, ValueError) as error:
         # e.g. a scale at its floor for nearly everyone (SF-36 role-physical): report, don't stop.
@@ -73,13 +83,22 @@ def mixed_model_rows(
         )
     if empty and "n_visit" in table:
         missing_rows = pd.DataFrame(
-            {"visit": empty, "reference_visit": visits[0], "n_visit": 0, "method": "not estimable: no values at this visit"}
+            {
+                "visit": empty,
+                "reference_visit": visits[0],
+                "n_visit": 0,
+                "method": "not estimable: no values at this visit",
+            }
         )
         table = pd.concat([table, missing_rows], ignore_index=True)
         table = table.set_index("visit").loc[[v for v in visits[1:]]].reset_index()
     sign = improvement_sign(direction)
     table.insert(0, "analysis_set", "enrolled_available")
-    table.insert(1, "analysis_set_definition", "everyone enrolled, every available value (missing at random assumed)")
+    table.insert(
+        1,
+        "analysis_set_definition",
+        "everyone enrolled, every available value (missing at random assumed)",
+    )
     table.insert(2, "test", "mixed_model")
     table["improvement_estimate"] = sign * table["estimate"]
     low, high = sign * table["ci_low"], sign * table["ci_high"]

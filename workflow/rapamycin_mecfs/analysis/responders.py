@@ -11,7 +11,9 @@ from ..stats.proportions import wilson_ci
 from .data import SET_DEFINITIONS, Participants, improvement_sign, last_observation, outcome_wide
 
 
-def criterion_met(improvement: pd.Series, baseline: pd.Series, criterion: dict[str, Any]) -> pd.Series:
+def criterion_met(
+    improvement: pd.Series, baseline: pd.Series, criterion: dict[str, Any]
+) -> pd.Series:
     """True/False where evaluable, NaN where a value is missing."""
     if criterion["unit"] == "percent":
         size = 100 * improvement / baseline.abs().replace(0, np.nan)
@@ -35,12 +37,18 @@ def describe_rule(rule: dict[str, Any], labels: dict[str, str]) -> str:
         f"{'%' if c['unit'] == 'percent' else 'points'}"
         for c in rule["criteria"]
     )
-    how = {"all": "all of", "any": "any of", "at_least": f"at least {rule['k']} of"}[rule["combine"]]
+    how = {"all": "all of", "any": "any of", "at_least": f"at least {rule['k']} of"}[
+        rule["combine"]
+    ]
     return f"responder at {rule.get('visit', 'the last visit')} vs baseline: {how} [{criteria}]"
 
 
 def responder_status(
-    clean: pd.DataFrame, people: Participants, visits: list[str], rule: dict[str, Any], directions: dict[str, str]
+    clean: pd.DataFrame,
+    people: Participants,
+    visits: list[str],
+    rule: dict[str, Any],
+    directions: dict[str, str],
 ) -> pd.DataFrame:
     """Per participant: each criterion's improvement and whether it is met, observed and with LOCF."""
     baseline, visit = visits[0], rule["visit"]  # the plan resolves the responder visit
@@ -61,15 +69,31 @@ def responder_status(
     return status
 
 
-def responder_proportions(status: pd.DataFrame, people: Participants, rule: dict[str, Any], confidence: float, labels: dict[str, str]) -> pd.DataFrame:
-    completers = status.loc[status.index.isin(people.members("completers")), "responder_observed"].dropna()
-    reached = status.loc[status.index.isin(people.members("reached_first_follow_up")), "responder_locf"].dropna()
-    enrolled = status.loc[status.index.isin(people.members("enrolled")), "responder_observed"].fillna(0.0)
+def responder_proportions(
+    status: pd.DataFrame,
+    people: Participants,
+    rule: dict[str, Any],
+    confidence: float,
+    labels: dict[str, str],
+) -> pd.DataFrame:
+    completers = status.loc[
+        status.index.isin(people.members("completers")), "responder_observed"
+    ].dropna()
+    reached = status.loc[
+        status.index.isin(people.members("reached_first_follow_up")), "responder_locf"
+    ].dropna()
+    enrolled = status.loc[
+        status.index.isin(people.members("enrolled")), "responder_observed"
+    ].fillna(0.0)
     rows = []
     for name, values, note in (
         ("completers", completers, "completers evaluable on every criterion"),
         ("reached_first_follow_up_locf", reached, SET_DEFINITIONS["reached_first_follow_up_locf"]),
-        ("enrolled_worst_case", enrolled, "everyone enrolled; anyone without the responder visit counts as a non-responder"),
+        (
+            "enrolled_worst_case",
+            enrolled,
+            "everyone enrolled; anyone without the responder visit counts as a non-responder",
+        ),
     ):
         k, n = int(values.sum()), int(values.size)
         low, high = wilson_ci(k, n, confidence) if n else (np.nan, np.nan)

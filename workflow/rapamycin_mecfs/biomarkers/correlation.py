@@ -78,7 +78,11 @@ def change_change(
     for outcome, wide in outcomes.items():
         wide = _enrolled(wide, enrolled)
         for visit in change_visits:
-            result = spearman_with_ci(marker[visit] - marker[baseline], wide[visit] - wide[baseline], confidence=confidence)
+            result = spearman_with_ci(
+                marker[visit] - marker[baseline],
+                wide[visit] - wide[baseline],
+                confidence=confidence,
+            )
             rows.append(
                 _row(
                     result,

@@ -24,7 +24,9 @@ FAMILIES: dict[str, tuple[list[str], str]] = {
 ADDED_COLUMNS = ("family", "family_size", "adjustment", *(f"p_{m}" for m in ("holm", "fdr_bh")))
 
 
-def adjust_table(name: str, table: pd.DataFrame, methods: tuple[str, ...] = METHODS) -> pd.DataFrame:
+def adjust_table(
+    name: str, table: pd.DataFrame, methods: tuple[str, ...] = METHODS
+) -> pd.DataFrame:
     """Add family, family_size, p_fdr_bh and adjustment to a biomarker table with p-values.
 
     Tables without a family (lloq_counts, roc_auc) come back unchanged. Earlier adjustment
@@ -37,5 +39,8 @@ def adjust_table(name: str, table: pd.DataFrame, methods: tuple[str, ...] = METH
     table["p_value"] = pd.to_numeric(table["p_value"].where(table["p_value"] != ""))
     adjusted = adjust_within_families(table, family_by, list(methods))
     keys = adjusted[family_by].astype(str)
-    adjusted["family"] = keys.apply(lambda row: ", ".join(f"{k}={row[k]}" for k in family_by), axis=1) + f" ({scope})"
+    adjusted["family"] = (
+        keys.apply(lambda row: ", ".join(f"{k}={row[k]}" for k in family_by), axis=1)
+        + f" ({scope})"
+    )
     return adjusted

@@ -40,7 +40,9 @@ def _flags(clean: pd.DataFrame) -> pd.Series:
     return clean["flag"].fillna("").astype(str).str.split(";")
 
 
-def lloq_counts(clean: pd.DataFrame, visits: list[str], substitute: str, lloq: float | None, unit: str) -> pd.DataFrame:
+def lloq_counts(
+    clean: pd.DataFrame, visits: list[str], substitute: str, lloq: float | None, unit: str
+) -> pd.DataFrame:
     """One row per visit and one for all visits: rows, quantified, below LLOQ, missing.
 
     ``clean`` is the cleaned outcome table of one marker (text cells as read_csv returns them;
@@ -62,7 +64,9 @@ def lloq_counts(clean: pd.DataFrame, visits: list[str], substitute: str, lloq: f
     )
     handling = describe_handling(substitute, lloq, unit)
     rows = []
-    groups = [(visit, frame[frame["visit"] == visit]) for visit in visits] + [("all", frame[frame["visit"].isin(visits)])]
+    groups = [(visit, frame[frame["visit"] == visit]) for visit in visits] + [
+        ("all", frame[frame["visit"].isin(visits)])
+    ]
     for visit, group in groups:
         n_below = int(group["below"].sum())
         n_missing = int((~group["present"] & ~group["below"]).sum())

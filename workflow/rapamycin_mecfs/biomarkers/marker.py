@@ -28,7 +28,9 @@ def _responders(criteria_clean: pd.DataFrame, people: Participants, settings: di
     visits = list(settings["visits"])
     rule = settings["responders"]
     criteria = settings["responder_outcomes"]
-    status = responder_status(criteria_clean, people, visits, rule, {o: d["direction"] for o, d in criteria.items()})
+    status = responder_status(
+        criteria_clean, people, visits, rule, {o: d["direction"] for o, d in criteria.items()}
+    )
     rule_text = describe_rule(rule, {o: d["label"] for o, d in criteria.items()})
     return status["responder_observed"], rule_text, rule.get("assumption", ""), rule["visit"]
 
@@ -38,12 +40,17 @@ def _change_visits(settings: dict[str, Any]) -> list[str]:
     change_visits = list(settings["change_visits"])
     unknown = [v for v in change_visits if v not in visits[1:]]
     if unknown:
-        raise ValueError(f"change_visits {unknown} are not follow-up visits; expected some of {visits[1:]}")
+        raise ValueError(
+            f"change_visits {unknown} are not follow-up visits; expected some of {visits[1:]}"
+        )
     return change_visits
 
 
 def _finish(
-    tables: dict[str, pd.DataFrame], marker: dict[str, Any], settings: dict[str, Any], labels: dict[str, str]
+    tables: dict[str, pd.DataFrame],
+    marker: dict[str, Any],
+    settings: dict[str, Any],
+    labels: dict[str, str],
 ) -> dict[str, pd.DataFrame]:
     """Lead every table with the marker's identity columns, label outcomes, adjust p within families."""
     identity = {
@@ -52,13 +59,17 @@ def _finish(
         "instrument": marker["instrument"],
         "unit": marker["unit"],
         "direction": marker["direction"],
-        "below_lloq_handling": describe_handling(settings["below_lloq_substitute"], marker.get("lloq"), marker["unit"]),
+        "below_lloq_handling": describe_handling(
+            settings["below_lloq_substitute"], marker.get("lloq"), marker["unit"]
+        ),
     }
     for name, table in tables.items():
         for position, (column, value) in enumerate(identity.items()):
             table.insert(position, column, value)
         if "outcome" in table:
-            table.insert(table.columns.get_loc("outcome") + 1, "outcome_label", table["outcome"].map(labels))
+            table.insert(
+                table.columns.get_loc("outcome") + 1, "outcome_label", table["outcome"].map(labels)
+            )
         tables[name] = adjust_table(name, table)
     return tables
 
@@ -82,17 +93,32 @@ def marker_tables(
     change_visits = _change_visits(settings)
     wide = outcome_wide(marker_clean, visits)
     tables = {
-        "lloq_counts": lloq_counts(marker_clean, visits, settings["below_lloq_substitute"], marker.get("lloq"), marker["unit"]),
+        "lloq_counts": lloq_counts(
+            marker_clean,
+            visits,
+            settings["below_lloq_substitute"],
+            marker.get("lloq"),
+            marker["unit"],
+        ),
         "trajectory": trajectory(wide, people, visits, settings),
     }
     if settings.get("responders"):  # no responder rule: the marker is not compared between groups
-        observed, rule_text, assumption, response_visit = _responders(criteria_clean, people, settings)
+        observed, rule_text, assumption, response_visit = _responders(
+            criteria_clean, people, settings
+        )
         tables["responders_compare"] = responders_compare(
             wide, observed, baseline, change_visits, response_visit, rule_text, assumption
         )
         tables["roc_auc"] = roc_auc(
-            wide, observed, baseline, early_visits(change_visits, response_visit, visits), response_visit,
-            rule_text, settings["bootstrap"], settings["confidence"], assumption,
+            wide,
+            observed,
+            baseline,
+            early_visits(change_visits, response_visit, visits),
+            response_visit,
+            rule_text,
+            settings["bootstrap"],
+            settings["confidence"],
+            assumption,
         )
     return _finish(tables, marker, settings, {})
 
@@ -118,8 +144,12 @@ def correlation_tables(
     directions = {key: spec["direction"] for key, spec in outcomes.items()}
     enrolled = people.members("enrolled")
     tables = {
-        "spearman_cross_sectional": cross_sectional(wide, wides, directions, enrolled, visits, confidence),
-        "spearman_change": change_change(wide, wides, directions, enrolled, visits[0], change_visits, confidence),
+        "spearman_cross_sectional": cross_sectional(
+            wide, wides, directions, enrolled, visits, confidence
+        ),
+        "spearman_change": change_change(
+            wide, wides, directions, enrolled, visits[0], change_visits, confidence
+        ),
         "rm_corr": rm_corr_rows(wide, wides, directions, enrolled, visits, confidence),
     }
     return _finish(tables, marker, settings, {key: spec["label"] for key, spec in outcomes.items()})

@@ -32,7 +32,9 @@ TABLES = (
 
 def _outcomes(config: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
     return {
-        key: (name, spec) for name, inst in config["instruments"].items() for key, spec in inst["outcomes"].items()
+        key: (name, spec)
+        for name, inst in config["instruments"].items()
+        for key, spec in inst["outcomes"].items()
     }
 
 
@@ -67,7 +69,9 @@ def check(config: dict[str, Any], source: str = "config.yaml") -> None:
     problems = []
     for marker in section["markers"]:
         if marker not in owner:
-            problems.append(f"{source}: biomarker_analysis/markers: unknown outcome '{marker}'; expected one of {sorted(owner)}")
+            problems.append(
+                f"{source}: biomarker_analysis/markers: unknown outcome '{marker}'; expected one of {sorted(owner)}"
+            )
         elif owner[marker][1]["direction"] != "none":
             problems.append(
                 f"{source}: biomarker_analysis/markers: '{marker}' has direction '{owner[marker][1]['direction']}'; "
@@ -105,7 +109,11 @@ def marker_definition(config: dict[str, Any], marker: str) -> dict[str, Any]:
 def outcome_definitions(config: dict[str, Any], keys: list[str]) -> dict[str, dict[str, Any]]:
     owner = _outcomes(config)
     return {
-        key: {"instrument": owner[key][0], "label": owner[key][1]["label"], "direction": owner[key][1]["direction"]}
+        key: {
+            "instrument": owner[key][0],
+            "label": owner[key][1]["label"],
+            "direction": owner[key][1]["direction"],
+        }
         for key in keys
     }
 
@@ -166,7 +174,9 @@ def report_tables(config: dict[str, Any], results: str) -> dict[str, str]:
     return {f"biomarkers/{name}": combined_table(results, name) for name in marker_tables(plan)}
 
 
-def marker_job_inputs(config: dict[str, Any], marker: str, results: str, code: list[str]) -> dict[str, Any]:
+def marker_job_inputs(
+    config: dict[str, Any], marker: str, results: str, code: list[str]
+) -> dict[str, Any]:
     """Inputs of a marker's analyse_biomarker job: its cleaned values, the responder-criterion outcomes,
     the participant table and the package code it runs."""
     return {
@@ -177,7 +187,9 @@ def marker_job_inputs(config: dict[str, Any], marker: str, results: str, code: l
     }
 
 
-def correlation_job_inputs(config: dict[str, Any], marker: str, results: str, code: list[str]) -> dict[str, Any]:
+def correlation_job_inputs(
+    config: dict[str, Any], marker: str, results: str, code: list[str]
+) -> dict[str, Any]:
     """Inputs of a marker's correlate_biomarker job: its cleaned values, the correlated outcomes,
     the participant table and the package code it runs."""
     return {
@@ -188,6 +200,8 @@ def correlation_job_inputs(config: dict[str, Any], marker: str, results: str, co
     }
 
 
-def combine_inputs(config: dict[str, Any], results: str, table: str, code: list[str]) -> dict[str, Any]:
+def combine_inputs(
+    config: dict[str, Any], results: str, table: str, code: list[str]
+) -> dict[str, Any]:
     """Inputs of the job stacking one table over markers: that table of every marker, and the code it runs."""
     return {"parts": [marker_table(results, m, table) for m in markers(config)], "code": list(code)}

@@ -22,7 +22,9 @@ def set_definition(response_visit: str) -> str:
     )
 
 
-def marker_measures(wide: pd.DataFrame, baseline: str, change_visits: list[str]) -> list[tuple[str, str, str, pd.Series]]:
+def marker_measures(
+    wide: pd.DataFrame, baseline: str, change_visits: list[str]
+) -> list[tuple[str, str, str, pd.Series]]:
     """(measure, visit, scale, values): baseline level, then raw change baseline -> each change visit."""
     measures = [("baseline_level", baseline, f"marker level at {baseline}", wide[baseline])]
     for visit in change_visits:
@@ -45,7 +47,9 @@ def _groups(values: pd.Series, status: pd.Series) -> tuple[np.ndarray, np.ndarra
     )
 
 
-def _common(measure, visit, scale, responders, others, response_visit, rule_text, assumption) -> dict[str, Any]:
+def _common(
+    measure, visit, scale, responders, others, response_visit, rule_text, assumption
+) -> dict[str, Any]:
     return {
         "measure": measure,
         "visit": visit,
@@ -77,7 +81,9 @@ def responders_compare(
     for measure, visit, scale, values in marker_measures(wide, baseline, change_visits):
         responders, others = _groups(values, status)
         row = {
-            **_common(measure, visit, scale, responders, others, response_visit, rule_text, assumption),
+            **_common(
+                measure, visit, scale, responders, others, response_visit, rule_text, assumption
+            ),
             "test": "mann_whitney_u",
             "group_1": "responders",
             "group_2": "non_responders",
@@ -97,8 +103,14 @@ def responders_compare(
                 }
             )
         else:
-            row.update({"U": math.nan, "p_value": math.nan, "rank_biserial": math.nan,
-                        "method": "Mann-Whitney U not computed: fewer than 2 in a group"})
+            row.update(
+                {
+                    "U": math.nan,
+                    "p_value": math.nan,
+                    "rank_biserial": math.nan,
+                    "method": "Mann-Whitney U not computed: fewer than 2 in a group",
+                }
+            )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -125,16 +137,22 @@ def roc_auc(
     for measure, visit, scale, values in marker_measures(wide, baseline, early_visits):
         responders, others = _groups(values, status)
         row = {
-            **_common(measure, visit, scale, responders, others, response_visit, rule_text, assumption),
+            **_common(
+                measure, visit, scale, responders, others, response_visit, rule_text, assumption
+            ),
             "positive_class": f"responder at {response_visit}",
             "score_direction": "higher value scores as responder (AUC < 0.5: lower values go with response)",
         }
         if responders.size >= 2 and others.size >= 2:
             u = mann_whitney(responders, others)["U"]
             auc = auc_from_u(u, responders.size, others.size)
-            ci = bootstrap_auc_ci(responders, others, bootstrap["resamples"], bootstrap["seed"], confidence)
+            ci = bootstrap_auc_ci(
+                responders, others, bootstrap["resamples"], bootstrap["seed"], confidence
+            )
             if ci["ci_spans_0_5"]:
-                verdict = "CI includes 0.5: no evidence the marker tells responders from non-responders"
+                verdict = (
+                    "CI includes 0.5: no evidence the marker tells responders from non-responders"
+                )
             elif auc > 0.5:
                 verdict = "CI excludes 0.5: higher values go with response"
             else:
@@ -158,10 +176,19 @@ def roc_auc(
                 }
             )
         else:
-            row.update({"U": math.nan, "auc": math.nan, "ci_low": math.nan, "ci_high": math.nan,
-                        "confidence": confidence, "ci_spans_0_5": math.nan,
-                        "verdict": "not computed: fewer than 2 in a group",
-                        "bootstrap_resamples": bootstrap["resamples"], "bootstrap_seed": bootstrap["seed"],
-                        "method": "ROC AUC not computed: fewer than 2 in a group"})
+            row.update(
+                {
+                    "U": math.nan,
+                    "auc": math.nan,
+                    "ci_low": math.nan,
+                    "ci_high": math.nan,
+                    "confidence": confidence,
+                    "ci_spans_0_5": math.nan,
+                    "verdict": "not computed: fewer than 2 in a group",
+                    "bootstrap_resamples": bootstrap["resamples"],
+                    "bootstrap_seed": bootstrap["seed"],
+                    "method": "ROC AUC not computed: fewer than 2 in a group",
+                }
+            )
         rows.append(row)
     return pd.DataFrame(rows)

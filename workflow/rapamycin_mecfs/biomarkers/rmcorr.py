@@ -12,8 +12,9 @@ from ..stats._validate import check_confidence
 RM_CORR = "rm_corr"
 
 
-def repeated_measures_correlation(frame: pd.DataFrame, x: str, y: str, subject: str = "participant_id",
-                                  confidence: float = 0.95) -> dict:
+def repeated_measures_correlation(
+    frame: pd.DataFrame, x: str, y: str, subject: str = "participant_id", confidence: float = 0.95
+) -> dict:
     """Repeated-measures correlation on complete rows of participants with at least 2 complete visits.
 
     The ANCOVA of pingouin.rm_corr (y on x with participant as factor, common slope) computed from
@@ -33,8 +34,16 @@ def repeated_measures_correlation(frame: pd.DataFrame, x: str, y: str, subject: 
     data = frame[[subject, x, y]].dropna()
     data = data[data.groupby(subject)[subject].transform("size") >= 2]
     n_participants, n_obs = int(data[subject].nunique()), int(len(data))
-    result = {"n_participants": n_participants, "n_obs": n_obs, "r": math.nan, "dof": math.nan,
-              "p_value": math.nan, "ci_low": math.nan, "ci_high": math.nan, "confidence": confidence}
+    result = {
+        "n_participants": n_participants,
+        "n_obs": n_obs,
+        "r": math.nan,
+        "dof": math.nan,
+        "p_value": math.nan,
+        "ci_low": math.nan,
+        "ci_high": math.nan,
+        "confidence": confidence,
+    }
     text = (
         "repeated-measures correlation (Bakdash & Marusich; as pingouin.rm_corr: ANCOVA with participant as "
         "factor, common slope, two-sided p from its F test); "
@@ -63,7 +72,10 @@ def repeated_measures_correlation(frame: pd.DataFrame, x: str, y: str, subject: 
         se = 1 / math.sqrt(dof - 1)
         with np.errstate(divide="ignore"):
             centre = np.arctanh(r)
-        result.update(ci_low=float(np.tanh(centre - z_crit * se)), ci_high=float(np.tanh(centre + z_crit * se)))
+        result.update(
+            ci_low=float(np.tanh(centre - z_crit * se)),
+            ci_high=float(np.tanh(centre + z_crit * se)),
+        )
     else:
         text += "; CI not computed (needs dof >= 2)"
     result["method"] = text
@@ -79,13 +91,19 @@ def rm_corr_rows(
     confidence: float,
 ) -> pd.DataFrame:
     """One row per outcome: rm_corr of marker with outcome across all visits, within participants."""
-    marker_long = marker.reindex(enrolled)[visits].rename_axis("participant_id").reset_index().melt(
-        id_vars="participant_id", var_name="visit", value_name="marker"
+    marker_long = (
+        marker.reindex(enrolled)[visits]
+        .rename_axis("participant_id")
+        .reset_index()
+        .melt(id_vars="participant_id", var_name="visit", value_name="marker")
     )
     rows = []
     for outcome, wide in outcomes.items():
-        outcome_long = wide.reindex(enrolled)[visits].rename_axis("participant_id").reset_index().melt(
-            id_vars="participant_id", var_name="visit", value_name="outcome"
+        outcome_long = (
+            wide.reindex(enrolled)[visits]
+            .rename_axis("participant_id")
+            .reset_index()
+            .melt(id_vars="participant_id", var_name="visit", value_name="outcome")
         )
         long = marker_long.merge(outcome_long, on=["participant_id", "visit"])
         result = repeated_measures_correlation(long, "marker", "outcome", confidence=confidence)

@@ -26,7 +26,9 @@ def _auc(positives: np.ndarray, negatives: np.ndarray, axis: int = -1) -> np.nda
     return u / (positives.shape[axis] * negatives.shape[axis])
 
 
-def bootstrap_auc_ci(positives, negatives, resamples: int, seed: int, confidence: float = 0.95) -> dict:
+def bootstrap_auc_ci(
+    positives, negatives, resamples: int, seed: int, confidence: float = 0.95
+) -> dict:
     """Percentile bootstrap CI of the AUC by ``scipy.stats.bootstrap``.
 
     Two independent samples, so scipy resamples responders and non-responders separately with
@@ -44,7 +46,9 @@ def bootstrap_auc_ci(positives, negatives, resamples: int, seed: int, confidence
     pos = as_float_array(positives, "positives")
     neg = as_float_array(negatives, "negatives")
     if pos.size < 1 or neg.size < 1:
-        raise ValueError(f"bootstrap_auc_ci: both groups need values, got n1={pos.size}, n2={neg.size}")
+        raise ValueError(
+            f"bootstrap_auc_ci: both groups need values, got n1={pos.size}, n2={neg.size}"
+        )
     if resamples < 1:
         raise ValueError(f"resamples must be at least 1, got {resamples}")
     result = stats.bootstrap(

@@ -35,7 +35,11 @@ class FlowCounts:
 
 
 def flow_counts(
-    attrition: pd.DataFrame, participants: pd.DataFrame, visits: list[str], visit_labels: dict[str, str], final: str
+    attrition: pd.DataFrame,
+    participants: pd.DataFrame,
+    visits: list[str],
+    visit_labels: dict[str, str],
+    final: str,
 ) -> FlowCounts:
     """Counts from results/clean/attrition.csv, plus the non-completers with final-visit data from participants.csv."""
     table = attrition.copy()
@@ -46,14 +50,19 @@ def flow_counts(
         if visit is not None:
             rows = rows[rows["visit"] == visit]
         if len(rows) != 1:
-            raise ValueError(f"attrition table: expected one '{category}' row{f' for {visit}' if visit else ''}, found {len(rows)}")
+            raise ValueError(
+                f"attrition table: expected one '{category}' row{f' for {visit}' if visit else ''}, found {len(rows)}"
+            )
         return int(rows["n"].iloc[0])
 
     stopped = table[table["category"] == "stopped_after_visit"]
     stopped_after = {}
     for visit in visits:
         rows = stopped[stopped["visit"] == visit]
-        pairs = sorted(((str(r), int(n)) for r, n in zip(rows["reason"], rows["n"]) if n > 0), key=lambda p: (-p[1], p[0]))
+        pairs = sorted(
+            ((str(r), int(n)) for r, n in zip(rows["reason"], rows["n"]) if n > 0),
+            key=lambda p: (-p[1], p[0]),
+        )
         if pairs:
             stopped_after[visit] = pairs
     has_final = style.to_bool(participants[f"has_data_{final}"])
@@ -61,7 +70,9 @@ def flow_counts(
     stopped_flag = style.to_bool(participants["stopped"])
     completers = one("completers")
     if int(completer.sum()) != completers:
-        raise ValueError(f"participants.csv has {int(completer.sum())} completers, attrition.csv {completers}")
+        raise ValueError(
+            f"participants.csv has {int(completer.sum())} completers, attrition.csv {completers}"
+        )
     return FlowCounts(
         visits=list(visits),
         visit_labels=dict(visit_labels),
@@ -75,15 +86,41 @@ def flow_counts(
 
 
 def _box(ax, x, y, w, h, text, face, edge="0.2", weight="normal", ha="center"):
-    ax.add_patch(FancyBboxPatch((x, y - h / 2), w, h, boxstyle="round,pad=0.004,rounding_size=0.012",
-                                facecolor=face, edgecolor=edge, linewidth=1.1, transform=ax.transAxes))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x, y - h / 2),
+            w,
+            h,
+            boxstyle="round,pad=0.004,rounding_size=0.012",
+            facecolor=face,
+            edgecolor=edge,
+            linewidth=1.1,
+            transform=ax.transAxes,
+        )
+    )
     tx = x + w / 2 if ha == "center" else x + 0.015
-    ax.text(tx, y, text, ha=ha, va="center", fontsize=9.5, fontweight=weight, transform=ax.transAxes, linespacing=1.35)
+    ax.text(
+        tx,
+        y,
+        text,
+        ha=ha,
+        va="center",
+        fontsize=9.5,
+        fontweight=weight,
+        transform=ax.transAxes,
+        linespacing=1.35,
+    )
 
 
 def _arrow(ax, start, end):
-    ax.annotate("", xy=end, xytext=start, xycoords="axes fraction", textcoords="axes fraction",
-                arrowprops={"arrowstyle": "-|>", "color": "0.2", "lw": 1.2, "shrinkA": 0, "shrinkB": 0})
+    ax.annotate(
+        "",
+        xy=end,
+        xytext=start,
+        xycoords="axes fraction",
+        textcoords="axes fraction",
+        arrowprops={"arrowstyle": "-|>", "color": "0.2", "lw": 1.2, "shrinkA": 0, "shrinkB": 0},
+    )
 
 
 def participant_flow_figure(counts: FlowCounts, synthetic: bool, arm_label: str) -> Figure:
@@ -92,7 +129,10 @@ def participant_flow_figure(counts: FlowCounts, synthetic: bool, arm_label: str)
     steps = len(follow_ups) + 2  # started, each follow-up, analysed
     with style.context():
         fig, ax = style.new_figure(
-            8.5, 1.9 * steps + 0.9, "Participant flow (single arm, no control group)", synthetic,
+            8.5,
+            1.9 * steps + 0.9,
+            "Participant flow (single arm, no control group)",
+            synthetic,
             subtitle=f"{counts.enrolled} started, {counts.completers} analysed as completers",
         )
         ax.set_axis_off()
@@ -103,16 +143,36 @@ def participant_flow_figure(counts: FlowCounts, synthetic: bool, arm_label: str)
         main_x, main_w, main_h = 0.03, 0.42, 0.085
         centre = main_x + main_w / 2
         baseline = visits[0]
-        labels = [f"{arm_label} (enrolled)\nn = {counts.enrolled}"
-                  + (f"  (data at {baseline}: {counts.data_at[baseline]})" if counts.data_at[baseline] != counts.enrolled else "")]
+        labels = [
+            f"{arm_label} (enrolled)\nn = {counts.enrolled}"
+            + (
+                f"  (data at {baseline}: {counts.data_at[baseline]})"
+                if counts.data_at[baseline] != counts.enrolled
+                else ""
+            )
+        ]
         labels += [f"Data at {counts.visit_labels[v]}\nn = {counts.data_at[v]}" for v in follow_ups]
-        labels.append(f"Analysed: completers\n(every completion outcome at {counts.final})\nn = {counts.completers}")
+        labels.append(
+            f"Analysed: completers\n(every completion outcome at {counts.final})\nn = {counts.completers}"
+        )
         for i, (y, label) in enumerate(zip(ys, labels)):
             last = i == steps - 1
-            _box(ax, main_x, y, main_w, main_h * (1.3 if last else 1), label,
-                 face="#d6e6f4" if last else "#f2f2f2", weight="bold" if last or i == 0 else "normal")
+            _box(
+                ax,
+                main_x,
+                y,
+                main_w,
+                main_h * (1.3 if last else 1),
+                label,
+                face="#d6e6f4" if last else "#f2f2f2",
+                weight="bold" if last or i == 0 else "normal",
+            )
         for i in range(steps - 1):
-            _arrow(ax, (centre, ys[i] - main_h / 2), (centre, ys[i + 1] + main_h * (0.65 if i + 1 == steps - 1 else 0.5)))
+            _arrow(
+                ax,
+                (centre, ys[i] - main_h / 2),
+                (centre, ys[i + 1] + main_h * (0.65 if i + 1 == steps - 1 else 0.5)),
+            )
         # Exits: between visit boxes, who stopped after that visit; before the last box, the non-completers.
         side_x, side_w = 0.55, 0.43
         for i in range(steps - 1):
@@ -132,7 +192,9 @@ def participant_flow_figure(counts: FlowCounts, synthetic: bool, arm_label: str)
                 final = counts.final
                 total = counts.stopped_total(final)
                 lines.append(f"Not completers: n = {counts.data_at[final] - counts.completers}")
-                lines.append(f"   data at {final}, but not every\n   completion outcome: {counts.final_not_completer}")
+                lines.append(
+                    f"   data at {final}, but not every\n   completion outcome: {counts.final_not_completer}"
+                )
                 if total:
                     lines.append(f"   stopped after {final}: {total}")
             height = 0.022 * (sum(line.count("\n") + 1 for line in lines)) + 0.02

@@ -34,22 +34,57 @@ def _num(frame: pd.DataFrame, columns) -> pd.DataFrame:
     return frame
 
 
-def forest_table(paired: pd.DataFrame, mixed: pd.DataFrame, baseline: pd.DataFrame, visit: str) -> pd.DataFrame:
+def forest_table(
+    paired: pd.DataFrame, mixed: pd.DataFrame, baseline: pd.DataFrame, visit: str
+) -> pd.DataFrame:
     """Long table: outcome, label, instrument, analysis, n, estimate, ci_low, ci_high (all in baseline SDs)."""
     paired = _num(paired, ["estimate", "ci_low", "ci_high", "n_pairs"])
-    mixed = _num(mixed, ["improvement_estimate", "improvement_ci_low", "improvement_ci_high", "n_participants", "n_visit"])
+    mixed = _num(
+        mixed,
+        [
+            "improvement_estimate",
+            "improvement_ci_low",
+            "improvement_ci_high",
+            "n_participants",
+            "n_visit",
+        ],
+    )
     sd = _num(baseline, ["baseline_sd"]).set_index("outcome")["baseline_sd"]
     rows = []
     for name in ("completers", "enrolled_bocf"):
-        part = paired[(paired["visit"] == visit) & (paired["analysis_set"] == name) & (paired["test"] == "paired_t")]
+        part = paired[
+            (paired["visit"] == visit)
+            & (paired["analysis_set"] == name)
+            & (paired["test"] == "paired_t")
+        ]
         for r in part.itertuples():
-            rows.append({"outcome": r.outcome, "label": r.label, "instrument": r.instrument, "analysis": name,
-                         "n": int(r.n_pairs), "raw": r.estimate, "raw_low": r.ci_low, "raw_high": r.ci_high})
+            rows.append(
+                {
+                    "outcome": r.outcome,
+                    "label": r.label,
+                    "instrument": r.instrument,
+                    "analysis": name,
+                    "n": int(r.n_pairs),
+                    "raw": r.estimate,
+                    "raw_low": r.ci_low,
+                    "raw_high": r.ci_high,
+                }
+            )
     part = mixed[mixed["visit"] == visit]
     for r in part.itertuples():
-        rows.append({"outcome": r.outcome, "label": r.label, "instrument": r.instrument, "analysis": "enrolled_available",
-                     "n": int(r.n_participants), "n_at_visit": int(r.n_visit), "raw": r.improvement_estimate,
-                     "raw_low": r.improvement_ci_low, "raw_high": r.improvement_ci_high})
+        rows.append(
+            {
+                "outcome": r.outcome,
+                "label": r.label,
+                "instrument": r.instrument,
+                "analysis": "enrolled_available",
+                "n": int(r.n_participants),
+                "n_at_visit": int(r.n_visit),
+                "raw": r.improvement_estimate,
+                "raw_low": r.improvement_ci_low,
+                "raw_high": r.improvement_ci_high,
+            }
+        )
     table = pd.DataFrame(rows)
     missing = sorted(set(table["outcome"]) - set(sd.index))
     if missing:
@@ -65,7 +100,9 @@ def _n_text(values) -> str:
     return f"n = {low}" if low == high else f"n = {low}\N{EN DASH}{high}"
 
 
-def forest_figure(table: pd.DataFrame, visit: str, synthetic: bool, outcome_order: list[str] | None = None) -> Figure:
+def forest_figure(
+    table: pd.DataFrame, visit: str, synthetic: bool, outcome_order: list[str] | None = None
+) -> Figure:
     """Estimates as one ``seaborn.scatterplot`` (colour and marker by analysis), CIs as errorbars.
 
     Parameters
@@ -94,21 +131,38 @@ def forest_figure(table: pd.DataFrame, visit: str, synthetic: bool, outcome_orde
     rows = rows.sort_values("y")
     with style.context():
         fig, ax = style.new_figure(
-            9.5, 2.6 + 0.42 * len(order), f"Standardised improvement at {visit}, every outcome", synthetic,
+            9.5,
+            2.6 + 0.42 * len(order),
+            f"Standardised improvement at {visit}, every outcome",
+            synthetic,
             subtitle="estimate and 95% CI divided by the baseline SD of everyone enrolled; right of 0 = improvement",
         )
         for analysis in analyses:
             part = rows[rows["analysis"] == analysis]
             ax.errorbar(
-                part["estimate"], part["y"],
+                part["estimate"],
+                part["y"],
                 xerr=[part["estimate"] - part["ci_low"], part["ci_high"] - part["estimate"]],
-                fmt="none", ecolor=style.SET_COLOURS[analysis], capsize=2.5, elinewidth=1.3,
+                fmt="none",
+                ecolor=style.SET_COLOURS[analysis],
+                capsize=2.5,
+                elinewidth=1.3,
                 zorder=2,
             )
         sns.scatterplot(
-            data=rows, x="estimate", y="y", hue="analysis", style="analysis", hue_order=analyses,
-            style_order=analyses, palette={a: style.SET_COLOURS[a] for a in analyses},
-            markers={a: markers[a] for a in analyses}, s=36, linewidth=0, zorder=3, legend=False,
+            data=rows,
+            x="estimate",
+            y="y",
+            hue="analysis",
+            style="analysis",
+            hue_order=analyses,
+            style_order=analyses,
+            palette={a: style.SET_COLOURS[a] for a in analyses},
+            markers={a: markers[a] for a in analyses},
+            s=36,
+            linewidth=0,
+            zorder=3,
+            legend=False,
             ax=ax,
         )
         handles = []
@@ -119,7 +173,16 @@ def forest_figure(table: pd.DataFrame, visit: str, synthetic: bool, outcome_orde
                 n_part = f"{_n_text(part['n'].dropna())} participants, {_n_text(part['n_at_visit'].dropna())[4:]} with {visit}"
             else:
                 n_part = f"{_n_text(part['n'].dropna())} pairs"
-            handles.append(Line2D([], [], color=colour, marker=markers[analysis], lw=1.3, label=f"{ANALYSES[analysis]} ({n_part})"))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=colour,
+                    marker=markers[analysis],
+                    lw=1.3,
+                    label=f"{ANALYSES[analysis]} ({n_part})",
+                )
+            )
         ax.axvline(0, color="0.2", lw=1)
         for i in range(1, len(order), 2):
             ax.axhspan(i - 0.5, i + 0.5, color="0.94", zorder=0, lw=0)
@@ -128,6 +191,12 @@ def forest_figure(table: pd.DataFrame, visit: str, synthetic: bool, outcome_orde
         ax.set_ylim(len(order) - 0.5, -0.5)
         ax.grid(axis="y", visible=False)
         ax.set_xlabel("improvement / baseline SD (positive = better on every scale)")
-        ax.get_figure(root=False).legend(handles=handles, loc="outside lower center", ncols=1, fontsize=9,
-                                         title="analysis (n per outcome)", title_fontsize=9)
+        ax.get_figure(root=False).legend(
+            handles=handles,
+            loc="outside lower center",
+            ncols=1,
+            fontsize=9,
+            title="analysis (n per outcome)",
+            title_fontsize=9,
+        )
     return fig

@@ -16,7 +16,12 @@ SYNTHETIC_NOTE = (
     "its numbers are not the trial's results."
 )
 
-BIOMARKER_FIGURES = ("biomarker_trajectories", "biomarker_heatmap", "biomarker_change_scatter", "biomarker_roc")
+BIOMARKER_FIGURES = (
+    "biomarker_trajectories",
+    "biomarker_heatmap",
+    "biomarker_change_scatter",
+    "biomarker_roc",
+)
 
 
 def trajectory_name(instrument: str) -> str:
@@ -28,7 +33,9 @@ def forest_name(visit: str) -> str:
 
 
 def _time_axis(plan: StudyPlan) -> str:
-    return "study day" if plan.days else "visit (no study days configured: visits are evenly spaced)"
+    return (
+        "study day" if plan.days else "visit (no study days configured: visits are evenly spaced)"
+    )
 
 
 def figures(plan: StudyPlan) -> list[dict[str, str]]:

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import os
 import textwrap
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import matplotlib
 import seaborn as sns
@@ -96,14 +96,24 @@ def context() -> Iterator[None]:
     """
     with matplotlib.rc_context():
         sns.set_theme(
-            context=CONTEXT, style=AXES_STYLE, palette=PALETTE_NAME, font_scale=FONT_SCALE,
-            color_codes=False, rc=RC_OVERRIDES,
+            context=CONTEXT,
+            style=AXES_STYLE,
+            palette=PALETTE_NAME,
+            font_scale=FONT_SCALE,
+            color_codes=False,
+            rc=RC_OVERRIDES,
         )
         yield
 
 
 def new_figure(
-    width: float, height: float, title: str, synthetic: bool, subtitle: str | None = None, watermark_colour: str = WARNING_RED, **grid
+    width: float,
+    height: float,
+    title: str,
+    synthetic: bool,
+    subtitle: str | None = None,
+    watermark_colour: str = WARNING_RED,
+    **grid,
 ) -> tuple[Figure, object]:
     """A figure of fixed size: a header (banner when synthetic, bold title, plain subtitle lines) and a body.
 
@@ -116,22 +126,55 @@ def new_figure(
     fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     lines = [] if not subtitle else subtitle.split("\n")
-    head = HEADER_PAD + (BANNER_INCHES if synthetic else 0) + TITLE_INCHES + SUBTITLE_LINE_INCHES * len(lines) + HEADER_PAD
+    head = (
+        HEADER_PAD
+        + (BANNER_INCHES if synthetic else 0)
+        + TITLE_INCHES
+        + SUBTITLE_LINE_INCHES * len(lines)
+        + HEADER_PAD
+    )
     header, body = fig.subfigures(2, 1, height_ratios=[head, height - head], hspace=0)
     y = HEADER_PAD
     if synthetic:
         header.text(
-            0.5, 1 - (y + BANNER_INCHES / 2) / head, SYNTHETIC_LABEL, ha="center", va="center", color="white",
-            fontsize=11, fontweight="bold", bbox={"boxstyle": "square,pad=0.3", "facecolor": WARNING_RED, "edgecolor": "none"},
+            0.5,
+            1 - (y + BANNER_INCHES / 2) / head,
+            SYNTHETIC_LABEL,
+            ha="center",
+            va="center",
+            color="white",
+            fontsize=11,
+            fontweight="bold",
+            bbox={"boxstyle": "square,pad=0.3", "facecolor": WARNING_RED, "edgecolor": "none"},
         )
         y += BANNER_INCHES
-    header.text(0.5, 1 - (y + TITLE_INCHES / 2) / head, title, ha="center", va="center", fontsize=13, fontweight="bold")
+    header.text(
+        0.5,
+        1 - (y + TITLE_INCHES / 2) / head,
+        title,
+        ha="center",
+        va="center",
+        fontsize=13,
+        fontweight="bold",
+    )
     y += TITLE_INCHES
     for line in lines:
-        header.text(0.5, 1 - (y + SUBTITLE_LINE_INCHES / 2) / head, line, ha="center", va="center", fontsize=9.5, color="0.2")
+        header.text(
+            0.5,
+            1 - (y + SUBTITLE_LINE_INCHES / 2) / head,
+            line,
+            ha="center",
+            va="center",
+            fontsize=9.5,
+            color="0.2",
+        )
         y += SUBTITLE_LINE_INCHES
     nrows, ncols = grid.pop("nrows", 1), grid.pop("ncols", 1)
-    axes = body.subplots(nrows, ncols, squeeze=grid.pop("squeeze", True), **grid) if nrows * ncols else body
+    axes = (
+        body.subplots(nrows, ncols, squeeze=grid.pop("squeeze", True), **grid)
+        if nrows * ncols
+        else body
+    )
     watermark(fig, synthetic, watermark_colour)
     return fig, axes
 
@@ -142,17 +185,33 @@ def watermark(fig: Figure, synthetic: bool, colour: str = WARNING_RED) -> None:
         return
     width, height = fig.get_size_inches()
     fig.text(
-        0.5, 0.45, "SYNTHETIC DATA", ha="center", va="center", rotation=30, color=colour, alpha=0.09,
-        fontsize=min(width, height) * 9, fontweight="bold", zorder=10,
+        0.5,
+        0.45,
+        "SYNTHETIC DATA",
+        ha="center",
+        va="center",
+        rotation=30,
+        color=colour,
+        alpha=0.09,
+        fontsize=min(width, height) * 9,
+        fontweight="bold",
+        zorder=10,
     )
 
 
-def save(fig: Figure, png: str | os.PathLike, svg: str | os.PathLike, synthetic: bool, title: str = "") -> None:
+def save(
+    fig: Figure, png: str | os.PathLike, svg: str | os.PathLike, synthetic: bool, title: str = ""
+) -> None:
     """Write the figure as PNG and SVG, atomically and without timestamps."""
     warning = {"Warning": SYNTHETIC_METADATA} if synthetic else {}
     with context():
         with atomic_path(png) as tmp:
-            fig.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None, "Title": _ascii(title), **warning})
+            fig.savefig(
+                tmp,
+                format="png",
+                dpi=DPI,
+                metadata={"Software": None, "Title": _ascii(title), **warning},
+            )
         # The SVG keeps the layout just computed for the PNG: both files then place everything alike,
         # and constrained layout, a third of the saving time, runs once.
         engine = fig.get_layout_engine()

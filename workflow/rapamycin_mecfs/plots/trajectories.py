@@ -51,7 +51,15 @@ def summarise(wide: pd.DataFrame, confidence: float) -> pd.DataFrame:
     for visit in wide.columns:
         values = wide[visit].dropna().to_numpy()
         median, low, high = median_ci(values, confidence)
-        rows.append({"visit": visit, "n": int(values.size), "median": median, "ci_low": low, "ci_high": high})
+        rows.append(
+            {
+                "visit": visit,
+                "n": int(values.size),
+                "median": median,
+                "ci_low": low,
+                "ci_high": high,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -88,12 +96,14 @@ def long_values(wide: pd.DataFrame, x: np.ndarray) -> pd.DataFrame:
     starts = present & ~np.column_stack([np.zeros(len(values), dtype=bool), present[:, :-1]])
     run = np.cumsum(starts.ravel()).reshape(values.shape)
     rows, columns = np.nonzero(present)
-    return pd.DataFrame({
-        "participant": np.asarray(wide.index)[rows],
-        "run": run[rows, columns],
-        "x": x[columns],
-        "value": values[rows, columns],
-    })
+    return pd.DataFrame(
+        {
+            "participant": np.asarray(wide.index)[rows],
+            "run": run[rows, columns],
+            "x": x[columns],
+            "value": values[rows, columns],
+        }
+    )
 
 
 def participant_lines(ax, wide: pd.DataFrame, x: np.ndarray, colour="0.45") -> None:
@@ -139,13 +149,32 @@ def participant_lines(ax, wide: pd.DataFrame, x: np.ndarray, colour="0.45") -> N
         ax.add_collection(lines, autolim=False)
     elif in_line.any():  # seaborn 0.13.2's lineplot fails on data without rows
         sns.lineplot(
-            data=long[in_line], x="x", y="value", units="run", estimator=None, sort=True,
-            color=colour, alpha=0.22, linewidth=0.7, zorder=1, legend=False, ax=ax,
+            data=long[in_line],
+            x="x",
+            y="value",
+            units="run",
+            estimator=None,
+            sort=True,
+            color=colour,
+            alpha=0.22,
+            linewidth=0.7,
+            zorder=1,
+            legend=False,
+            ax=ax,
         )
     if len(long):
         sns.scatterplot(
-            data=long, x="x", y="value", s=1.8**2, color=colour, alpha=0.22, linewidth=0, zorder=1,
-            rasterized=raster, legend=False, ax=ax,
+            data=long,
+            x="x",
+            y="value",
+            s=1.8**2,
+            color=colour,
+            alpha=0.22,
+            linewidth=0,
+            zorder=1,
+            rasterized=raster,
+            legend=False,
+            ax=ax,
         )
     ax.set(xlabel="", ylabel="")  # seaborn names the axes after the columns; the caller labels them
 
@@ -173,19 +202,39 @@ def median_line(ax, summary: pd.DataFrame, x: np.ndarray, colour) -> None:
     ax.fill_between(x, frame["ci_low"], frame["ci_high"], color=colour, alpha=0.22, lw=0, zorder=2)
     if frame["median"].notna().any():  # seaborn 0.13.2's lineplot fails on data without rows
         sns.lineplot(
-            data=frame, x="x", y="median", units="run", estimator=None, errorbar=None, sort=False,
-            color=colour, linewidth=2.6, marker="o", markersize=5.5, markeredgewidth=0, zorder=3,
-            legend=False, ax=ax,
+            data=frame,
+            x="x",
+            y="median",
+            units="run",
+            estimator=None,
+            errorbar=None,
+            sort=False,
+            color=colour,
+            linewidth=2.6,
+            marker="o",
+            markersize=5.5,
+            markeredgewidth=0,
+            zorder=3,
+            legend=False,
+            ax=ax,
         )
     ax.errorbar(
-        x, frame["median"],
-        yerr=[frame["median"] - frame["ci_low"], frame["ci_high"] - frame["median"]], fmt="none",
-        ecolor=colour, capsize=3.5, capthick=1.6, elinewidth=1.6, zorder=3,
+        x,
+        frame["median"],
+        yerr=[frame["median"] - frame["ci_low"], frame["ci_high"] - frame["median"]],
+        fmt="none",
+        ecolor=colour,
+        capsize=3.5,
+        capthick=1.6,
+        elinewidth=1.6,
+        zorder=3,
     )
     ax.set(xlabel="", ylabel="")
 
 
-def _panel(ax, wide: pd.DataFrame, days: list[int], colour, confidence: float, spec: dict) -> pd.DataFrame:
+def _panel(
+    ax, wide: pd.DataFrame, days: list[int], colour, confidence: float, spec: dict
+) -> pd.DataFrame:
     x = np.asarray(days, dtype=float)
     participant_lines(ax, wide, x)
     summary = summarise(wide, confidence)
@@ -214,10 +263,17 @@ def trajectories_figure(
     level = f"{100 * confidence:g}%"
     with style.context():
         fig, axes = style.new_figure(
-            11, max(5.0, 1.3 + 2.6 * len(keys)), f"{instrument_label}: individual trajectories and median", synthetic,
-            subtitle=(f"left: completers (n = {len(completer_set)}); right: every available value; n per visit under each tick\n"
-                      f"bold: median with {level} CI (order-statistic method); faint: one line per participant"),
-            nrows=len(keys), ncols=2, squeeze=False,
+            11,
+            max(5.0, 1.3 + 2.6 * len(keys)),
+            f"{instrument_label}: individual trajectories and median",
+            synthetic,
+            subtitle=(
+                f"left: completers (n = {len(completer_set)}); right: every available value; n per visit under each tick\n"
+                f"bold: median with {level} CI (order-statistic method); faint: one line per participant"
+            ),
+            nrows=len(keys),
+            ncols=2,
+            squeeze=False,
         )
         for i, key in enumerate(keys):
             spec = outcomes[key]
@@ -230,9 +286,17 @@ def trajectories_figure(
                 ax = axes[i, j]
                 summary = _panel(ax, subset, days, style.SET_COLOURS[name], confidence, spec)
                 ax.set_title(f"{spec['label']} \N{MIDDLE DOT} {heading}", fontsize=10)
-                ax.set_xticks(days, [f"{v['tick']}\nn = {n}" for v, n in zip(visits, summary["n"])], fontsize=8)
-                ax.set_ylabel(f"score, {spec.get('unit', '')}\n({style.direction_text(spec['direction'])})")
-                ax.set_xlim(days[0] - 0.06 * (days[-1] - days[0]), days[-1] + 0.06 * (days[-1] - days[0]))
+                ax.set_xticks(
+                    days,
+                    [f"{v['tick']}\nn = {n}" for v, n in zip(visits, summary["n"])],
+                    fontsize=8,
+                )
+                ax.set_ylabel(
+                    f"score, {spec.get('unit', '')}\n({style.direction_text(spec['direction'])})"
+                )
+                ax.set_xlim(
+                    days[0] - 0.06 * (days[-1] - days[0]), days[-1] + 0.06 * (days[-1] - days[0])
+                )
         for ax in axes[-1]:
             ax.set_xlabel("visit; n = participants with a value")
     return fig

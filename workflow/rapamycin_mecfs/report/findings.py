@@ -59,8 +59,9 @@ class Findings:
     not_run: list[str] = field(default_factory=list)
 
 
-def _pick(frame: pd.DataFrame | None, table: str, keys: dict[str, Any], column: str,
-          formatter=number) -> Cell:
+def _pick(
+    frame: pd.DataFrame | None, table: str, keys: dict[str, Any], column: str, formatter=number
+) -> Cell:
     """The cell of ``column`` in the one row matching ``keys``; an en dash if there is none."""
     if frame is None or column not in frame:
         return Cell("–")
@@ -79,10 +80,14 @@ def _flow(tables: dict[str, pd.DataFrame], plan: StudyPlan) -> list[tuple[str, C
     attrition = tables.get("attrition")
     steps = [
         ("Started", {"category": "enrolled"}),
-        (f"with data at {plan.visit_label(plan.first_follow_up)}",
-         {"category": "data_at_visit", "visit": plan.first_follow_up}),
-        (f"completers at {plan.visit_label(plan.final)}",
-         {"category": "completers", "visit": plan.final}),
+        (
+            f"with data at {plan.visit_label(plan.first_follow_up)}",
+            {"category": "data_at_visit", "visit": plan.first_follow_up},
+        ),
+        (
+            f"completers at {plan.visit_label(plan.final)}",
+            {"category": "completers", "visit": plan.final},
+        ),
         ("stopped (discontinuations table)", {"category": "stopped"}),
     ]
     if not plan.has("discontinuations"):
@@ -108,7 +113,9 @@ def _claims(tables: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
     return rows
 
 
-def _change(tables: dict[str, pd.DataFrame], plan: StudyPlan) -> tuple[list[str], list[dict[str, Any]]]:
+def _change(
+    tables: dict[str, pd.DataFrame], plan: StudyPlan
+) -> tuple[list[str], list[dict[str, Any]]]:
     """Per outcome at the final visit: completers vs everyone enrolled, and the tipping point."""
     paired, mixed = tables.get("paired_tests"), tables.get("mixed_model")
     tipping = tables.get("tipping_point") if plan.has("tipping_point") else None
@@ -125,15 +132,26 @@ def _change(tables: dict[str, pd.DataFrame], plan: StudyPlan) -> tuple[list[str]
         spec = plan.outcomes[outcome]
         cells = []
         for analysis_set in ("completers", "enrolled_bocf"):
-            keys = {"outcome": outcome, "visit": final, "analysis_set": analysis_set, "test": "paired_t"}
-            cells.append([_pick(paired, "paired_tests", keys, c) for c in ("estimate", "ci_low", "ci_high")])
+            keys = {
+                "outcome": outcome,
+                "visit": final,
+                "analysis_set": analysis_set,
+                "test": "paired_t",
+            }
+            cells.append(
+                [_pick(paired, "paired_tests", keys, c) for c in ("estimate", "ci_low", "ci_high")]
+            )
         keys = {"outcome": outcome, "visit": final}
         cells.append(
-            [_pick(mixed, "mixed_model", keys, c)
-             for c in ("improvement_estimate", "improvement_ci_low", "improvement_ci_high")]
+            [
+                _pick(mixed, "mixed_model", keys, c)
+                for c in ("improvement_estimate", "improvement_ci_low", "improvement_ci_high")
+            ]
         )
         if tipping is not None:
-            cells.append([_pick(tipping, "tipping_point", {"outcome": outcome}, "mi_delta_baseline_sd")])
+            cells.append(
+                [_pick(tipping, "tipping_point", {"outcome": outcome}, "mi_delta_baseline_sd")]
+            )
         instrument = plan.config["instruments"][spec["instrument"]]["label"]
         rows.append({"instrument": instrument, "label": spec["label"], "cells": cells})
     return columns, rows
@@ -144,8 +162,9 @@ def _simulation(tables: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
     summary = tables.get("simulation_summary")
     if summary is None:
         return []
-    wanted = summary[(summary["measure"] == "responder_proportion")
-                     & (summary["analysis_set"] == "completers")]
+    wanted = summary[
+        (summary["measure"] == "responder_proportion") & (summary["analysis_set"] == "completers")
+    ]
     out = []
     for row in wanted.itertuples():
         keys = {"scenario": row.scenario, "measure": row.measure, "analysis_set": row.analysis_set}
@@ -181,8 +200,9 @@ def key_findings(tables: dict[str, pd.DataFrame], plan: StudyPlan) -> Findings:
     Findings
         Numbers as ``Cell`` objects naming their table, row and column.
     """
-    findings = Findings(flow=_flow(tables, plan), claims=_claims(tables),
-                        simulation=_simulation(tables))
+    findings = Findings(
+        flow=_flow(tables, plan), claims=_claims(tables), simulation=_simulation(tables)
+    )
     findings.change_columns, findings.change_rows = _change(tables, plan)
     for name in ("claims", "simulation", "tipping_point"):
         component = plan.components[name]

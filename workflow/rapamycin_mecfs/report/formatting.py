@@ -20,7 +20,7 @@ def number(value, digits: int = 3) -> str:
         return "∞" if value > 0 else "−∞"
     if value == 0:
         return "0"
-    if abs(value) >= 10 ** digits or value == int(value) and abs(value) < 1e6:
+    if abs(value) >= 10**digits or value == int(value) and abs(value) < 1e6:
         return f"{value:.0f}" if value == int(value) else f"{value:.{max(digits - 3, 0)}f}"
     return f"{value:.{digits}g}" if abs(value) >= 1e-3 else f"{value:.2e}"
 

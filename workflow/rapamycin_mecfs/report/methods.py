@@ -5,14 +5,19 @@ from __future__ import annotations
 from ..plan import StudyPlan
 
 SUBSTITUTES = {"lloq_half": "LLOQ/2", "lloq": "the LLOQ", "missing": "a missing value"}
-DIRECTIONS = {"higher_is_better": " (higher = better)", "lower_is_better": " (higher = worse)", "none": ""}
+DIRECTIONS = {
+    "higher_is_better": " (higher = better)",
+    "lower_is_better": " (higher = worse)",
+    "none": "",
+}
 
 
 def _data(plan: StudyPlan) -> list[str]:
     config = plan.config
     visits = ", ".join(plan.visit_label(v) for v in plan.visits)
     sources = "; ".join(
-        f"{key} from {table['file']}" + (f" sheet '{table['sheet']}'" if "sheet" in table else " (PDF tables)")
+        f"{key} from {table['file']}"
+        + (f" sheet '{table['sheet']}'" if "sheet" in table else " (PDF tables)")
         for key, table in config["tables"].items()
     )
     scales = "; ".join(
@@ -23,7 +28,11 @@ def _data(plan: StudyPlan) -> list[str]:
     )
     return [
         f"Visits: {visits}. Baseline is {plan.baseline}; the first follow-up {plan.first_follow_up}; the final visit {plan.final}."
-        + ("" if plan.days else " No study days are configured: time axes show visits evenly spaced."),
+        + (
+            ""
+            if plan.days
+            else " No study days are configured: time axes show visits evenly spaced."
+        ),
         f"Source tables: {sources}. Every value keeps its source cell.",
         f"Cells reading any of {config['missing_tokens']} are missing; any other text that is not a number stops the run.",
         "Values below an assay's lower limit of quantification are flagged and replaced by "
@@ -80,14 +89,18 @@ def _statistics(plan: StudyPlan) -> list[str]:
             f"{labels[c['outcome']]} improves by at least {c['min_improvement']:g} {'%' if c['unit'] == 'percent' else 'points'}"
             for c in rule["criteria"]
         )
-        how = {"all": "all of", "any": "any of", "at_least": f"at least {rule['k']} of"}[rule["combine"]]
+        how = {"all": "all of", "any": "any of", "at_least": f"at least {rule['k']} of"}[
+            rule["combine"]
+        ]
         paragraphs += [
             f"Responder rule: {how} [{criteria}] at {rule['visit']} against baseline. {rule.get('assumption', '')}",
             "Responder proportions with Wilson intervals under three denominators: completers; everyone who reached "
             f"{plan.first_follow_up} with the last observation carried forward; everyone enrolled, with those who stopped counted as non-responders.",
         ]
     if plan.has("discontinuations"):
-        paragraphs.append("Attrition: baseline of completers and those who stopped compared by standardised mean difference and Mann–Whitney U.")
+        paragraphs.append(
+            "Attrition: baseline of completers and those who stopped compared by standardised mean difference and Mann–Whitney U."
+        )
     if plan.tipping_point:
         paragraphs += _tipping_point(plan)
     rtm = analysis["regression_to_mean"]
@@ -95,14 +108,21 @@ def _statistics(plan: StudyPlan) -> list[str]:
         "Regression to the mean: baseline SD per outcome; "
         + (
             "expected change from regression to the mean alone = (1 − reliability) × (reference mean − baseline mean) for "
-            + ", ".join(f"{o} (reliability {v['reliability']}, reference mean {v['reference_mean']}; {v['source']})" for o, v in rtm.items())
+            + ", ".join(
+                f"{o} (reliability {v['reliability']}, reference mean {v['reference_mean']}; {v['source']})"
+                for o, v in rtm.items()
+            )
             if rtm
             else "no test–retest reliability is configured, so no expected change is computed."
         )
     )
     if plan.dose:
         unit = plan.dose["spec"]["unit"]
-        measures = "the last dose and the cumulative dose" if plan.has("cumulative_dose") else "the last dose"
+        measures = (
+            "the last dose and the cumulative dose"
+            if plan.has("cumulative_dose")
+            else "the last dose"
+        )
         paragraphs.append(
             f"Dose–response: Spearman ρ (Fisher-z confidence interval) of {measures} against improvement; improvement by "
             f"dose band (upper bounds {plan.dose['bands']} {unit})."
@@ -141,7 +161,11 @@ def _tipping_point(plan: StudyPlan) -> list[str]:
 
 def methods(plan: StudyPlan) -> list[tuple[str, list[str]]]:
     """(heading, paragraphs) pairs describing the analysis plan of this run's config."""
-    sections = [("Data and cleaning", _data(plan)), ("Analysis sets", _sets(plan)), ("Statistical analysis", _statistics(plan))]
+    sections = [
+        ("Data and cleaning", _data(plan)),
+        ("Analysis sets", _sets(plan)),
+        ("Statistical analysis", _statistics(plan)),
+    ]
     if plan.has("biomarkers"):
         section = plan.config["biomarker_analysis"]
         sections.append(

@@ -15,12 +15,19 @@ def baseline_characteristics(participants: pd.DataFrame) -> pd.DataFrame:
         "Stopped": participants[participants["stopped"].astype(str) == "True"],
     }
     rows = []
-    for label, column in (("Age, years: median (IQR)", "age"), ("Years ill: median (IQR)", "years_ill")):
+    for label, column in (
+        ("Age, years: median (IQR)", "age"),
+        ("Years ill: median (IQR)", "years_ill"),
+    ):
         if column in participants:
             row = {"Characteristic": label}
             for name, group in groups.items():
                 values = pd.to_numeric(group[column], errors="coerce").dropna()
-                row[name] = median_iqr(values.median(), values.quantile(0.25), values.quantile(0.75)) if len(values) else "–"
+                row[name] = (
+                    median_iqr(values.median(), values.quantile(0.25), values.quantile(0.75))
+                    if len(values)
+                    else "–"
+                )
             rows.append(row)
     if "sex" in participants:
         for sex in sorted(participants["sex"].dropna().astype(str).unique()):
@@ -29,10 +36,15 @@ def baseline_characteristics(participants: pd.DataFrame) -> pd.DataFrame:
                 count = int((group["sex"].astype(str) == sex).sum())
                 row[name] = f"{count} ({100 * count / len(group):.0f}%)" if len(group) else "–"
             rows.append(row)
-    rows.append({"Characteristic": "n", **{name: str(len(group)) for name, group in groups.items()}})
+    rows.append(
+        {"Characteristic": "n", **{name: str(len(group)) for name, group in groups.items()}}
+    )
     if "site" in participants:
         rows.append(
-            {"Characteristic": "Sites", **{name: str(group["site"].nunique()) for name, group in groups.items()}}
+            {
+                "Characteristic": "Sites",
+                **{name: str(group["site"].nunique()) for name, group in groups.items()},
+            }
         )
     return pd.DataFrame(rows)
 
@@ -47,8 +59,12 @@ def paired_display(paired: pd.DataFrame, instrument: str, test: str) -> pd.DataF
                 "Visit": row.visit,
                 "Analysis set": row.analysis_set,
                 "n": int(row.n_pairs),
-                "Baseline median (IQR)": median_iqr(row.baseline_median, row.baseline_q1, row.baseline_q3),
-                "Follow-up median (IQR)": median_iqr(row.follow_up_median, row.follow_up_q1, row.follow_up_q3),
+                "Baseline median (IQR)": median_iqr(
+                    row.baseline_median, row.baseline_q1, row.baseline_q3
+                ),
+                "Follow-up median (IQR)": median_iqr(
+                    row.follow_up_median, row.follow_up_q1, row.follow_up_q3
+                ),
                 f"{row.estimate_name} [95% CI]": interval(row.estimate, row.ci_low, row.ci_high),
                 "Statistic": f"{row.statistic_name.split(' ')[0]} = {number(row.statistic)}",
                 "Effect size": number(row.effect_size),
@@ -67,10 +83,14 @@ def responders_display(responders: pd.DataFrame) -> pd.DataFrame:
         {
             "Denominator (analysis set)": responders["analysis_set"],
             "Definition": responders["analysis_set_definition"],
-            "Responders / n": responders["responders"].astype(int).astype(str) + " / " + responders["n"].astype(int).astype(str),
+            "Responders / n": responders["responders"].astype(int).astype(str)
+            + " / "
+            + responders["n"].astype(int).astype(str),
             "Proportion [95% CI]": [
                 f"{100 * p:.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]"
-                for p, lo, hi in zip(responders["proportion"], responders["ci_low"], responders["ci_high"])
+                for p, lo, hi in zip(
+                    responders["proportion"], responders["ci_low"], responders["ci_high"]
+                )
             ],
         }
     )
@@ -78,11 +98,19 @@ def responders_display(responders: pd.DataFrame) -> pd.DataFrame:
 
 def attrition_display(attrition: pd.DataFrame) -> pd.DataFrame:
     return attrition.rename(
-        columns={"category": "Step", "visit": "Visit", "reason": "Reason", "n": "n", "definition": "Definition"}
+        columns={
+            "category": "Step",
+            "visit": "Visit",
+            "reason": "Reason",
+            "n": "n",
+            "definition": "Definition",
+        }
     ).drop(columns=[c for c in ("data_status",) if c in attrition])
 
 
-def generic_display(frame: pd.DataFrame, columns: dict[str, str], p_columns=(), numeric=()) -> pd.DataFrame:
+def generic_display(
+    frame: pd.DataFrame, columns: dict[str, str], p_columns=(), numeric=()
+) -> pd.DataFrame:
     """Select and rename columns; format p-values and numbers."""
     present = {k: v for k, v in columns.items() if k in frame}
     out = frame[list(present)].copy()

@@ -35,9 +35,10 @@ supplement's 70/86, 56/86, 46/86).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -113,7 +114,18 @@ class Model:
     diagnostics: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self):
-        for name in ("lo", "hi", "step", "sign", "scale_mean", "scale_sd", "correlation", "reliability", "mean", "days"):
+        for name in (
+            "lo",
+            "hi",
+            "step",
+            "sign",
+            "scale_mean",
+            "scale_sd",
+            "correlation",
+            "reliability",
+            "mean",
+            "days",
+        ):
             setattr(self, name, np.asarray(getattr(self, name), dtype=float))
         for name in ("selection_weights", "dropout_weights", "dropout_intercepts"):
             value = getattr(self, name)
@@ -135,18 +147,27 @@ class Model:
         total_cov = trait_cov + self.noise_cov
         self.total_factor, _ = _psd_factor(total_cov)
         # Selection outcomes first, so candidates need draws of those alone (Cholesky is triangular).
-        chosen = np.flatnonzero(self.selection_weights) if self.selection_weights is not None else np.array([], int)
+        chosen = (
+            np.flatnonzero(self.selection_weights)
+            if self.selection_weights is not None
+            else np.array([], int)
+        )
         self.screen_order = np.concatenate([chosen, np.setdiff1d(np.arange(k), chosen)]).astype(int)
         self.screened = len(chosen)
         self.screen_factor, _ = _psd_factor(total_cov[np.ix_(self.screen_order, self.screen_order)])
         visits = len(self.days)
-        joint = np.kron(np.ones((visits, visits)), trait_cov) + np.kron(np.eye(visits), self.noise_cov)
+        joint = np.kron(np.ones((visits, visits)), trait_cov) + np.kron(
+            np.eye(visits), self.noise_cov
+        )
         cross = joint[k:, :k]
         self.follow_given_baseline = np.linalg.solve(total_cov, cross.T).T
         self.follow_factor, _ = _psd_factor(joint[k:, k:] - self.follow_given_baseline @ cross.T)
         self.diagnostics.setdefault("trait_covariance_eigenvalue_clipped", clipped)
         self.effect = (
-            self.sign[None, :] * self.true_effect * self.scale_sd[None, :] * (self.days / self.days[-1])[:, None]
+            self.sign[None, :]
+            * self.true_effect
+            * self.scale_sd[None, :]
+            * (self.days / self.days[-1])[:, None]
         )
 
     @property
@@ -156,35 +177,69 @@ class Model:
     def to_dict(self) -> dict[str, Any]:
         def plain(value):
             if isinstance(value, np.ndarray):
-                return [None if not np.isfinite(v) else float(v) for v in value.ravel()] if value.ndim == 1 else value.tolist()
+                return (
+                    [None if not np.isfinite(v) else float(v) for v in value.ravel()]
+                    if value.ndim == 1
+                    else value.tolist()
+                )
             return value
 
         keys = (
-            "scenario", "description", "outcomes", "labels", "lo", "hi", "step", "sign", "scale_mean", "scale_sd",
-            "correlation", "reliability", "mean", "noise_correlation", "visits", "days", "true_effect", "n_enrolled",
-            "enrol_fraction", "selection_weights", "selection_threshold", "dropout_mode", "dropout_slope",
-            "dropout_change_at", "dropout_weights", "dropout_intercepts", "analysis", "diagnostics",
+            "scenario",
+            "description",
+            "outcomes",
+            "labels",
+            "lo",
+            "hi",
+            "step",
+            "sign",
+            "scale_mean",
+            "scale_sd",
+            "correlation",
+            "reliability",
+            "mean",
+            "noise_correlation",
+            "visits",
+            "days",
+            "true_effect",
+            "n_enrolled",
+            "enrol_fraction",
+            "selection_weights",
+            "selection_threshold",
+            "dropout_mode",
+            "dropout_slope",
+            "dropout_change_at",
+            "dropout_weights",
+            "dropout_intercepts",
+            "analysis",
+            "diagnostics",
         )
         return {key: plain(getattr(self, key)) for key in keys}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Model":
+    def from_dict(cls, data: dict[str, Any]) -> Model:
         data = dict(data)
         if data.get("dropout_intercepts") is not None:
-            data["dropout_intercepts"] = [-math.inf if v is None else v for v in data["dropout_intercepts"]]
+            data["dropout_intercepts"] = [
+                -math.inf if v is None else v for v in data["dropout_intercepts"]
+            ]
         return cls(**data)
 
 
 # --- building a model from settings and the supplement ---------------------------------------
 
 
-def baseline_from_supplement(clean: dict[str, pd.DataFrame], enrolled: list[str], baseline_visit: str) -> dict[str, Any]:
+def baseline_from_supplement(
+    clean: dict[str, pd.DataFrame], enrolled: list[str], baseline_visit: str
+) -> dict[str, Any]:
     """Mean, SD (ddof=1) and pairwise-complete Pearson correlations of the enrolled's baseline values."""
     columns = {}
     for outcome, frame in clean.items():
         rows = frame[(frame["visit"] == baseline_visit) & frame["participant_id"].isin(enrolled)]
         values = pd.to_numeric(rows["value"].where(rows["value"] != ""), errors="coerce")
-        columns[outcome] = pd.Series(values.to_numpy(dtype=float), index=rows["participant_id"].to_numpy())
+        columns[outcome] = pd.Series(
+            values.to_numpy(dtype=float), index=rows["participant_id"].to_numpy()
+        )
     wide = pd.DataFrame(columns)
     correlation = wide.corr(min_periods=3).fillna(0.0).to_numpy().copy()
     np.fill_diagonal(correlation, 1.0)
@@ -213,7 +268,9 @@ def retention_from_participants(people: pd.DataFrame, visits: list[str]) -> tupl
     truth = lambda column: people[column].map(lambda v: v is True or str(v).strip() == "True")  # noqa: E731
     enrolled = people[truth("set_enrolled")] if "set_enrolled" in people else people
     n = len(enrolled)
-    shares = [float(truth(f"has_data_{v}").loc[enrolled.index].mean()) if n else 0.0 for v in visits[1:]]
+    shares = [
+        float(truth(f"has_data_{v}").loc[enrolled.index].mean()) if n else 0.0 for v in visits[1:]
+    ]
     return n, list(np.minimum.accumulate(shares))
 
 
@@ -332,7 +389,9 @@ def _enrol(model: Model, rng: np.random.Generator, trials: int) -> tuple[np.ndar
     z, ok = np.concatenate(draws, axis=1), np.concatenate(accepted, axis=1)
     ok &= np.cumsum(ok, axis=1) <= n  # the first n accepted of each trial, in screening order
     rows, cols = np.nonzero(ok)
-    z = np.concatenate([z[rows, cols].reshape(trials, n, m), rng.standard_normal((trials, n, k - m))], axis=2)
+    z = np.concatenate(
+        [z[rows, cols].reshape(trials, n, m), rng.standard_normal((trials, n, k - m))], axis=2
+    )
     centred = np.empty((trials, n, k))
     centred[..., order] = _times(z, factor.T)
     return centred, to_grid(model.mean + model.effect[0] + centred, model)
@@ -379,7 +438,9 @@ def simulate(model: Model, trials: int, rng: np.random.Generator) -> Trials:
     values = _complete_values(model, rng, trials)
     attended = np.ones(values.shape[:3], dtype=bool)
     for visit in range(1, len(model.visits)):
-        draw = rng.random(values.shape[:2])  # drawn for everyone, so the stream does not depend on who is still in
+        draw = rng.random(
+            values.shape[:2]
+        )  # drawn for everyone, so the stream does not depend on who is still in
         if model.dropout_mode != "none":
             stop = draw < _stop_probability(model, values, visit)
             attended[:, :, visit] = attended[:, :, visit - 1] & ~stop
@@ -399,7 +460,9 @@ def simulate_batches(model: Model, trials: int, rng: np.random.Generator, batch:
 # --- calibration ------------------------------------------------------------------------------
 
 
-def calibrate(model: Model, retention: list[float], size: int, rng: np.random.Generator, recentre: bool) -> Model:
+def calibrate(
+    model: Model, retention: list[float], size: int, rng: np.random.Generator, recentre: bool
+) -> Model:
     """Set the selection threshold, recentre the population mean, and solve the dropout intercepts.
 
     Uses one seeded calibration sample of about `size` enrolled participants, with common random
@@ -424,20 +487,28 @@ def calibrate(model: Model, retention: list[float], size: int, rng: np.random.Ge
             model.mean = model.mean + (target - y0[keep].mean(axis=0))
     # Final state of the recentring loop, for the record.
     y0 = to_grid(_baseline_latent(model, z), model)
-    keep = _severity(y0, model) >= model.selection_threshold if selecting else np.ones(screened, dtype=bool)
+    keep = (
+        _severity(y0, model) >= model.selection_threshold
+        if selecting
+        else np.ones(screened, dtype=bool)
+    )
     diagnostics.update(
         {
             "selection_achieved_enrol_fraction": float(keep.mean()),
             "calibration_enrolled_baseline_mean": y0[keep].mean(axis=0).tolist(),
             "population_mean_shift": (model.mean - target).tolist(),
-            "retention_target": [float(r) for r in retention] if model.dropout_mode != "none" else [1.0] * (len(model.visits) - 1),
+            "retention_target": [float(r) for r in retention]
+            if model.dropout_mode != "none"
+            else [1.0] * (len(model.visits) - 1),
         }
     )
     model.dropout_intercepts = np.full(len(model.visits) - 1, -math.inf)
     if model.dropout_mode == "none":
         diagnostics["retention_expected"] = [1.0] * (len(model.visits) - 1)
         return model
-    values = _complete_values(model, rng, max(1, size // model.n_enrolled)).reshape(-1, len(model.visits), k)
+    values = _complete_values(model, rng, max(1, size // model.n_enrolled)).reshape(
+        -1, len(model.visits), k
+    )
     still_in = np.ones(values.shape[0])
     expected = []
     for visit in range(1, len(model.visits)):
@@ -466,8 +537,15 @@ def model_from_settings(
     """Build and calibrate a scenario's model (seeded by the scenario's calibration entropy)."""
     model = build_model(settings, baseline, n_enrolled)
     dropout = settings["scenario"]["dropout"]
-    targets = list(dropout["retention"]) if isinstance(dropout["retention"], list) else list(retention)
+    targets = (
+        list(dropout["retention"]) if isinstance(dropout["retention"], list) else list(retention)
+    )
     rng = np.random.default_rng(np.random.SeedSequence(settings["calibration"]["entropy"]))
     with one_blas_thread():
-        return calibrate(model, targets, int(settings["calibration"]["size"]), rng,
-                         bool(settings["scenario"]["selection"]["recentre"]))
+        return calibrate(
+            model,
+            targets,
+            int(settings["calibration"]["size"]),
+            rng,
+            bool(settings["scenario"]["selection"]["recentre"]),
+        )

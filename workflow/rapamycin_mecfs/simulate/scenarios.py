@@ -59,7 +59,9 @@ def scenario_settings(config: dict[str, Any], name: str) -> dict[str, Any]:
 
 def _owner(config: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
     return {
-        key: (name, spec) for name, inst in config["instruments"].items() for key, spec in inst["outcomes"].items()
+        key: (name, spec)
+        for name, inst in config["instruments"].items()
+        for key, spec in inst["outcomes"].items()
     }
 
 
@@ -96,9 +98,13 @@ def check(config: dict[str, Any], source: str = "config.yaml") -> None:
 
     def known(where: str, outcome: str) -> None:
         if outcome not in owner:
-            problems.append(f"{source}: {where}: unknown outcome '{outcome}'; expected one of {sorted(owner)}")
+            problems.append(
+                f"{source}: {where}: unknown outcome '{outcome}'; expected one of {sorted(owner)}"
+            )
         elif owner[outcome][1]["direction"] == "none":
-            problems.append(f"{source}: {where}: outcome '{outcome}' has direction 'none'; expected an outcome with a direction")
+            problems.append(
+                f"{source}: {where}: outcome '{outcome}' has direction 'none'; expected an outcome with a direction"
+            )
 
     for outcome in section["outcomes"]:
         known("simulation/outcomes", outcome)
@@ -119,9 +125,15 @@ def check(config: dict[str, Any], source: str = "config.yaml") -> None:
                     f"{source}: {where}/dropout/retention: {len(retention)} values; expected one per follow-up visit ({n_follow_up})"
                 )
             elif any(b > a for a, b in zip([1.0] + retention, retention)):
-                problems.append(f"{source}: {where}/dropout/retention: {retention} must not increase from visit to visit")
+                problems.append(
+                    f"{source}: {where}/dropout/retention: {retention} must not increase from visit to visit"
+                )
         if section["baseline"]["source"] == "config":
-            missing = [o for o in simulated_outcomes(config, name) if o not in section["baseline"]["outcomes"]]
+            missing = [
+                o
+                for o in simulated_outcomes(config, name)
+                if o not in section["baseline"]["outcomes"]
+            ]
             if missing:
                 problems.append(
                     f"{source}: simulation/baseline/outcomes: no mean and sd for {missing} (baseline source is config)"
@@ -137,7 +149,9 @@ def reliability(config: dict[str, Any], outcome: str) -> tuple[float, str]:
         return float(section["by_outcome"][outcome]), "simulation/reliability/by_outcome"
     rtm = config["analysis"].get("regression_to_mean", {})
     if outcome in rtm:
-        return float(rtm[outcome]["reliability"]), f"analysis/regression_to_mean ({rtm[outcome]['source']})"
+        return float(
+            rtm[outcome]["reliability"]
+        ), f"analysis/regression_to_mean ({rtm[outcome]['source']})"
     return float(section["default"]), "simulation/reliability/default (assumption)"
 
 
@@ -195,7 +209,9 @@ def needs_supplement_baseline(config: dict[str, Any]) -> bool:
     return config["simulation"]["baseline"]["source"] == "supplement"
 
 
-def model_inputs(config: dict[str, Any], scenario: str, results: str, code: list[str]) -> dict[str, Any]:
+def model_inputs(
+    config: dict[str, Any], scenario: str, results: str, code: list[str]
+) -> dict[str, Any]:
     """Inputs of a scenario's model job: the participant table (enrolled, retention), the cleaned
     outcomes when the baseline comes from the supplement, and the package code it runs."""
     clean = [f"{results}/clean/outcomes/{o}.csv" for o in simulated_outcomes(config, scenario)]
@@ -233,7 +249,12 @@ def summary_settings(config: dict[str, Any]) -> dict[str, Any]:
 
 # --- paths, for the rules -------------------------------------------------------------------
 
-TABLES = ("simulation_summary", "simulation_false_positives", "simulation_parameters", "simulation_distribution")
+TABLES = (
+    "simulation_summary",
+    "simulation_false_positives",
+    "simulation_parameters",
+    "simulation_distribution",
+)
 
 
 def model_path(results: str, scenario: str) -> str:
@@ -257,7 +278,10 @@ def table_path(results: str, name: str) -> str:
 
 
 def figure_paths(results: str) -> dict[str, str]:
-    return {"png": f"{results}/figures/simulation_null.png", "svg": f"{results}/figures/simulation_null.svg"}
+    return {
+        "png": f"{results}/figures/simulation_null.png",
+        "svg": f"{results}/figures/simulation_null.svg",
+    }
 
 
 def report_tables(config: dict[str, Any], results: str) -> dict[str, str]:

@@ -39,7 +39,9 @@ def average_ranks(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 MAX_GRID_CODES = 4096
 
 
-def _grid_rank_sums(d: np.ndarray, used: np.ndarray, step: float) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def _grid_rank_sums(
+    d: np.ndarray, used: np.ndarray, step: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """(n, V, sum of t^3 - t) per row by counting, when every used |d| is a whole multiple of `step`.
 
     The average rank of code c is (number of smaller codes) + (count of c + 1) / 2, exactly the
@@ -53,14 +55,16 @@ def _grid_rank_sums(d: np.ndarray, used: np.ndarray, step: float) -> tuple[np.nd
     if top > MAX_GRID_CODES:
         return None
     m, width = d.shape[0], top + 1
-    index = (np.arange(m)[:, None] * width + codes.astype(np.int64))
+    index = np.arange(m)[:, None] * width + codes.astype(np.int64)
     counts = np.bincount(index[used], minlength=m * width).reshape(m, width).astype(float)
     positive = np.bincount(index[used & (d > 0)], minlength=m * width).reshape(m, width)
     ranks = np.cumsum(counts, axis=1) - counts + (counts + 1) / 2
     return counts.sum(axis=1), (positive * ranks).sum(axis=1), (counts**3 - counts).sum(axis=1)
 
 
-def wilcoxon_rows(d: np.ndarray, method: str = "approx", step: float | None = None) -> dict[str, np.ndarray]:
+def wilcoxon_rows(
+    d: np.ndarray, method: str = "approx", step: float | None = None
+) -> dict[str, np.ndarray]:
     """Two-sided Wilcoxon signed-rank test of each row of `d` (m, n); NaN marks an absent pair.
 
     Zero differences are dropped before ranking (R's default), ranks of |d| averaged over ties,
@@ -85,7 +89,9 @@ def wilcoxon_rows(d: np.ndarray, method: str = "approx", step: float | None = No
         positive = np.take_along_axis(np.where(used, d, 0.0) > 0, order, axis=1)
         n = used.sum(axis=1).astype(float)
         v = np.where(in_use & positive, ranks, 0.0).sum(axis=1)
-        tie_term = np.where(in_use, sizes**2 - 1, 0.0).sum(axis=1)  # = sum over tie groups of t^3 - t
+        tie_term = np.where(in_use, sizes**2 - 1, 0.0).sum(
+            axis=1
+        )  # = sum over tie groups of t^3 - t
     mean = n * (n + 1) / 4
     var24 = n * (n + 1) * (2 * n + 1) - tie_term / 2
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -102,9 +108,18 @@ def wilcoxon_rows(d: np.ndarray, method: str = "approx", step: float | None = No
 
         exact_rows = np.flatnonzero(~none & (tie_term == 0) & (n_zero == 0))
         for row in exact_rows:
-            result = wilcoxon_signed_rank(d[row][present[row]], method="exact", correction=True, zero_method="wilcox")
+            result = wilcoxon_signed_rank(
+                d[row][present[row]], method="exact", correction=True, zero_method="wilcox"
+            )
             p[row], z[row] = result["p_value"], np.nan
-    return {"n_pairs": present.sum(axis=1), "n_nonzero": n.astype(int), "n_zero": n_zero, "V": v, "z": z, "p_value": p}
+    return {
+        "n_pairs": present.sum(axis=1),
+        "n_nonzero": n.astype(int),
+        "n_zero": n_zero,
+        "V": v,
+        "z": z,
+        "p_value": p,
+    }
 
 
 def last_observation(values: list[np.ndarray]) -> np.ndarray:
@@ -115,7 +130,9 @@ def last_observation(values: list[np.ndarray]) -> np.ndarray:
     return carried
 
 
-def criterion_met(improvement: np.ndarray, baseline: np.ndarray, criterion: dict[str, Any]) -> np.ndarray:
+def criterion_met(
+    improvement: np.ndarray, baseline: np.ndarray, criterion: dict[str, Any]
+) -> np.ndarray:
     """1.0 / 0.0 where evaluable, NaN where not (as analysis.responders.criterion_met)."""
     if criterion["unit"] == "percent":
         scale = np.abs(baseline)
@@ -142,7 +159,9 @@ def combine(met: list[np.ndarray], rule: dict[str, Any]) -> np.ndarray:
     return status
 
 
-def responder_status(values: np.ndarray, sign: np.ndarray, index: dict[str, int], rule: dict[str, Any], visit: int) -> tuple[np.ndarray, np.ndarray]:
+def responder_status(
+    values: np.ndarray, sign: np.ndarray, index: dict[str, int], rule: dict[str, Any], visit: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Observed and LOCF responder status (trials, n) from values (trials, n, visits, outcomes):
     1.0 responder, 0.0 not, NaN not evaluable (as analysis.responders.responder_status)."""
     observed, carried = [], []
@@ -150,7 +169,9 @@ def responder_status(values: np.ndarray, sign: np.ndarray, index: dict[str, int]
         k = index[criterion["outcome"]]
         base = values[:, :, 0, k]
         change = sign[k] * (values[:, :, visit, k] - base)
-        locf = sign[k] * (last_observation([values[:, :, v, k] for v in range(1, visit + 1)]) - base)
+        locf = sign[k] * (
+            last_observation([values[:, :, v, k] for v in range(1, visit + 1)]) - base
+        )
         observed.append(criterion_met(change, base, criterion))
         carried.append(criterion_met(locf, base, criterion))
     return combine(observed, rule), combine(carried, rule)
@@ -168,6 +189,12 @@ def responder_counts(
     in_reached = reached & ~np.isnan(locf)
     return {
         "completers": (np.where(in_completers, observed, 0).sum(axis=1), in_completers.sum(axis=1)),
-        "reached_first_follow_up_locf": (np.where(in_reached, locf, 0).sum(axis=1), in_reached.sum(axis=1)),
-        "enrolled_worst_case": (np.where(observed == 1.0, 1.0, 0.0).sum(axis=1), np.full(observed.shape[0], observed.shape[1])),
+        "reached_first_follow_up_locf": (
+            np.where(in_reached, locf, 0).sum(axis=1),
+            in_reached.sum(axis=1),
+        ),
+        "enrolled_worst_case": (
+            np.where(observed == 1.0, 1.0, 0.0).sum(axis=1),
+            np.full(observed.shape[0], observed.shape[1]),
+        ),
     }

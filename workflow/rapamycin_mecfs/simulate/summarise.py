@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,7 +42,9 @@ def all_completer_differences(trials: Trials, model: Model) -> np.ndarray:
     analysis = model.analysis
     visit = model.visits.index(analysis["final_visit"])
     completers = trials.attended[:, :, model.visits.index(analysis["completer_visit"])]
-    raw = (trials.values[:, :, visit, :] - trials.values[:, :, 0, :]).transpose(2, 0, 1) * model.sign[:, None, None]
+    raw = (trials.values[:, :, visit, :] - trials.values[:, :, 0, :]).transpose(
+        2, 0, 1
+    ) * model.sign[:, None, None]
     raw = np.ascontiguousarray(raw)
     for k, step in enumerate(model.step):
         if step > 0:
@@ -58,7 +61,9 @@ def trial_summaries(trials: Trials, model: Model) -> pd.DataFrame:
     for v, visit in enumerate(model.visits[1:], start=1):
         columns[f"n_attended_{visit}"] = trials.attended[:, :, v].sum(axis=1)
     rule = analysis["responders"]
-    observed, locf = responder_status(trials.values, model.sign, model.index, rule, model.visits.index(rule["visit"]))
+    observed, locf = responder_status(
+        trials.values, model.sign, model.index, rule, model.visits.index(rule["visit"])
+    )
     counts = responder_counts(
         observed,
         locf,
@@ -103,21 +108,33 @@ def run_shard(model: Model, trials: int, rng: np.random.Generator) -> pd.DataFra
 # --- the observed trial ------------------------------------------------------------------------
 
 
-def observed_results(responders: pd.DataFrame, paired: pd.DataFrame, outcomes: list[str], final_visit: str, alpha: float) -> dict[str, Any]:
+def observed_results(
+    responders: pd.DataFrame,
+    paired: pd.DataFrame,
+    outcomes: list[str],
+    final_visit: str,
+    alpha: float,
+) -> dict[str, Any]:
     """This run's responder proportions and completers' Wilcoxon p and mean improvement at the final visit."""
     result: dict[str, Any] = {"proportion": {}, "n": {}, "p_value": {}, "mean_improvement": {}}
     for row in responders.itertuples():
-        result["proportion"][row.analysis_set] = float(row.proportion) if str(row.proportion) != "" else math.nan
+        result["proportion"][row.analysis_set] = (
+            float(row.proportion) if str(row.proportion) != "" else math.nan
+        )
         result["n"][row.analysis_set] = float(row.n)
     rows = paired[
-        (paired["analysis_set"] == "completers") & (paired["test"] == "wilcoxon_signed_rank") & (paired["visit"] == final_visit)
+        (paired["analysis_set"] == "completers")
+        & (paired["test"] == "wilcoxon_signed_rank")
+        & (paired["visit"] == final_visit)
     ]
     for row in rows.itertuples():
         if row.outcome in outcomes:
             result["p_value"][row.outcome] = _number(row.p_value)
             result["mean_improvement"][row.outcome] = _number(row.mean_improvement)
     ps = [result["p_value"].get(o, math.nan) for o in outcomes]
-    result["n_significant"] = float(sum(p < alpha for p in ps)) if all(np.isfinite(ps)) and ps else math.nan
+    result["n_significant"] = (
+        float(sum(p < alpha for p in ps)) if all(np.isfinite(ps)) and ps else math.nan
+    )
     return result
 
 
@@ -145,8 +162,11 @@ def _share_at_most(values: np.ndarray, observed: float) -> float:
 
 def _distribution_row(values: np.ndarray, quantiles: list[float]) -> dict[str, float]:
     values = values[np.isfinite(values)]
-    row = {"n_trials": int(values.size), "mean": float(values.mean()) if values.size else math.nan,
-           "sd": float(values.std(ddof=1)) if values.size > 1 else math.nan}
+    row = {
+        "n_trials": int(values.size),
+        "mean": float(values.mean()) if values.size else math.nan,
+        "sd": float(values.std(ddof=1)) if values.size > 1 else math.nan,
+    }
     for q in quantiles:
         row[quantile_column(q)] = float(np.quantile(values, q)) if values.size else math.nan
     return row
@@ -157,7 +177,10 @@ def quantile_column(q: float) -> str:
 
 
 def summary_table(
-    shards: dict[str, pd.DataFrame], models: dict[str, Model], observed: dict[str, Any], settings: dict[str, Any]
+    shards: dict[str, pd.DataFrame],
+    models: dict[str, Model],
+    observed: dict[str, Any],
+    settings: dict[str, Any],
 ) -> pd.DataFrame:
     """Per scenario: distribution of the apparent responder proportion and its denominator under each
     denominator, and of the number of significant Wilcoxon outcomes, with where the observed trial falls."""
@@ -165,29 +188,56 @@ def summary_table(
     rows = []
     for scenario, trials in shards.items():
         model = models[scenario]
-        common = {"scenario": scenario, "scenario_description": model.description, "true_effect": model.true_effect}
+        common = {
+            "scenario": scenario,
+            "scenario_description": model.description,
+            "true_effect": model.true_effect,
+        }
         for name in RESPONDER_SETS:
             proportion = trials[f"proportion__{name}"].to_numpy(dtype=float)
             value = observed["proportion"].get(name, math.nan)
-            rows.append({**common, "measure": "responder_proportion", "analysis_set": name,
-                         **_distribution_row(proportion, quantiles), "observed": value,
-                         "simulation_p_value": _share_at_least(proportion[np.isfinite(proportion)], value),
-                         "comparison": "share of simulated trials with a responder proportion >= the observed one"})
+            rows.append(
+                {
+                    **common,
+                    "measure": "responder_proportion",
+                    "analysis_set": name,
+                    **_distribution_row(proportion, quantiles),
+                    "observed": value,
+                    "simulation_p_value": _share_at_least(
+                        proportion[np.isfinite(proportion)], value
+                    ),
+                    "comparison": "share of simulated trials with a responder proportion >= the observed one",
+                }
+            )
         for name in RESPONDER_SETS:
             n = trials[f"n__{name}"].to_numpy(dtype=float)
-            rows.append({**common, "measure": "responder_denominator", "analysis_set": name,
-                         **_distribution_row(n, quantiles), "observed": observed["n"].get(name, math.nan),
-                         "simulation_p_value": math.nan,
-                         "comparison": "not a test: how many the simulated denominator holds (the pipeline's completers "
-                                       "also need every completion outcome present, which the simulator does not model)"})
+            rows.append(
+                {
+                    **common,
+                    "measure": "responder_denominator",
+                    "analysis_set": name,
+                    **_distribution_row(n, quantiles),
+                    "observed": observed["n"].get(name, math.nan),
+                    "simulation_p_value": math.nan,
+                    "comparison": "not a test: how many the simulated denominator holds (the pipeline's completers "
+                    "also need every completion outcome present, which the simulator does not model)",
+                }
+            )
         count = trials["n_significant"].to_numpy(dtype=float)
         value = observed["n_significant"]
-        rows.append({**common, "measure": "wilcoxon_significant_outcomes", "analysis_set": "completers",
-                     **_distribution_row(count, quantiles), "observed": value,
-                     "simulation_p_value": _share_at_least(count, value),
-                     "comparison": f"share of simulated trials with at least as many of the {len(settings['outcomes'])} "
-                                   f"outcomes significant (completers, {settings['final_visit']} vs baseline, "
-                                   f"p < {settings['alpha']:g})"})
+        rows.append(
+            {
+                **common,
+                "measure": "wilcoxon_significant_outcomes",
+                "analysis_set": "completers",
+                **_distribution_row(count, quantiles),
+                "observed": value,
+                "simulation_p_value": _share_at_least(count, value),
+                "comparison": f"share of simulated trials with at least as many of the {len(settings['outcomes'])} "
+                f"outcomes significant (completers, {settings['final_visit']} vs baseline, "
+                f"p < {settings['alpha']:g})",
+            }
+        )
     frame = pd.DataFrame(rows)
     frame["method"] = (
         "simulated single-arm trials (see simulation_parameters); statistics as the pipeline computes them; "
@@ -198,7 +248,10 @@ def summary_table(
 
 
 def false_positive_table(
-    shards: dict[str, pd.DataFrame], models: dict[str, Model], observed: dict[str, Any], settings: dict[str, Any]
+    shards: dict[str, pd.DataFrame],
+    models: dict[str, Model],
+    observed: dict[str, Any],
+    settings: dict[str, Any],
 ) -> pd.DataFrame:
     """Per scenario and Wilcoxon outcome: share of trials with completers' p < alpha at the final visit,
     with a Wilson CI; plus an `any` row (at least one outcome significant)."""
@@ -219,7 +272,11 @@ def false_positive_table(
                         trials[f"mean_improvement__{o}"].to_numpy(dtype=float) > 0
                     )
                 observed_p = math.nan
-                label, mean_change, observed_change = "any of the outcomes (family-wise)", math.nan, math.nan
+                label, mean_change, observed_change = (
+                    "any of the outcomes (family-wise)",
+                    math.nan,
+                    math.nan,
+                )
             else:
                 p = trials[f"p_value__{outcome}"].to_numpy(dtype=float)
                 change = trials[f"mean_improvement__{outcome}"].to_numpy(dtype=float)
@@ -271,8 +328,16 @@ def distribution_table(shards: dict[str, pd.DataFrame], bins: int) -> pd.DataFra
             values = values[np.isfinite(values)]
             counts, _ = np.histogram(values, bins=edges)
             for low, high, count in zip(edges[:-1], edges[1:], counts):
-                rows.append({"scenario": scenario, "analysis_set": name, "bin_low": low, "bin_high": high,
-                             "trials": int(count), "share": count / values.size if values.size else math.nan})
+                rows.append(
+                    {
+                        "scenario": scenario,
+                        "analysis_set": name,
+                        "bin_low": low,
+                        "bin_high": high,
+                        "trials": int(count),
+                        "share": count / values.size if values.size else math.nan,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -281,39 +346,131 @@ def parameter_table(models: dict[str, Model]) -> pd.DataFrame:
     rows = []
 
     def add(scenario, parameter, value, outcome="", visit="", note=""):
-        rows.append({"scenario": scenario, "parameter": parameter, "outcome": outcome, "visit": visit,
-                     "value": value, "note": note})
+        rows.append(
+            {
+                "scenario": scenario,
+                "parameter": parameter,
+                "outcome": outcome,
+                "visit": visit,
+                "value": value,
+                "note": note,
+            }
+        )
 
     for name, m in models.items():
         d = m.diagnostics
         add(name, "description", m.description)
         add(name, "n_enrolled", m.n_enrolled, note="participants enrolled per simulated trial")
-        add(name, "true_effect", m.true_effect, note="improvement at the last visit in baseline SDs (linear in day)")
-        add(name, "noise_correlation", m.noise_correlation, note="correlation of measurement noise between outcomes")
-        add(name, "enrol_fraction", m.enrol_fraction, note="share of screened candidates who meet the entry criterion")
-        add(name, "selection_achieved_enrol_fraction", d.get("selection_achieved_enrol_fraction"),
-            note="in the calibration sample (severity is discrete, so ties at the threshold are admitted)")
-        add(name, "selection_threshold", m.selection_threshold if m.selection_threshold is not None else "",
-            note="mean standardised severity of the selection outcomes needed to enrol")
+        add(
+            name,
+            "true_effect",
+            m.true_effect,
+            note="improvement at the last visit in baseline SDs (linear in day)",
+        )
+        add(
+            name,
+            "noise_correlation",
+            m.noise_correlation,
+            note="correlation of measurement noise between outcomes",
+        )
+        add(
+            name,
+            "enrol_fraction",
+            m.enrol_fraction,
+            note="share of screened candidates who meet the entry criterion",
+        )
+        add(
+            name,
+            "selection_achieved_enrol_fraction",
+            d.get("selection_achieved_enrol_fraction"),
+            note="in the calibration sample (severity is discrete, so ties at the threshold are admitted)",
+        )
+        add(
+            name,
+            "selection_threshold",
+            m.selection_threshold if m.selection_threshold is not None else "",
+            note="mean standardised severity of the selection outcomes needed to enrol",
+        )
         add(name, "dropout_mode", m.dropout_mode)
-        add(name, "dropout_slope", m.dropout_slope, note="log-odds of stopping per baseline SD of improvement (negative direction)")
-        add(name, "dropout_change_at", m.dropout_change_at if m.dropout_mode == "informative" else "")
-        add(name, "trait_covariance_eigenvalue_clipped", d.get("trait_covariance_eigenvalue_clipped"),
-            note="0 unless observed covariance minus noise covariance was not positive semi-definite")
+        add(
+            name,
+            "dropout_slope",
+            m.dropout_slope,
+            note="log-odds of stopping per baseline SD of improvement (negative direction)",
+        )
+        add(
+            name,
+            "dropout_change_at",
+            m.dropout_change_at if m.dropout_mode == "informative" else "",
+        )
+        add(
+            name,
+            "trait_covariance_eigenvalue_clipped",
+            d.get("trait_covariance_eigenvalue_clipped"),
+            note="0 unless observed covariance minus noise covariance was not positive semi-definite",
+        )
         for v, visit in enumerate(m.visits[1:], start=1):
-            intercept = m.dropout_intercepts[v - 1] if m.dropout_intercepts is not None else -math.inf
-            add(name, "dropout_intercept", intercept if np.isfinite(intercept) else "", visit=visit,
-                note="log-odds of stopping before this visit at no change (calibrated)")
-            add(name, "retention_target", d["retention_target"][v - 1], visit=visit, note="share of enrolled still in")
-            add(name, "retention_expected", d["retention_expected"][v - 1], visit=visit,
-                note="expected share still in under the calibrated model")
+            intercept = (
+                m.dropout_intercepts[v - 1] if m.dropout_intercepts is not None else -math.inf
+            )
+            add(
+                name,
+                "dropout_intercept",
+                intercept if np.isfinite(intercept) else "",
+                visit=visit,
+                note="log-odds of stopping before this visit at no change (calibrated)",
+            )
+            add(
+                name,
+                "retention_target",
+                d["retention_target"][v - 1],
+                visit=visit,
+                note="share of enrolled still in",
+            )
+            add(
+                name,
+                "retention_expected",
+                d["retention_expected"][v - 1],
+                visit=visit,
+                note="expected share still in under the calibrated model",
+            )
         enrolled_mean = d.get("calibration_enrolled_baseline_mean", [math.nan] * len(m.outcomes))
         for k, outcome in enumerate(m.outcomes):
-            add(name, "baseline_mean_target", m.scale_mean[k], outcome=outcome, note="enrolled baseline mean to reproduce")
-            add(name, "baseline_sd", m.scale_sd[k], outcome=outcome, note="enrolled baseline SD (unit of effect and scores)")
-            add(name, "baseline_mean_simulated", enrolled_mean[k], outcome=outcome, note="enrolled in the calibration sample")
-            add(name, "population_mean", m.mean[k], outcome=outcome, note="trait mean of the screened population")
-            add(name, "reliability", m.reliability[k], outcome=outcome, note="test-retest reliability")
+            add(
+                name,
+                "baseline_mean_target",
+                m.scale_mean[k],
+                outcome=outcome,
+                note="enrolled baseline mean to reproduce",
+            )
+            add(
+                name,
+                "baseline_sd",
+                m.scale_sd[k],
+                outcome=outcome,
+                note="enrolled baseline SD (unit of effect and scores)",
+            )
+            add(
+                name,
+                "baseline_mean_simulated",
+                enrolled_mean[k],
+                outcome=outcome,
+                note="enrolled in the calibration sample",
+            )
+            add(
+                name,
+                "population_mean",
+                m.mean[k],
+                outcome=outcome,
+                note="trait mean of the screened population",
+            )
+            add(
+                name,
+                "reliability",
+                m.reliability[k],
+                outcome=outcome,
+                note="test-retest reliability",
+            )
     return pd.DataFrame(rows)
 
 

@@ -18,7 +18,9 @@ def as_float_array(values, name: str = "values", *, allow_nan: bool = False) -> 
     if np.isinf(array).any():
         raise ValueError(f"{name}: infinite values are not allowed")
     if not allow_nan and np.isnan(array).any():
-        raise ValueError(f"{name}: {int(np.isnan(array).sum())} missing value(s); drop incomplete pairs first")
+        raise ValueError(
+            f"{name}: {int(np.isnan(array).sum())} missing value(s); drop incomplete pairs first"
+        )
     return array
 
 

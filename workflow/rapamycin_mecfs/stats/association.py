@@ -36,8 +36,15 @@ def spearman_with_ci(x, y, confidence: float = 0.95) -> dict:
     keep = ~(np.isnan(x) | np.isnan(y))
     x, y = x[keep], y[keep]
     n = int(keep.sum())
-    result = {"n": n, "n_dropped": int((~keep).sum()), "rho": math.nan, "p_value": math.nan,
-              "ci_low": math.nan, "ci_high": math.nan, "confidence": confidence}
+    result = {
+        "n": n,
+        "n_dropped": int((~keep).sum()),
+        "rho": math.nan,
+        "p_value": math.nan,
+        "ci_low": math.nan,
+        "ci_high": math.nan,
+        "confidence": confidence,
+    }
     text = (
         "Spearman rank correlation, two-sided p by the t approximation with n - 2 df "
         '(as R cor.test(method = "spearman", exact = FALSE)); '

@@ -14,7 +14,9 @@ DIRECTIONS = ("higher_is_better", "lower_is_better")
 
 
 def _wilcoxon_p(d: np.ndarray) -> float:
-    return wilcoxon_signed_rank(d, method="approx", correction=True, zero_method="wilcox")["p_value"]
+    return wilcoxon_signed_rank(d, method="approx", correction=True, zero_method="wilcox")[
+        "p_value"
+    ]
 
 
 def _p_value(test: Callable, d: np.ndarray) -> float:
@@ -125,8 +127,15 @@ def tipping_point_delta(
         return _p_value(test, shifted_differences(observed, stopped, direction, delta))
 
     p_zero = p_at(0.0)
-    result = {"delta": math.nan, "p_at_zero": p_zero, "p_at_delta": math.nan, "n_enrolled": int(base.size),
-              "n_stopped": int(stopped.sum()), "direction": direction, "alpha": alpha}
+    result = {
+        "delta": math.nan,
+        "p_at_zero": p_zero,
+        "p_at_delta": math.nan,
+        "n_enrolled": int(base.size),
+        "n_stopped": int(stopped.sum()),
+        "direction": direction,
+        "alpha": alpha,
+    }
     text = (
         f"tipping point: stopped participants imputed as baseline shifted by delta toward worsening "
         f"({direction}; imputed differences built exactly as the shift), all n = {base.size} "
@@ -134,7 +143,9 @@ def tipping_point_delta(
         f"grid step {step:g} up to {max_delta:g}, bisection to {tol:g}; alpha = {alpha:g}"
     )
     if not p_zero < alpha:
-        result["method"] = f"{text}; not significant at delta = 0 (p = {p_zero:.4g}), no tipping point"
+        result["method"] = (
+            f"{text}; not significant at delta = 0 (p = {p_zero:.4g}), no tipping point"
+        )
         return result
     n_steps = math.ceil(max_delta / step - 1e-9)
     low = 0.0
@@ -149,14 +160,21 @@ def tipping_point_delta(
                     high, p_high = mid, p_mid
                 else:
                     low = mid
-            result.update(delta=high, p_at_delta=p_high, method=f"{text}; tips at delta = {high:.6g}")
+            result.update(
+                delta=high, p_at_delta=p_high, method=f"{text}; tips at delta = {high:.6g}"
+            )
             return result
         low = high
-    result.update(delta=math.inf, method=f"{text}; still significant at max_delta = {max_delta:g} (never tips)")
+    result.update(
+        delta=math.inf,
+        method=f"{text}; still significant at max_delta = {max_delta:g} (never tips)",
+    )
     return result
 
 
-def regression_to_mean_expected_change(baseline_mean: float, population_mean: float, reliability: float) -> float:
+def regression_to_mean_expected_change(
+    baseline_mean: float, population_mean: float, reliability: float
+) -> float:
     """Expected change from regression to the mean alone: (1 - reliability) (population_mean - baseline_mean).
 
     For a group selected on its baseline score (here: severity at entry), with ``reliability``

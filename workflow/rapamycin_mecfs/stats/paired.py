@@ -158,14 +158,17 @@ def _walsh_values(x: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarr
     return (x[rows] + x[cols]) / 2
 
 
-def _reaches(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, pivot: float, strict: bool) -> np.ndarray:
+def _reaches(
+    x: np.ndarray, rows: np.ndarray, cols: np.ndarray, pivot: float, strict: bool
+) -> np.ndarray:
     """Whether the Walsh averages at (rows, cols) are >= pivot (> pivot if strict)."""
     values = _walsh_values(x, rows, cols)
     return values > pivot if strict else values >= pivot
 
 
-def _binary_search(x: np.ndarray, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray, pivot: float,
-                   strict: bool) -> np.ndarray:
+def _binary_search(
+    x: np.ndarray, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray, pivot: float, strict: bool
+) -> np.ndarray:
     """Per row, the first column in [lo, hi) that reaches the pivot (see ``_reaches``); hi if none.
 
     All rows at once. Compares the computed floats themselves, so rounding cannot put an
@@ -182,8 +185,9 @@ def _binary_search(x: np.ndarray, rows: np.ndarray, lo: np.ndarray, hi: np.ndarr
         hi[open_rows[reached]] = mid[reached]
 
 
-def _first_reaching(x: np.ndarray, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray, pivot: float,
-                    strict: bool) -> np.ndarray:
+def _first_reaching(
+    x: np.ndarray, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray, pivot: float, strict: bool
+) -> np.ndarray:
     """Per row, the first column in [lo, hi) whose Walsh average is >= pivot (> pivot if strict).
 
     hi where there is none. x_j >= 2 pivot - x_i locates the column up to rounding in one
@@ -191,12 +195,16 @@ def _first_reaching(x: np.ndarray, rows: np.ndarray, lo: np.ndarray, hi: np.ndar
     that guess, or in all of [lo, hi) for the rows where the guess is off by more.
     """
     last = x.size - 1
-    guess = np.clip(np.searchsorted(x, 2 * pivot - x[rows], side="right" if strict else "left"), lo, hi)
+    guess = np.clip(
+        np.searchsorted(x, 2 * pivot - x[rows], side="right" if strict else "left"), lo, hi
+    )
     left, right = np.maximum(guess - _GUESS_SLACK, lo), np.minimum(guess + _GUESS_SLACK, hi)
     # Window [left, right) is valid if the column before it does not reach and the one after does.
     left_ok = (left == lo) | ~_reaches(x, rows, np.maximum(left - 1, 0), pivot, strict)
     right_ok = (right == hi) | _reaches(x, rows, np.minimum(right, last), pivot, strict)
-    return _binary_search(x, rows, np.where(left_ok, left, lo), np.where(right_ok, right, hi), pivot, strict)
+    return _binary_search(
+        x, rows, np.where(left_ok, left, lo), np.where(right_ok, right, hi), pivot, strict
+    )
 
 
 def _pivot(x: np.ndarray, rows: np.ndarray, lo: np.ndarray, counts: np.ndarray) -> float:
@@ -212,7 +220,9 @@ def _pivot(x: np.ndarray, rows: np.ndarray, lo: np.ndarray, counts: np.ndarray) 
     return medians[order[np.searchsorted(cumulative, cumulative[-1] / 2)]]
 
 
-def _list_candidates(x: np.ndarray, rows: np.ndarray, lo: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def _list_candidates(
+    x: np.ndarray, rows: np.ndarray, lo: np.ndarray, counts: np.ndarray
+) -> np.ndarray:
     """All Walsh averages in the candidate ranges, row after row."""
     starts = np.cumsum(counts) - counts
     cols = np.repeat(lo - starts, counts) + np.arange(counts.sum())
@@ -270,7 +280,9 @@ def _walsh_median(x: np.ndarray) -> float:
     return float(np.median(np.array(middle)))
 
 
-def hodges_lehmann(d, confidence: float = 0.95, correction: bool = True, zero_method: str = "wilcox") -> dict:
+def hodges_lehmann(
+    d, confidence: float = 0.95, correction: bool = True, zero_method: str = "wilcox"
+) -> dict:
     """Hodges-Lehmann estimate (pseudomedian) of paired differences with a distribution-free CI.
 
     Estimate: median of the M = n(n+1)/2 Walsh averages (d_i + d_j)/2, i <= j. The needed order
@@ -316,9 +328,15 @@ def hodges_lehmann(d, confidence: float = 0.95, correction: bool = True, zero_me
         "k": math.nan,
         "n_walsh": n * (n + 1) // 2,
     }
-    zeros = "zero differences dropped, as R does" if zero_method == "wilcox" else "zero differences included (R wilcox.test would drop them)"
+    zeros = (
+        "zero differences dropped, as R does"
+        if zero_method == "wilcox"
+        else "zero differences included (R wilcox.test would drop them)"
+    )
     if n == 0:
-        result["method"] = f"Hodges-Lehmann estimate not computed: no differences left ({zeros}); n = 0"
+        result["method"] = (
+            f"Hodges-Lehmann estimate not computed: no differences left ({zeros}); n = 0"
+        )
         return result
     x = np.sort(used)
     total = n * (n + 1) // 2
@@ -415,8 +433,19 @@ def paired_t(d, confidence: float = 0.95) -> dict:
     d = as_float_array(d, "paired differences")
     n = d.size
     nan = math.nan
-    result = {"n": n, "mean": nan, "sd": nan, "se": nan, "ci_low": nan, "ci_high": nan,
-              "confidence": confidence, "t": nan, "df": n - 1, "p_value": nan, "d_z": nan}
+    result = {
+        "n": n,
+        "mean": nan,
+        "sd": nan,
+        "se": nan,
+        "ci_low": nan,
+        "ci_high": nan,
+        "confidence": confidence,
+        "t": nan,
+        "df": n - 1,
+        "p_value": nan,
+        "d_z": nan,
+    }
     text = (
         "paired t-test (one-sample t on differences), two-sided, t-distribution CI; "
         "d_z = mean/SD of differences; as R t.test(paired = TRUE); "
@@ -454,13 +483,26 @@ def describe(values) -> dict:
     n = present.size
     result = {"n": n, "n_missing": int(values.size - n)}
     if n == 0:
-        result.update(mean=math.nan, sd=math.nan, median=math.nan, q1=math.nan, q3=math.nan,
-                      min=math.nan, max=math.nan)
+        result.update(
+            mean=math.nan,
+            sd=math.nan,
+            median=math.nan,
+            q1=math.nan,
+            q3=math.nan,
+            min=math.nan,
+            max=math.nan,
+        )
     else:
         q1, median, q3 = np.quantile(present, [0.25, 0.5, 0.75])
-        result.update(mean=float(present.mean()), sd=float(present.std(ddof=1)) if n > 1 else math.nan,
-                      median=float(median), q1=float(q1), q3=float(q3), min=float(present.min()),
-                      max=float(present.max()))
+        result.update(
+            mean=float(present.mean()),
+            sd=float(present.std(ddof=1)) if n > 1 else math.nan,
+            median=float(median),
+            q1=float(q1),
+            q3=float(q3),
+            min=float(present.min()),
+            max=float(present.max()),
+        )
     result["method"] = (
         f"descriptive summary of n = {n} non-missing values ({result['n_missing']} missing); SD with ddof=1; "
         "quartiles by linear interpolation (numpy default = R quantile type 7)"

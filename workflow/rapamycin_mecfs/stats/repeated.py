@@ -63,11 +63,13 @@ def friedman(wide: pd.DataFrame) -> dict:
     if n < 2:
         raise ValueError(f"friedman: needs at least 2 participants (rows), got {n}")
     # Long format with positional codes: participant and visit labels may repeat or not sort.
-    long = pd.DataFrame({
-        "participant": np.repeat(np.arange(n), k),
-        "visit": np.tile(np.arange(k), n),
-        "value": values.reshape(-1),
-    })
+    long = pd.DataFrame(
+        {
+            "participant": np.repeat(np.arange(n), k),
+            "visit": np.tile(np.arange(k), n),
+            "value": values.reshape(-1),
+        }
+    )
     table = pingouin.friedman(
         data=long, dv="value", within="visit", subject="participant", method="chisq"
     )
@@ -143,7 +145,9 @@ class RandomInterceptFit:
     cov_fe: np.ndarray  # (X'V^-1X)^-1 = sigma^2 (X'V0^-1X)^-1 at the estimates
     scale: float  # residual variance sigma^2
     re_variance: float  # random-intercept variance tau^2
-    llf: float  # REML log-likelihood at the optimum, constant included (comparable with MixedLM.llf)
+    llf: (
+        float  # REML log-likelihood at the optimum, constant included (comparable with MixedLM.llf)
+    )
     converged: bool
     df_fe: np.ndarray  # Satterthwaite df of each fixed effect (see ``_satterthwaite_df``)
 
@@ -155,7 +159,9 @@ def _exact_sum(values: np.ndarray) -> float:
 
 def _exact_cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a.T @ b with every entry summed exactly (a, b: (n, p) and (n, q); p, q are the few fixed effects)."""
-    return np.array([[_exact_sum(a[:, i] * b[:, j]) for j in range(b.shape[1])] for i in range(a.shape[1])])
+    return np.array(
+        [[_exact_sum(a[:, i] * b[:, j]) for j in range(b.shape[1])] for i in range(a.shape[1])]
+    )
 
 
 def _reduce(exog: np.ndarray, endog: np.ndarray, groups: np.ndarray) -> _Sums:
@@ -168,7 +174,9 @@ def _reduce(exog: np.ndarray, endog: np.ndarray, groups: np.ndarray) -> _Sums:
     y = endog - y_mean
     n_groups = int(groups.max()) + 1
     sizes = np.bincount(groups, minlength=n_groups).astype(float)
-    x_sums = np.column_stack([np.bincount(groups, exog[:, j], n_groups) for j in range(exog.shape[1])])
+    x_sums = np.column_stack(
+        [np.bincount(groups, exog[:, j], n_groups) for j in range(exog.shape[1])]
+    )
     y_sums = np.bincount(groups, y, n_groups)
     x_within = exog - (x_sums / sizes[:, None])[groups]
     y_within = y - (y_sums / sizes)[groups]
@@ -215,7 +223,9 @@ def _gls(sums: _Sums, gamma: float) -> tuple[np.ndarray, np.ndarray, float]:
     # sum_i (t_i - s_k'beta)^2 = tss_k + m_k (t_k - s_k'beta)^2.
     shift = beta - sums.within_beta
     within = sums.within_rss + max(float(shift @ sums.within_xx @ shift), 0.0)
-    between = weights @ (sums.pattern_tss + sums.pattern_count * (sums.pattern_t - sums.pattern_x @ beta) ** 2)
+    between = weights @ (
+        sums.pattern_tss + sums.pattern_count * (sums.pattern_t - sums.pattern_x @ beta) ** 2
+    )
     return beta, xtvx, within + float(between)
 
 
@@ -227,10 +237,14 @@ def _reml_llf(sums: _Sums, gamma: float, xtvx: np.ndarray, rss: float) -> float:
     """
     sign, logdet = np.linalg.slogdet(xtvx)
     if sign <= 0 or rss <= 0:
-        raise np.linalg.LinAlgError("singular fit: X'V^-1X is not positive definite or no residual variance")
+        raise np.linalg.LinAlgError(
+            "singular fit: X'V^-1X is not positive definite or no residual variance"
+        )
     df = sums.n_obs - sums.n_fe
     log_det_v0 = float(sums.pattern_count @ np.log1p(sums.pattern_x[:, 0] * gamma))
-    return -0.5 * (df * math.log(rss / df) + log_det_v0 + logdet + df * (1.0 + math.log(2 * math.pi)))
+    return -0.5 * (
+        df * math.log(rss / df) + log_det_v0 + logdet + df * (1.0 + math.log(2 * math.pi))
+    )
 
 
 def _check_residual_variance(sums: _Sums) -> None:
@@ -243,7 +257,9 @@ def _check_residual_variance(sums: _Sums) -> None:
     """
     within_df = sums.n_obs - sums.n_groups - sums.within_rank
     if within_df > 0 and sums.within_rss <= _ZERO_SS * sums.total_ss:
-        raise np.linalg.LinAlgError("singular fit: no residual variance within participants beyond the visit effects")
+        raise np.linalg.LinAlgError(
+            "singular fit: no residual variance within participants beyond the visit effects"
+        )
     if _gls(sums, 0.0)[2] <= _ZERO_SS * sums.total_ss:
         raise np.linalg.LinAlgError("singular fit: every value equals its visit mean")
 
@@ -257,6 +273,7 @@ def _maximise_rho(sums: _Sums) -> tuple[float, bool]:
     random starts. Converged: Brent reports success (interval narrowed to 1e-10 in rho) and the
     maximum is not the largest rho searched (there sigma^2 is about 0 and the fit degenerate).
     """
+
     def criterion(rho: float) -> float:
         gamma = rho / (1.0 - rho)
         _, xtvx, rss = _gls(sums, gamma)
@@ -265,8 +282,9 @@ def _maximise_rho(sums: _Sums) -> tuple[float, bool]:
     values = np.array([criterion(rho) for rho in _RHO_GRID])
     best = int(np.argmin(values))
     low, high = _RHO_GRID[max(best - 1, 0)], _RHO_GRID[min(best + 1, len(_RHO_GRID) - 1)]
-    search = optimize.minimize_scalar(criterion, bounds=(low, high), method="bounded",
-                                      options={"xatol": 1e-10, "maxiter": 500})
+    search = optimize.minimize_scalar(
+        criterion, bounds=(low, high), method="bounded", options={"xatol": 1e-10, "maxiter": 500}
+    )
     rho = float(search.x) if search.fun < values[best] else float(_RHO_GRID[best])
     return rho, bool(search.success and rho < _RHO_GRID[-1])
 
@@ -332,14 +350,18 @@ def _satterthwaite_df(sums: _Sums, gamma: float) -> np.ndarray:
     rss1 = float(w1 @ q)
     rss2 = float(w2 @ q) - 2.0 * float(b @ inverse @ b)
     inv_a1 = inverse @ a1
-    logdet2 = (-float(count @ (sizes**2 / spread**2)) + float(np.trace(inverse @ a2))
-               - float(np.trace(inv_a1 @ inv_a1)))
-    hessian = np.array([
-        [-(n_obs - n_fe) / scale**2 + 2.0 * rss / scale**3, -rss1 / scale**2],
-        [-rss1 / scale**2, logdet2 + rss2 / scale],
-    ])
-    if not (np.all(np.isfinite(hessian)) and hessian[0, 0] > 0
-            and np.linalg.det(hessian) > 0):
+    logdet2 = (
+        -float(count @ (sizes**2 / spread**2))
+        + float(np.trace(inverse @ a2))
+        - float(np.trace(inv_a1 @ inv_a1))
+    )
+    hessian = np.array(
+        [
+            [-(n_obs - n_fe) / scale**2 + 2.0 * rss / scale**3, -rss1 / scale**2],
+            [-rss1 / scale**2, logdet2 + rss2 / scale],
+        ]
+    )
+    if not (np.all(np.isfinite(hessian)) and hessian[0, 0] > 0 and np.linalg.det(hessian) > 0):
         return np.full(n_fe, math.nan)
     variance = scale * np.diag(inverse)  # L C L'
     gradient = np.column_stack([np.diag(inverse), -scale * np.diag(inv_a1 @ inverse)])
@@ -347,7 +369,9 @@ def _satterthwaite_df(sums: _Sums, gamma: float) -> np.ndarray:
     return variance**2 / quadratic
 
 
-def fit_random_intercept(exog: np.ndarray, endog: np.ndarray, groups: np.ndarray) -> RandomInterceptFit:
+def fit_random_intercept(
+    exog: np.ndarray, endog: np.ndarray, groups: np.ndarray
+) -> RandomInterceptFit:
     """Exact REML fit of ``endog ~ exog`` with a random intercept per group, vectorised over groups.
 
     Parameters
@@ -390,9 +414,13 @@ def fit_random_intercept(exog: np.ndarray, endog: np.ndarray, groups: np.ndarray
     if not (np.isfinite(endog).all() and np.isfinite(exog).all()):
         raise ValueError("fit_random_intercept: missing or infinite values; drop them first")
     if not np.all(exog[:, 0] == 1.0):
-        raise ValueError("fit_random_intercept: the first column of exog must be the intercept (all 1)")
+        raise ValueError(
+            "fit_random_intercept: the first column of exog must be the intercept (all 1)"
+        )
     if len(endog) <= exog.shape[1]:
-        raise ValueError(f"fit_random_intercept: {len(endog)} observation(s) for {exog.shape[1]} fixed effects")
+        raise ValueError(
+            f"fit_random_intercept: {len(endog)} observation(s) for {exog.shape[1]} fixed effects"
+        )
     sums = _reduce(exog, endog, np.asarray(groups))
     _check_residual_variance(sums)
     rho, converged = _maximise_rho(sums)
@@ -471,7 +499,10 @@ def mixed_model_change(
             raise ValueError(f"mixed_model_change: column {col!r} not in the table")
     frame = long[[subject_col, visit_col, outcome_col]].copy()
     frame[outcome_col] = pd.to_numeric(frame[outcome_col])
-    visits = [str(v) for v in (sorted(frame[visit_col].astype(str).unique()) if visits is None else visits)]
+    visits = [
+        str(v)
+        for v in (sorted(frame[visit_col].astype(str).unique()) if visits is None else visits)
+    ]
     if len(visits) < 2 or len(set(visits)) != len(visits):
         raise ValueError(f"mixed_model_change: need at least 2 distinct visits, got {visits}")
     frame[visit_col] = frame[visit_col].astype(str)
@@ -479,7 +510,9 @@ def mixed_model_change(
     duplicated = frame.duplicated([subject_col, visit_col])
     if duplicated.any():
         first = frame[duplicated].iloc[0]
-        raise ValueError(f"mixed_model_change: {first[subject_col]} has more than one row at {first[visit_col]}")
+        raise ValueError(
+            f"mixed_model_change: {first[subject_col]} has more than one row at {first[visit_col]}"
+        )
     n_missing = int(frame[outcome_col].isna().sum())
     frame = frame.dropna(subset=[outcome_col])
     n_visit = frame[visit_col].value_counts()
@@ -488,10 +521,14 @@ def mixed_model_change(
         raise ValueError(f"mixed_model_change: no observed values at visit(s) {empty}")
 
     if len(frame) <= len(visits):
-        raise ValueError(f"mixed_model_change: {len(frame)} observation(s) for {len(visits)} fixed effects")
+        raise ValueError(
+            f"mixed_model_change: {len(frame)} observation(s) for {len(visits)} fixed effects"
+        )
 
     visit_code = pd.Categorical(frame[visit_col], categories=visits).codes
-    exog = np.column_stack([np.ones(len(frame))] + [(visit_code == k).astype(float) for k in range(1, len(visits))])
+    exog = np.column_stack(
+        [np.ones(len(frame))] + [(visit_code == k).astype(float) for k in range(1, len(visits))]
+    )
     groups = pd.factorize(frame[subject_col].astype(str))[0]
     fit = fit_random_intercept(exog, frame[outcome_col].to_numpy(dtype=float), groups)
 
@@ -518,20 +555,22 @@ def mixed_model_change(
         t = estimate / se
         usable = math.isfinite(t) and math.isfinite(df)
         half = float(stats.t.ppf(1 - (1 - confidence) / 2, df)) * se if usable else math.nan
-        rows.append({
-            "visit": visit,
-            "reference_visit": visits[0],
-            "estimate": estimate,
-            "se": se,
-            "df": df,
-            "t": t,
-            "ci_low": estimate - half,
-            "ci_high": estimate + half,
-            "p_value": float(2 * stats.t.sf(abs(t), df)) if usable else math.nan,
-            "n_visit": int(n_visit[visit]),
-            "n_obs": n_obs,
-            "n_participants": n_participants,
-            "converged": fit.converged,
-            "method": method,
-        })
+        rows.append(
+            {
+                "visit": visit,
+                "reference_visit": visits[0],
+                "estimate": estimate,
+                "se": se,
+                "df": df,
+                "t": t,
+                "ci_low": estimate - half,
+                "ci_high": estimate + half,
+                "p_value": float(2 * stats.t.sf(abs(t), df)) if usable else math.nan,
+                "n_visit": int(n_visit[visit]),
+                "n_obs": n_obs,
+                "n_participants": n_participants,
+                "converged": fit.converged,
+                "method": method,
+            }
+        )
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS)

@@ -16,14 +16,18 @@ DEFAULT_PARTICIPANTS = 86
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default {DEFAULT_OUT})")
+    parser.add_argument(
+        "--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default {DEFAULT_OUT})"
+    )
     parser.add_argument(
         "--corrections",
         default=DEFAULT_CORRECTIONS,
         metavar="PATH",
         help=f"corrections ledger to write (default {DEFAULT_CORRECTIONS})",
     )
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+    )
     parser.add_argument(
         "--participants",
         type=int,

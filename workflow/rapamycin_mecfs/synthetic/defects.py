@@ -26,11 +26,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import model
 from ..ledger import LEDGER_COLUMNS
+from . import model
 
 TEXT_NUMBER_FRACTION = 0.05
-TEXT_NUMBER_STYLES: tuple[tuple[str, float], ...] = (("plain", 0.6), ("padded", 0.25), ("trailing", 0.15))
+TEXT_NUMBER_STYLES: tuple[tuple[str, float], ...] = (
+    ("plain", 0.6),
+    ("padded", 0.25),
+    ("trailing", 0.15),
+)
 MISSING_TOKEN_SHARE = 0.25  # share of empty cells given a token instead of staying blank
 COMMON_MISSING_TOKENS: tuple[str, ...] = ("NA", "n/a", "\u2014")
 NOT_DONE_TOKEN = "ND"
@@ -58,7 +62,9 @@ def format_number(value: float) -> str:
 def _numeric_mask(cells: np.ndarray) -> np.ndarray:
     flat = cells.reshape(-1)
     mask = np.fromiter(
-        (isinstance(v, (int, float)) and not isinstance(v, bool) for v in flat), dtype=bool, count=flat.size
+        (isinstance(v, (int, float)) and not isinstance(v, bool) for v in flat),
+        dtype=bool,
+        count=flat.size,
     )
     return mask.reshape(cells.shape)
 
@@ -111,7 +117,9 @@ def impossible_value(table, participant_number: int, outcome_key: str, visit: st
     col = table.columns.index((outcome_key, visit))
     true_value = float(table.true_values[row, col])
     if not np.isfinite(true_value):
-        raise ValueError(f"participant {participant_number} has no {outcome_key} at {visit} to corrupt")
+        raise ValueError(
+            f"participant {participant_number} has no {outcome_key} at {visit} to corrupt"
+        )
     wrong = int(round(true_value * IMPOSSIBLE_FACTOR))
     cells = table.cells.copy()
     cells[row, col] = wrong
@@ -155,7 +163,9 @@ def id_variants(table, n_participants: int):
     return dataclasses.replace(table, ids=ids)
 
 
-def apply_defects(tables: dict[str, Any], n_participants: int, seed: int) -> tuple[dict[str, Any], pd.DataFrame, dict]:
+def apply_defects(
+    tables: dict[str, Any], n_participants: int, seed: int
+) -> tuple[dict[str, Any], pd.DataFrame, dict]:
     """All defects on all sheets (keyed by sheet name, in workbook order).
 
     Returns the new tables, the corrections ledger (one row) and a summary of what was injected.
@@ -173,7 +183,9 @@ def apply_defects(tables: dict[str, Any], n_participants: int, seed: int) -> tup
         text_count += numeric_before - int(_numeric_mask(out[name].cells).sum())
     summary["numbers_as_text_cells"] = text_count
 
-    sf36_sheet = next(name for name, t in out.items() if (model.DEFECT_OUTCOME, model.DEFECT_VISIT) in t.columns)
+    sf36_sheet = next(
+        name for name, t in out.items() if (model.DEFECT_OUTCOME, model.DEFECT_VISIT) in t.columns
+    )
     number = model.defect_participant_number(n_participants)
     out[sf36_sheet], corrections = impossible_value(
         out[sf36_sheet], number, model.DEFECT_OUTCOME, model.DEFECT_VISIT, seed
@@ -190,6 +202,9 @@ def apply_defects(tables: dict[str, Any], n_participants: int, seed: int) -> tup
     out[ID_VARIANT_SHEET] = id_variants(out[ID_VARIANT_SHEET], n_participants)
     changed = out[ID_VARIANT_SHEET].ids != tables[ID_VARIANT_SHEET].ids
     summary["id_variants"] = list(
-        zip(tables[ID_VARIANT_SHEET].ids[changed].tolist(), out[ID_VARIANT_SHEET].ids[changed].tolist())
+        zip(
+            tables[ID_VARIANT_SHEET].ids[changed].tolist(),
+            out[ID_VARIANT_SHEET].ids[changed].tolist(),
+        )
     )
     return out, corrections, summary

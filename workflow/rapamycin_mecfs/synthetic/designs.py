@@ -47,7 +47,9 @@ CONFIG_NAME = "config.yaml"
 CLAIMS_NAME = "claims.yaml"
 CORRECTIONS_NAME = "corrections.csv"
 ID_HEADER = "Participant ID"
-LEDGER_HEADER = "correction_id,participant_id,outcome,visit,expected_current_value,new_value,reason,reference\n"
+LEDGER_HEADER = (
+    "correction_id,participant_id,outcome,visit,expected_current_value,new_value,reason,reference\n"
+)
 SYNTHETIC_TITLE = "SYNTHETIC DATA, not trial data (design {name}, seed {seed})."
 
 # Discontinuations: the table is in the workbook, left out, or in the workbook with nobody in it.
@@ -80,9 +82,20 @@ ALL_OUTCOME_TABLES = (
     "dose_response",
     "dose_bands",
 )
-MARKER_TABLES_OWN = ("lloq_counts", "trajectory", "spearman_cross_sectional", "spearman_change", "rm_corr")
+MARKER_TABLES_OWN = (
+    "lloq_counts",
+    "trajectory",
+    "spearman_cross_sectional",
+    "spearman_change",
+    "rm_corr",
+)
 MARKER_TABLES_RESPONDERS = ("responders_compare", "roc_auc")
-SIMULATION_TABLES = ("simulation_summary", "simulation_false_positives", "simulation_parameters", "simulation_distribution")
+SIMULATION_TABLES = (
+    "simulation_summary",
+    "simulation_false_positives",
+    "simulation_parameters",
+    "simulation_distribution",
+)
 
 # --------------------------------------------------------------------------- instruments
 # Questionnaire instruments of the model, by outcome-key prefix: (instrument and table key, sheet, label).
@@ -93,8 +106,20 @@ INSTRUMENTS: tuple[tuple[str, str, str], ...] = (
     ("sf36", "SF-36", "RAND SF-36"),
 )
 DOSE_KEY = "dose_mg_week"
-DOSE_INSTRUMENT = ("rapamycin_dose", "dose", "Dose", "Rapamycin dose")  # instrument, table, sheet, label
-DOSE_SPEC = {"label": "Dose (mg/week)", "unit": "mg/week", "min": 0, "max": 6, "step": 0.5, "direction": "none"}
+DOSE_INSTRUMENT = (
+    "rapamycin_dose",
+    "dose",
+    "Dose",
+    "Rapamycin dose",
+)  # instrument, table, sheet, label
+DOSE_SPEC = {
+    "label": "Dose (mg/week)",
+    "unit": "mg/week",
+    "min": 0,
+    "max": 6,
+    "step": 0.5,
+    "direction": "none",
+}
 DOSE_HEADER = "Rapamycin dose (mg/week)"
 MARKER_INSTRUMENT = ("autophagy_markers", "biomarkers", "Biomarkers", "Plasma autophagy markers")
 MARKER_HEADERS = {"patg13": "pSer258-ATG13 (ng/mL)", "beclin1": "BECLIN-1 (ng/mL)"}
@@ -114,7 +139,9 @@ WALK_SPEC = {
 }
 WALK_BASELINE_MEAN, WALK_BETWEEN_SD, WALK_SEVERITY_LOADING = 340.0, 80.0, 0.6
 WALK_EFFECT, WALK_NOISE_SD, WALK_LOW, WALK_HIGH = 45.0, 20.0, 30.0, 800.0
-WALK_MISSING_PROBABILITY = 0.1  # of values at attended visits: not done, which must not decide attendance
+WALK_MISSING_PROBABILITY = (
+    0.1  # of values at attended visits: not done, which must not decide attendance
+)
 WALK_STREAM = 6  # numpy default_rng([seed, WALK_STREAM])
 
 # Responder thresholds (improvement needed, in points or metres); other outcomes need one grid step.
@@ -130,8 +157,17 @@ SCENARIOS = {
     },
 }
 
-ROSTER_FIELDS = (("Site", "site"), ("Age (years)", "age"), ("Sex", "sex"), ("Years ill", "years_ill"))
-DISCONTINUATION_FIELDS = (("Last visit", "last_visit"), ("Reason", "reason"), ("Details", "reason_detail"))
+ROSTER_FIELDS = (
+    ("Site", "site"),
+    ("Age (years)", "age"),
+    ("Sex", "sex"),
+    ("Years ill", "years_ill"),
+)
+DISCONTINUATION_FIELDS = (
+    ("Last visit", "last_visit"),
+    ("Reason", "reason"),
+    ("Details", "reason_detail"),
+)
 
 
 @dataclass(frozen=True)
@@ -196,7 +232,9 @@ class Design:
     def expected_tables(self) -> set[str]:
         """Files under results/tables/, relative to it."""
         names = set(self.top_tables)
-        names |= {f"outcomes/{o}/{t}.csv" for o in self.analysed_outcomes for t in self.outcome_tables}
+        names |= {
+            f"outcomes/{o}/{t}.csv" for o in self.analysed_outcomes for t in self.outcome_tables
+        }
         names |= {f"biomarkers/{m}/{t}.csv" for m in self.markers for t in self.marker_tables}
         return names
 
@@ -222,13 +260,30 @@ DESIGNS: tuple[Design, ...] = (
         sections_run=ALL_SECTIONS,
         not_run=(),
         top_tables=_csv(
-            "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point",
-            "tipping_point_mi", "regression_to_mean", "dose_response", "dose_bands",
-            "responders", "responders_by_participant",
-            "claims_audit", "grim",
-            "biomarkers/lloq_counts", "biomarkers/trajectory", "biomarkers/spearman_cross_sectional",
-            "biomarkers/spearman_change", "biomarkers/rm_corr", "biomarkers/responders_compare", "biomarkers/roc_auc",
-            "simulation_summary", "simulation_false_positives", "simulation_parameters", "simulation_distribution",
+            "paired_tests",
+            "friedman",
+            "mixed_model",
+            "baseline_by_completion",
+            "tipping_point",
+            "tipping_point_mi",
+            "regression_to_mean",
+            "dose_response",
+            "dose_bands",
+            "responders",
+            "responders_by_participant",
+            "claims_audit",
+            "grim",
+            "biomarkers/lloq_counts",
+            "biomarkers/trajectory",
+            "biomarkers/spearman_cross_sectional",
+            "biomarkers/spearman_change",
+            "biomarkers/rm_corr",
+            "biomarkers/responders_compare",
+            "biomarkers/roc_auc",
+            "simulation_summary",
+            "simulation_false_positives",
+            "simulation_parameters",
+            "simulation_distribution",
         ),
         outcome_tables=ALL_OUTCOME_TABLES,
         marker_tables=MARKER_TABLES_OWN + MARKER_TABLES_RESPONDERS,
@@ -243,18 +298,44 @@ DESIGNS: tuple[Design, ...] = (
         outcomes=("bas", "sss_pem"),
         responder_outcomes=("sss_pem",),
         sections_run=(
-            "participant_flow", "baseline", "outcomes", "responders", "attrition", "dose_response", "methods", "provenance",
+            "participant_flow",
+            "baseline",
+            "outcomes",
+            "responders",
+            "attrition",
+            "dose_response",
+            "methods",
+            "provenance",
         ),
-        not_run=("corrections", "friedman", "biomarkers", "cumulative_dose", "claims", "simulation"),
+        not_run=(
+            "corrections",
+            "friedman",
+            "biomarkers",
+            "cumulative_dose",
+            "claims",
+            "simulation",
+        ),
         top_tables=_csv(
-            "paired_tests", "mixed_model", "baseline_by_completion", "tipping_point",
-            "tipping_point_mi", "regression_to_mean",
-            "dose_response", "dose_bands", "responders", "responders_by_participant",
+            "paired_tests",
+            "mixed_model",
+            "baseline_by_completion",
+            "tipping_point",
+            "tipping_point_mi",
+            "regression_to_mean",
+            "dose_response",
+            "dose_bands",
+            "responders",
+            "responders_by_participant",
         ),
         outcome_tables=(
-            "paired_tests", "mixed_model", "baseline_by_completion", "tipping_point",
-            "tipping_point_mi", "regression_to_mean",
-            "dose_response", "dose_bands",
+            "paired_tests",
+            "mixed_model",
+            "baseline_by_completion",
+            "tipping_point",
+            "tipping_point_mi",
+            "regression_to_mean",
+            "dose_response",
+            "dose_bands",
         ),
     ),
     Design(
@@ -269,20 +350,45 @@ DESIGNS: tuple[Design, ...] = (
         claims=True,
         responder_outcomes=("mfi_general_fatigue",),
         sections_run=(
-            "participant_flow", "baseline", "outcomes", "responders", "attrition", "biomarkers", "claims", "methods",
+            "participant_flow",
+            "baseline",
+            "outcomes",
+            "responders",
+            "attrition",
+            "biomarkers",
+            "claims",
+            "methods",
             "provenance",
         ),
         not_run=("corrections", "dose_response", "simulation"),
         top_tables=_csv(
-            "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point",
-            "tipping_point_mi", "regression_to_mean",
-            "responders", "responders_by_participant", "claims_audit", "grim",
-            "biomarkers/lloq_counts", "biomarkers/trajectory", "biomarkers/spearman_cross_sectional",
-            "biomarkers/spearman_change", "biomarkers/rm_corr", "biomarkers/responders_compare", "biomarkers/roc_auc",
+            "paired_tests",
+            "friedman",
+            "mixed_model",
+            "baseline_by_completion",
+            "tipping_point",
+            "tipping_point_mi",
+            "regression_to_mean",
+            "responders",
+            "responders_by_participant",
+            "claims_audit",
+            "grim",
+            "biomarkers/lloq_counts",
+            "biomarkers/trajectory",
+            "biomarkers/spearman_cross_sectional",
+            "biomarkers/spearman_change",
+            "biomarkers/rm_corr",
+            "biomarkers/responders_compare",
+            "biomarkers/roc_auc",
         ),
         outcome_tables=(
-            "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point",
-            "tipping_point_mi", "regression_to_mean",
+            "paired_tests",
+            "friedman",
+            "mixed_model",
+            "baseline_by_completion",
+            "tipping_point",
+            "tipping_point_mi",
+            "regression_to_mean",
         ),
         marker_tables=MARKER_TABLES_OWN + MARKER_TABLES_RESPONDERS,
     ),
@@ -297,17 +403,37 @@ DESIGNS: tuple[Design, ...] = (
         discontinuations=ABSENT,
         responder_outcomes=("sss_pem", "sss_fatigue"),
         sections_run=(
-            "participant_flow", "baseline", "outcomes", "responders", "attrition", "dose_response", "methods", "provenance",
+            "participant_flow",
+            "baseline",
+            "outcomes",
+            "responders",
+            "attrition",
+            "dose_response",
+            "methods",
+            "provenance",
         ),
         not_run=("discontinuations", "corrections", "biomarkers", "claims", "simulation"),
         top_tables=_csv(
-            "paired_tests", "friedman", "mixed_model", "tipping_point", "tipping_point_mi",
-            "regression_to_mean", "dose_response",
-            "dose_bands", "responders", "responders_by_participant",
+            "paired_tests",
+            "friedman",
+            "mixed_model",
+            "tipping_point",
+            "tipping_point_mi",
+            "regression_to_mean",
+            "dose_response",
+            "dose_bands",
+            "responders",
+            "responders_by_participant",
         ),
         outcome_tables=(
-            "paired_tests", "friedman", "mixed_model", "tipping_point", "tipping_point_mi",
-            "regression_to_mean", "dose_response", "dose_bands",
+            "paired_tests",
+            "friedman",
+            "mixed_model",
+            "tipping_point",
+            "tipping_point_mi",
+            "regression_to_mean",
+            "dose_response",
+            "dose_bands",
         ),
     ),
     Design(
@@ -322,16 +448,36 @@ DESIGNS: tuple[Design, ...] = (
         markers=("beclin1",),
         responder_outcomes=("sf36_physical_functioning",),
         sections_run=(
-            "participant_flow", "baseline", "outcomes", "responders", "attrition", "biomarkers", "dose_response",
-            "methods", "provenance",
+            "participant_flow",
+            "baseline",
+            "outcomes",
+            "responders",
+            "attrition",
+            "biomarkers",
+            "dose_response",
+            "methods",
+            "provenance",
         ),
         not_run=("corrections", "claims", "simulation"),
         top_tables=_csv(
-            "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point",
-            "tipping_point_mi", "regression_to_mean",
-            "dose_response", "dose_bands", "responders", "responders_by_participant",
-            "biomarkers/lloq_counts", "biomarkers/trajectory", "biomarkers/spearman_cross_sectional",
-            "biomarkers/spearman_change", "biomarkers/rm_corr", "biomarkers/responders_compare", "biomarkers/roc_auc",
+            "paired_tests",
+            "friedman",
+            "mixed_model",
+            "baseline_by_completion",
+            "tipping_point",
+            "tipping_point_mi",
+            "regression_to_mean",
+            "dose_response",
+            "dose_bands",
+            "responders",
+            "responders_by_participant",
+            "biomarkers/lloq_counts",
+            "biomarkers/trajectory",
+            "biomarkers/spearman_cross_sectional",
+            "biomarkers/spearman_change",
+            "biomarkers/rm_corr",
+            "biomarkers/responders_compare",
+            "biomarkers/roc_auc",
         ),
         outcome_tables=ALL_OUTCOME_TABLES,
         marker_tables=MARKER_TABLES_OWN + MARKER_TABLES_RESPONDERS,
@@ -350,18 +496,39 @@ DESIGNS: tuple[Design, ...] = (
         responder_outcomes=(WALK_KEY,),
         scenarios=1,
         sections_run=(
-            "participant_flow", "baseline", "outcomes", "responders", "attrition", "simulation", "methods", "provenance",
+            "participant_flow",
+            "baseline",
+            "outcomes",
+            "responders",
+            "attrition",
+            "simulation",
+            "methods",
+            "provenance",
         ),
         not_run=("corrections", "dose_response", "biomarkers", "claims"),
         top_tables=_csv(
-            "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point",
-            "tipping_point_mi", "regression_to_mean",
-            "responders", "responders_by_participant",
-            "simulation_summary", "simulation_false_positives", "simulation_parameters", "simulation_distribution",
+            "paired_tests",
+            "friedman",
+            "mixed_model",
+            "baseline_by_completion",
+            "tipping_point",
+            "tipping_point_mi",
+            "regression_to_mean",
+            "responders",
+            "responders_by_participant",
+            "simulation_summary",
+            "simulation_false_positives",
+            "simulation_parameters",
+            "simulation_distribution",
         ),
         outcome_tables=(
-            "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point",
-            "tipping_point_mi", "regression_to_mean",
+            "paired_tests",
+            "friedman",
+            "mixed_model",
+            "baseline_by_completion",
+            "tipping_point",
+            "tipping_point_mi",
+            "regression_to_mean",
         ),
     ),
     Design(
@@ -376,14 +543,38 @@ DESIGNS: tuple[Design, ...] = (
         roster=False,
         tipping_point=False,
         responder_outcomes=("sss_pem", "sss_fatigue"),
-        sections_run=("participant_flow", "outcomes", "responders", "attrition", "methods", "provenance"),
-        not_run=("participants_table", "corrections", "dose_response", "biomarkers", "claims", "simulation", "tipping_point"),
+        sections_run=(
+            "participant_flow",
+            "outcomes",
+            "responders",
+            "attrition",
+            "methods",
+            "provenance",
+        ),
+        not_run=(
+            "participants_table",
+            "corrections",
+            "dose_response",
+            "biomarkers",
+            "claims",
+            "simulation",
+            "tipping_point",
+        ),
         top_tables=_csv(
-            "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "regression_to_mean",
-            "responders", "responders_by_participant",
+            "paired_tests",
+            "friedman",
+            "mixed_model",
+            "baseline_by_completion",
+            "regression_to_mean",
+            "responders",
+            "responders_by_participant",
         ),
         outcome_tables=(
-            "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "regression_to_mean",
+            "paired_tests",
+            "friedman",
+            "mixed_model",
+            "baseline_by_completion",
+            "regression_to_mean",
         ),
     ),
     Design(
@@ -401,16 +592,34 @@ DESIGNS: tuple[Design, ...] = (
         scenarios=1,
         corrections=True,
         sections_run=(
-            "participant_flow", "baseline", "outcomes", "attrition", "biomarkers", "dose_response", "claims", "methods",
+            "participant_flow",
+            "baseline",
+            "outcomes",
+            "attrition",
+            "biomarkers",
+            "dose_response",
+            "claims",
+            "methods",
             "provenance",
         ),
         not_run=("responders", "biomarker_responders", "cumulative_dose", "simulation"),
         top_tables=_csv(
-            "paired_tests", "friedman", "mixed_model", "baseline_by_completion", "tipping_point",
-            "tipping_point_mi", "regression_to_mean",
-            "dose_response", "dose_bands", "claims_audit", "grim",
-            "biomarkers/lloq_counts", "biomarkers/trajectory", "biomarkers/spearman_cross_sectional",
-            "biomarkers/spearman_change", "biomarkers/rm_corr",
+            "paired_tests",
+            "friedman",
+            "mixed_model",
+            "baseline_by_completion",
+            "tipping_point",
+            "tipping_point_mi",
+            "regression_to_mean",
+            "dose_response",
+            "dose_bands",
+            "claims_audit",
+            "grim",
+            "biomarkers/lloq_counts",
+            "biomarkers/trajectory",
+            "biomarkers/spearman_cross_sectional",
+            "biomarkers/spearman_change",
+            "biomarkers/rm_corr",
         ),
         outcome_tables=ALL_OUTCOME_TABLES,
         marker_tables=MARKER_TABLES_OWN,
@@ -424,7 +633,9 @@ def _instrument_of(outcome: str) -> tuple[str, str, str]:
     for instrument in INSTRUMENTS:
         if outcome.split("_")[0] == instrument[0]:
             return instrument
-    raise ValueError(f"outcome {outcome!r}: no questionnaire instrument; expected a key of model.QUESTIONNAIRE_KEYS")
+    raise ValueError(
+        f"outcome {outcome!r}: no questionnaire instrument; expected a key of model.QUESTIONNAIRE_KEYS"
+    )
 
 
 def _spec(outcome: str) -> model.OutcomeSpec:
@@ -472,13 +683,17 @@ def outcome_sheets(design: Design) -> list[OutcomeSheet]:
     for key, sheet, label in INSTRUMENTS:
         chosen = [o for o in design.outcomes if _instrument_of(o)[0] == key]
         if chosen:
-            sheets.append(OutcomeSheet(key, sheet, label, tuple((_spec(o).label, o) for o in chosen)))
+            sheets.append(
+                OutcomeSheet(key, sheet, label, tuple((_spec(o).label, o) for o in chosen))
+            )
     if design.walk_test:
         _i, table, sheet, label = WALK_INSTRUMENT
         sheets.append(OutcomeSheet(table, sheet, label, ((WALK_HEADER, WALK_KEY),)))
     if design.markers:
         _i, table, sheet, label = MARKER_INSTRUMENT
-        sheets.append(OutcomeSheet(table, sheet, label, tuple((MARKER_HEADERS[m], m) for m in design.markers)))
+        sheets.append(
+            OutcomeSheet(table, sheet, label, tuple((MARKER_HEADERS[m], m) for m in design.markers))
+        )
     return sheets
 
 
@@ -509,9 +724,15 @@ def walk_distances(cohort: model.SyntheticCohort, seed: int) -> np.ndarray:
     level = WALK_BASELINE_MEAN + WALK_BETWEEN_SD * (
         -WALK_SEVERITY_LOADING * severity + np.sqrt(1 - WALK_SEVERITY_LOADING**2) * person
     )
-    raw = level[:, None] + WALK_EFFECT * improvement + WALK_NOISE_SD * rng.standard_normal((n, len(model.VISITS)))
+    raw = (
+        level[:, None]
+        + WALK_EFFECT * improvement
+        + WALK_NOISE_SD * rng.standard_normal((n, len(model.VISITS)))
+    )
     values = np.round(np.clip(raw, WALK_LOW, WALK_HIGH), 1)
-    last = cohort.participants["last_visit"].map({v: i for i, v in enumerate(model.VISITS)}).to_numpy()
+    last = (
+        cohort.participants["last_visit"].map({v: i for i, v in enumerate(model.VISITS)}).to_numpy()
+    )
     attended = np.arange(len(model.VISITS))[None, :] <= last[:, None]
     not_done = rng.random(values.shape) < WALK_MISSING_PROBABILITY
     return np.where(attended & ~not_done, values, np.nan)
@@ -523,9 +744,15 @@ def design_data(design: Design, seed: int) -> DesignData:
     order = {v: i for i, v in enumerate(model.VISITS)}
     chosen = [order[old] for old, _new in design.visits]
     last = cohort.participants["last_visit"].map(order).to_numpy()
-    keep = last >= chosen[-1] if design.discontinuations == NOBODY_STOPPED else np.ones(len(last), dtype=bool)
+    keep = (
+        last >= chosen[-1]
+        if design.discontinuations == NOBODY_STOPPED
+        else np.ones(len(last), dtype=bool)
+    )
     people = cohort.participants[keep].reset_index(drop=True)
-    values = {key: wide[keep, model.OUTCOME_KEYS.index(key)][:, chosen] for key in model.OUTCOME_KEYS}
+    values = {
+        key: wide[keep, model.OUTCOME_KEYS.index(key)][:, chosen] for key in model.OUTCOME_KEYS
+    }
     if design.walk_test:
         values[WALK_KEY] = walk_distances(cohort, seed)[keep][:, chosen]
     stopped = []
@@ -574,10 +801,16 @@ def workbook_bytes(design: Design, data: DesignData, seed: int) -> bytes:
     if design.roster:
         rows = [
             [pid, str(site), int(age), str(sex), int(years)]
-            for pid, site, age, sex, years in data.participants[["participant_id", "site", "age", "sex", "years_ill"]]
-            .itertuples(index=False, name=None)
+            for pid, site, age, sex, years in data.participants[
+                ["participant_id", "site", "age", "sex", "years_ill"]
+            ].itertuples(index=False, name=None)
         ]
-        one_row_sheet("Participants", "Participant characteristics at baseline", [ID_HEADER] + [h for h, _f in ROSTER_FIELDS], rows)
+        one_row_sheet(
+            "Participants",
+            "Participant characteristics at baseline",
+            [ID_HEADER] + [h for h, _f in ROSTER_FIELDS],
+            rows,
+        )
     headers = list(visit_headers(design))
     for table in outcome_sheets(design):
         number += 1
@@ -595,7 +828,9 @@ def workbook_bytes(design: Design, data: DesignData, seed: int) -> bytes:
         for b in range(len(table.blocks)):
             first = 2 + len(headers) * b
             if len(headers) > 1:
-                ws.merge_cells(start_row=3, start_column=first, end_row=3, end_column=first + len(headers) - 1)
+                ws.merge_cells(
+                    start_row=3, start_column=first, end_row=3, end_column=first + len(headers) - 1
+                )
         for r in (3, 4):
             for cell in ws[r]:
                 cell.font = bold
@@ -667,9 +902,17 @@ def design_config(design: Design, seed: int, data_dir: str = DEFAULT_DATA_DIR) -
         }
         keys = [key for _label, key in sheet.blocks]
         if sheet.table == DOSE_INSTRUMENT[1]:
-            instruments[DOSE_INSTRUMENT[0]] = {"table": sheet.table, "label": DOSE_INSTRUMENT[3], "outcomes": {DOSE_KEY: dict(DOSE_SPEC)}}
+            instruments[DOSE_INSTRUMENT[0]] = {
+                "table": sheet.table,
+                "label": DOSE_INSTRUMENT[3],
+                "outcomes": {DOSE_KEY: dict(DOSE_SPEC)},
+            }
         elif sheet.table == WALK_INSTRUMENT[1]:
-            instruments[WALK_INSTRUMENT[0]] = {"table": sheet.table, "label": WALK_INSTRUMENT[3], "outcomes": {WALK_KEY: dict(WALK_SPEC)}}
+            instruments[WALK_INSTRUMENT[0]] = {
+                "table": sheet.table,
+                "label": WALK_INSTRUMENT[3],
+                "outcomes": {WALK_KEY: dict(WALK_SPEC)},
+            }
         elif sheet.table == MARKER_INSTRUMENT[1]:
             instruments[MARKER_INSTRUMENT[0]] = {
                 "table": sheet.table,
@@ -737,15 +980,31 @@ def design_config(design: Design, seed: int, data_dir: str = DEFAULT_DATA_DIR) -
         "results_dir": "results",
         "corrections": f"{data_dir}/{CORRECTIONS_NAME}" if design.corrections else None,
         "claims": f"{data_dir}/{CLAIMS_NAME}" if design.claims else None,
-        "visits": [({"id": new, "day": days[old]} if design.days else {"id": new}) for old, new in design.visits],
-        "participant_ids": {"pattern": r"^\s*RAP[\s_-]*0*(\d+)\s*$", "canonical": "RAP-{number:03d}"},
+        "visits": [
+            ({"id": new, "day": days[old]} if design.days else {"id": new})
+            for old, new in design.visits
+        ],
+        "participant_ids": {
+            "pattern": r"^\s*RAP[\s_-]*0*(\d+)\s*$",
+            "canonical": "RAP-{number:03d}",
+        },
         "missing_tokens": ["", "NA"],
         "below_lloq": {"substitute": "lloq_half"},
         "tables": tables,
         "instruments": instruments,
         "grid_tolerance": 0.051,
-        "analysis_sets": {"completer_visit": None, "completion_outcomes": presence, "attendance_outcomes": presence},
-        "dose_response": {"dose_outcome": DOSE_KEY, "bands": list(DOSE_BANDS), "figure_outcomes": []} if design.dose else None,
+        "analysis_sets": {
+            "completer_visit": None,
+            "completion_outcomes": presence,
+            "attendance_outcomes": presence,
+        },
+        "dose_response": {
+            "dose_outcome": DOSE_KEY,
+            "bands": list(DOSE_BANDS),
+            "figure_outcomes": [],
+        }
+        if design.dose
+        else None,
         "analysis": analysis,
         "biomarker_analysis": {
             "markers": list(design.markers),
@@ -771,10 +1030,14 @@ def config_text(design: Design, seed: int, data_dir: str = DEFAULT_DATA_DIR) -> 
         f"# SYNTHETIC design '{design.name}' (seed {seed}), written by rapamycin_mecfs.synthetic.designs.\n"
         f"# Covers: {design.covers}.\n"
     )
-    return header + yaml.safe_dump(design_config(design, seed, data_dir), sort_keys=False, allow_unicode=True, width=120)
+    return header + yaml.safe_dump(
+        design_config(design, seed, data_dir), sort_keys=False, allow_unicode=True, width=120
+    )
 
 
-def write_design(design: Design, out_dir: str | Path, seed: int = DEFAULT_SEED, data_dir: str = DEFAULT_DATA_DIR) -> dict[str, Path]:
+def write_design(
+    design: Design, out_dir: str | Path, seed: int = DEFAULT_SEED, data_dir: str = DEFAULT_DATA_DIR
+) -> dict[str, Path]:
     """Write the design's workbook, claims and ledger (when it has them) and config into `out_dir`.
 
     `data_dir` is `out_dir` as the pipeline's working directory sees it (config paths start with it).
@@ -797,13 +1060,29 @@ def write_design(design: Design, out_dir: str | Path, seed: int = DEFAULT_SEED, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rapamycin_mecfs.synthetic.designs", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m rapamycin_mecfs.synthetic.designs", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("design", choices=sorted(DESIGNS_BY_NAME), help="design name")
-    parser.add_argument("--out", default=DEFAULT_DATA_DIR, metavar="DIR", help=f"output folder (default {DEFAULT_DATA_DIR})")
-    parser.add_argument("--data-dir", default=None, metavar="DIR", help="the folder as config paths name it (default: --out)")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    parser.add_argument(
+        "--out",
+        default=DEFAULT_DATA_DIR,
+        metavar="DIR",
+        help=f"output folder (default {DEFAULT_DATA_DIR})",
+    )
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        metavar="DIR",
+        help="the folder as config paths name it (default: --out)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+    )
     args = parser.parse_args(argv)
-    paths = write_design(DESIGNS_BY_NAME[args.design], args.out, args.seed, args.data_dir or args.out)
+    paths = write_design(
+        DESIGNS_BY_NAME[args.design], args.out, args.seed, args.data_dir or args.out
+    )
     for path in paths.values():
         print(f"wrote {path}")
     return 0

@@ -52,7 +52,11 @@ REASON_SCORE_NOISE_SD = 0.5
 # Reasons for stopping (N = 86: 40 stop; shares scaled by largest remainder for other N).
 STOP_REASONS: tuple[tuple[str, int, tuple[tuple[str, float], ...]], ...] = (
     ("Lack of perceived benefit", 18, (("No perceived improvement in symptoms", 1.0),)),
-    ("Side effects", 11, (("Headache", 0.35), ("Gastrointestinal upset", 0.35), ("Mouth sores", 0.30))),
+    (
+        "Side effects",
+        11,
+        (("Headache", 0.35), ("Gastrointestinal upset", 0.35), ("Mouth sores", 0.30)),
+    ),
     ("Cost", 7, (("Drug and laboratory tests paid by the participant", 1.0),)),
     ("Other", 4, (("Started another therapy", 0.5), ("Lost to follow-up", 0.5))),
 )
@@ -96,17 +100,65 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
     OutcomeSpec("sss_sleep", "SSS sleep", 6.8, 1.5, 0.5, 1.5, 0.9, 0, 10, 1, False),
     OutcomeSpec("sss_pem", "SSS post-exertional malaise", 7.5, 1.3, 0.7, 2.0, 0.9, 0, 10, 1, False),
     OutcomeSpec("sss_oi", "SSS orthostatic intolerance", 6.5, 1.8, 0.5, 1.5, 0.9, 0, 10, 1, False),
-    OutcomeSpec("mfi_general_fatigue", "MFI-20 general fatigue", 18.0, 1.6, 0.7, 2.5, 1.0, 4, 20, 1, False),
-    OutcomeSpec("mfi_physical_fatigue", "MFI-20 physical fatigue", 17.0, 2.0, 0.7, 2.5, 1.0, 4, 20, 1, False),
-    OutcomeSpec("mfi_reduced_activity", "MFI-20 reduced activity", 16.5, 2.2, 0.7, 2.5, 1.0, 4, 20, 1, False),
-    OutcomeSpec("mfi_reduced_motivation", "MFI-20 reduced motivation", 15.0, 2.8, 0.5, 2.0, 1.2, 4, 20, 1, False),
-    OutcomeSpec("mfi_mental_fatigue", "MFI-20 mental fatigue", 16.0, 2.6, 0.5, 2.0, 1.2, 4, 20, 1, False),
-    OutcomeSpec("sf36_physical_functioning", "SF-36 physical functioning", 35, 15, 0.8, 12, 6, 0, 100, 5, True),
+    OutcomeSpec(
+        "mfi_general_fatigue", "MFI-20 general fatigue", 18.0, 1.6, 0.7, 2.5, 1.0, 4, 20, 1, False
+    ),
+    OutcomeSpec(
+        "mfi_physical_fatigue", "MFI-20 physical fatigue", 17.0, 2.0, 0.7, 2.5, 1.0, 4, 20, 1, False
+    ),
+    OutcomeSpec(
+        "mfi_reduced_activity", "MFI-20 reduced activity", 16.5, 2.2, 0.7, 2.5, 1.0, 4, 20, 1, False
+    ),
+    OutcomeSpec(
+        "mfi_reduced_motivation",
+        "MFI-20 reduced motivation",
+        15.0,
+        2.8,
+        0.5,
+        2.0,
+        1.2,
+        4,
+        20,
+        1,
+        False,
+    ),
+    OutcomeSpec(
+        "mfi_mental_fatigue", "MFI-20 mental fatigue", 16.0, 2.6, 0.5, 2.0, 1.2, 4, 20, 1, False
+    ),
+    OutcomeSpec(
+        "sf36_physical_functioning",
+        "SF-36 physical functioning",
+        35,
+        15,
+        0.8,
+        12,
+        6,
+        0,
+        100,
+        5,
+        True,
+    ),
     OutcomeSpec("sf36_role_physical", "SF-36 role-physical", 5, 12, 0.6, 15, 10, 0, 100, 25, True),
-    OutcomeSpec("sf36_role_emotional", "SF-36 role-emotional", 65, 30, 0.3, 5, 20, 0, 100, 100 / 3, True),
+    OutcomeSpec(
+        "sf36_role_emotional", "SF-36 role-emotional", 65, 30, 0.3, 5, 20, 0, 100, 100 / 3, True
+    ),
     OutcomeSpec("sf36_energy_fatigue", "SF-36 energy/fatigue", 15, 10, 0.7, 15, 6, 0, 100, 5, True),
-    OutcomeSpec("sf36_emotional_wellbeing", "SF-36 emotional well-being", 60, 14, 0.3, 6, 7, 0, 100, 4, True),
-    OutcomeSpec("sf36_social_functioning", "SF-36 social functioning", 30, 18, 0.6, 15, 10, 0, 100, 12.5, True),
+    OutcomeSpec(
+        "sf36_emotional_wellbeing", "SF-36 emotional well-being", 60, 14, 0.3, 6, 7, 0, 100, 4, True
+    ),
+    OutcomeSpec(
+        "sf36_social_functioning",
+        "SF-36 social functioning",
+        30,
+        18,
+        0.6,
+        15,
+        10,
+        0,
+        100,
+        12.5,
+        True,
+    ),
     OutcomeSpec("sf36_pain", "SF-36 pain", 50, 20, 0.4, 8, 10, 0, 100, 2.5, True),
     OutcomeSpec("sf36_general_health", "SF-36 general health", 25, 12, 0.6, 8, 6, 0, 100, 5, True),
 )
@@ -134,7 +186,9 @@ class BiomarkerSpec:
 
 BIOMARKERS: tuple[BiomarkerSpec, ...] = (
     # Falls by T1 in nearly everyone, independent of clinical response (the critics' point).
-    BiomarkerSpec("patg13", "pSer258-ATG13", 1.2, 0.5, -0.6, 0.35, (0.0, 1.0, 0.9, 0.85), 0.0, 0.15),
+    BiomarkerSpec(
+        "patg13", "pSer258-ATG13", 1.2, 0.5, -0.6, 0.35, (0.0, 1.0, 0.9, 0.85), 0.0, 0.15
+    ),
     # Rises by T3, slightly more in improvers.
     BiomarkerSpec("beclin1", "BECLIN-1", 0.13, 0.6, 0.3, 0.3, (0.0, 0.15, 0.5, 1.0), 0.15, 0.55),
 )
@@ -156,7 +210,9 @@ DEFECT_OUTCOME = "sf36_physical_functioning"
 DEFECT_VISIT = "T1"
 DEFECT_TRUE_VALUE = 85.0
 
-OUTCOME_KEYS: tuple[str, ...] = ("dose_mg_week",) + QUESTIONNAIRE_KEYS + tuple(b.key for b in BIOMARKERS)
+OUTCOME_KEYS: tuple[str, ...] = (
+    ("dose_mg_week",) + QUESTIONNAIRE_KEYS + tuple(b.key for b in BIOMARKERS)
+)
 
 
 @dataclass
@@ -272,7 +328,9 @@ def simulate_cohort(n_participants: int, seed: int) -> SyntheticCohort:
     defect_index = defect_participant_number(n) - 1
 
     # Sites, with a random effect on severity.
-    site_index = rng.permutation(np.repeat(np.arange(len(SITE_LABELS)), list(counts["sites"].values())))
+    site_index = rng.permutation(
+        np.repeat(np.arange(len(SITE_LABELS)), list(counts["sites"].values()))
+    )
     site_effect = rng.normal(0.0, SITE_SEVERITY_SD, len(SITE_LABELS))
     severity = site_effect[site_index] + np.sqrt(1 - SITE_SEVERITY_SD**2) * rng.standard_normal(n)
 
@@ -281,7 +339,9 @@ def simulate_cohort(n_participants: int, seed: int) -> SyntheticCohort:
     sex = np.where(rng.random(n) < FEMALE_PROPORTION, "F", "M")
     log_years = np.log(YEARS_ILL_MEDIAN) + YEARS_ILL_SDLOG * rng.standard_normal(n)
     years_ill = np.round(np.exp(log_years + YEARS_ILL_SEVERITY_LOADING * severity))
-    years_ill = np.clip(years_ill, YEARS_ILL_MIN, np.minimum(YEARS_ILL_MAX, age - YEARS_ILL_ONSET_AGE)).astype(int)
+    years_ill = np.clip(
+        years_ill, YEARS_ILL_MIN, np.minimum(YEARS_ILL_MAX, age - YEARS_ILL_ONSET_AGE)
+    ).astype(int)
 
     # Latent response.
     responder = rng.random(n) < RESPONDER_PROPORTION
@@ -329,12 +389,15 @@ def simulate_cohort(n_participants: int, seed: int) -> SyntheticCohort:
         stop_reason[members] = name
         cumulative = np.cumsum([p for _d, p in details])
         pick = np.minimum(
-            np.searchsorted(cumulative, uniform[members] * cumulative[-1], side="right"), len(details) - 1
+            np.searchsorted(cumulative, uniform[members] * cumulative[-1], side="right"),
+            len(details) - 1,
         )
         stop_detail[members] = np.array([d for d, _p in details], dtype=object)[pick]
 
     # Dose.
-    side_effects = (reason_index == 1) | (~stopped & (rng.random(n) < DOSE_SIDE_EFFECT_SHARE_OF_CONTINUERS))
+    side_effects = (reason_index == 1) | (
+        ~stopped & (rng.random(n) < DOSE_SIDE_EFFECT_SHARE_OF_CONTINUERS)
+    )
     ceiling = np.where(
         side_effects,
         rng.choice(DOSE_SIDE_EFFECT_CEILINGS, n),
@@ -345,7 +408,9 @@ def simulate_cohort(n_participants: int, seed: int) -> SyntheticCohort:
     dose[:, 0] = np.minimum(rng.choice(DOSE_START_CHOICES, n), ceiling)
     increments = rng.choice(DOSE_INCREMENTS_PER_INTERVAL, (n, 3), p=DOSE_INCREMENTS_PROBABILITIES)
     for t in range(1, 4):
-        dose[:, t] = np.maximum(dose[:, t - 1], np.minimum(ceiling, dose[:, t - 1] + increments[:, t - 1] * step))
+        dose[:, t] = np.maximum(
+            dose[:, t - 1], np.minimum(ceiling, dose[:, t - 1] + increments[:, t - 1] * step)
+        )
     dose = np.clip(dose, DOSE_MIN, DOSE_MAX)
 
     # Questionnaires.
@@ -357,7 +422,11 @@ def simulate_cohort(n_participants: int, seed: int) -> SyntheticCohort:
         latent_level = spec.baseline_mean + sign * spec.between_sd * (
             -spec.severity_loading * severity + np.sqrt(1 - spec.severity_loading**2) * person
         )
-        raw = latent_level[:, None] + sign * spec.effect * improvement + spec.noise_sd * rng.standard_normal((n, 4))
+        raw = (
+            latent_level[:, None]
+            + sign * spec.effect * improvement
+            + spec.noise_sd * rng.standard_normal((n, 4))
+        )
         values[:, j, :] = _round_to_grid(raw, spec)
     pf = 1 + QUESTIONNAIRE_KEYS.index(DEFECT_OUTCOME)
     values[defect_index, pf, VISITS.index(DEFECT_VISIT)] = DEFECT_TRUE_VALUE
@@ -446,10 +515,16 @@ def simulate_cohort(n_participants: int, seed: int) -> SyntheticCohort:
 def wide_values(cohort: SyntheticCohort) -> np.ndarray:
     """Measurements as an array (participant, OUTCOME_KEYS, VISITS), in participant-ID order."""
     n = cohort.n_participants
-    return cohort.measurements["value"].to_numpy(dtype=float).reshape(n, len(OUTCOME_KEYS), len(VISITS))
+    return (
+        cohort.measurements["value"]
+        .to_numpy(dtype=float)
+        .reshape(n, len(OUTCOME_KEYS), len(VISITS))
+    )
 
 
-def write_supplement(cohort: SyntheticCohort, out_dir: str | Path, corrections_path: str | Path, seed: int) -> dict:
+def write_supplement(
+    cohort: SyntheticCohort, out_dir: str | Path, corrections_path: str | Path, seed: int
+) -> dict:
     """Inject the defects and write the workbook, PDF, README and corrections file.
 
     Kept here for the documented API; the I/O lives in ``writers`` (imported lazily so that
