@@ -38,6 +38,7 @@ def test_every_table_present_with_identity_columns_first(tables):
 
 
 def test_row_counts(tables):
+    assert len(tables["visit_medians"]) == 2 * 4  # analysis sets x visits
     assert len(tables["paired_tests"]) == 3 * 3 * 2  # visits x analysis sets x tests
     assert len(tables["friedman"]) == 1
     assert len(tables["mixed_model"]) == 3

@@ -134,3 +134,52 @@ def test_roc_not_computed_with_fewer_than_two_in_a_group():
     status = pd.Series([1.0, 1.0, 0.0], index=["a", "b", "c"])
     table = roc_auc(wide, status, "T0", [], "T3", "rule", {"resamples": 100, "seed": 1}, 0.95)
     assert np.isnan(table.loc[0, "auc"]) and "not computed" in table.loc[0, "method"]
+
+
+@pytest.mark.parametrize(
+    "pos,neg",
+    [
+        ([3, 4, 5], [1, 2]),
+        ([1, 2], [3, 4, 5]),
+        ([1, 2, 2, 3], [2, 2, 0]),
+        ([0.5, 0.5], [0.5]),
+        ([5, 1, 3, 3], [3, 2, 4, 0, 3]),
+    ],
+)
+def test_roc_curve_area_is_u_over_n1_n2(pos, neg):
+    from rapamycin_mecfs.biomarkers.responders import roc_curve
+
+    ids = [f"p{i}" for i in range(len(pos) + len(neg))]
+    wide = pd.DataFrame({"V0": [float(v) for v in pos + neg]}, index=ids)
+    status = pd.Series([1.0] * len(pos) + [0.0] * len(neg), index=ids)
+    table = roc_curve(wide, status, "V0", [], "V1")
+    fpr, tpr, threshold = (table[c].to_numpy() for c in ("fpr", "tpr", "threshold"))
+    assert (fpr[0], tpr[0], fpr[-1], tpr[-1]) == (0, 0, 1, 1)
+    assert np.all(np.diff(fpr) >= 0) and np.all(np.diff(tpr) >= 0)
+    assert threshold[0] == np.inf and np.all(np.diff(threshold) < 0)
+    # Every distinct value is a vertex (none dropped), at the rates counted by hand.
+    assert threshold[1:].tolist() == sorted(set(pos + neg), reverse=True)
+    for t, f, r in zip(threshold[1:], fpr[1:], tpr[1:]):
+        assert (f, r) == (np.mean(np.array(neg) >= t), np.mean(np.array(pos) >= t))
+    u = stats.mannwhitneyu(pos, neg, method="asymptotic").statistic
+    assert np.trapezoid(tpr, fpr) == pytest.approx(u / (len(pos) * len(neg)), abs=1e-12)
+
+
+def test_roc_curve_table_has_each_measure_and_skips_an_empty_group():
+    from rapamycin_mecfs.biomarkers.responders import roc_curve
+
+    wide = pd.DataFrame(
+        {"V0": [1.0, 2.0, 3.0, 4.0], "V1": [2.0, 2.0, 5.0, 4.0]}, index=["a", "b", "c", "d"]
+    )
+    status = pd.Series([1.0, 1.0, 0.0, 0.0], index=wide.index)
+    table = roc_curve(wide, status, "V0", ["V1"], "V1")
+    assert table["measure"].unique().tolist() == ["baseline_level", "change_V0_V1"]
+    # Baseline: responders 1, 2, non-responders 3, 4: thresholds 4, 3, 2, 1.
+    base = table[table["measure"] == "baseline_level"]
+    assert base["fpr"].tolist() == [0, 0.5, 1, 1, 1] and base["tpr"].tolist() == [0, 0, 0, 0.5, 1]
+    # Changes: responders 1, 0; non-responders 2, 0 (a tie at 0 moves both rates at once).
+    change = table[table["measure"] == "change_V0_V1"]
+    assert change["fpr"].tolist() == [0, 0.5, 0.5, 1] and change["tpr"].tolist() == [0, 0, 0.5, 1]
+    assert (table["n_responders"] == 2).all() and (table["n_non_responders"] == 2).all()
+    nobody = roc_curve(wide, pd.Series(1.0, index=wide.index), "V0", ["V1"], "V1")
+    assert nobody.empty and "fpr" in nobody.columns

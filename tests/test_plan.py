@@ -1,4 +1,5 @@
-"""The study plan: visit roles, optional components and outcome kinds, checked on hand-made configs."""
+"""The study plan: visit roles, optional components and outcome kinds, checked on hand-made
+configs."""
 
 from __future__ import annotations
 
@@ -97,6 +98,7 @@ def test_minimal_study_turns_every_optional_part_off_with_a_reason():
         == "the Friedman test needs at least 3 visits; this study has 2"
     )
     assert plan.outcome_tables == [
+        "visit_medians",
         "paired_tests",
         "mixed_model",
         "tipping_point",

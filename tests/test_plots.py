@@ -1,11 +1,13 @@
-"""plots/: every figure from small hand-made tables; byte-identical output; numbers drawn checked by hand.
+"""plots/: every figure from small hand-made tables; byte-identical output; numbers drawn checked by
+hand.
 
 Each statistical figure is drawn by seaborn's axes-level functions (a spy names the call behind
 each one) from the tables' values: seaborn estimates nothing, and the tests check that what is
 drawn (bars, points, lines, cells) equals the table it came from.
 
 The tables below mimic the pipeline's CSVs as `atomic.read_csv` returns them (every cell a string),
-with three visits (T0, T1, T2 on days 0, 14, 42) so nothing depends on the shipped four-visit design.
+with three visits (T0, T1, T2 on days 0, 14, 42) so nothing depends on the shipped four-visit
+design.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import os
 import subprocess
 import sys
 import textwrap
-from fractions import Fraction
 from pathlib import Path
 from unittest import mock
 
@@ -59,7 +60,8 @@ def frame(rows: list[dict]) -> pd.DataFrame:
 
 # --- hand-made tables ----------------------------------------------------------------------------
 
-# participant: (values T0, T1, T2 of outcome "fat" (lower is better); completer; stopped after; doses T0-T2)
+# participant: (values T0, T1, T2 of outcome "fat" (lower is better); completer; stopped after;
+# doses T0-T2)
 PEOPLE = {
     "P1": ((10, 8, 6), True, "", (1, 2, 2)),
     "P2": ((12, 12, 9), True, "", (1, 1, 3)),
@@ -141,71 +143,51 @@ def assert_image(png: bytes, svg: bytes, expected: tuple[int, int]) -> None:
     assert svg.startswith(b"<?xml") and b"<svg" in svg
 
 
-# --- the CI of the median ---------------------------------------------------------------------
+# --- medians drawn from the visit_medians table -----------------------------------------------
 
 
-def hand_ranks(n: int, confidence: float = 0.95) -> tuple[int, int] | None:
-    """Largest r with P(B <= r - 1) <= alpha/2, B ~ Binomial(n, 1/2), in exact fractions."""
-    alpha_half = Fraction(1 - Fraction(confidence).limit_denominator(1000)) / 2
-    best = None
-    cumulative = Fraction(0)
-    for k in range(n):
-        cumulative += Fraction(math.comb(n, k), 2**n)  # P(B <= k)
-        if cumulative <= alpha_half:
-            best = k + 1
-        else:
-            break
-    return None if best is None else (best, n + 1 - best)
+def medians_table(outcome: str, rows: dict[str, list[tuple]]) -> pd.DataFrame:
+    """visit_medians.csv rows: analysis set -> [(n, median, ci_low, ci_high) per visit of IDS]."""
+    return frame(
+        [
+            {
+                "outcome": outcome,
+                "analysis_set": analysis_set,
+                "visit": visit,
+                "n": n,
+                "median": median,
+                "ci_low": "" if low is None else low,
+                "ci_high": "" if high is None else high,
+                "confidence": 0.95,
+                "method": "median; 95% CI: order-statistic (test)",
+            }
+            for analysis_set, values in rows.items()
+            for visit, (n, median, low, high) in zip(IDS, values)
+        ]
+    )
 
 
-@pytest.mark.parametrize("n", range(1, 101))
-def test_median_ci_ranks_equal_exact_binomial_computation(n):
-    assert trajectories.median_ci_ranks(n) == hand_ranks(n)
-
-
-def test_median_ci_ranks_match_published_tables():
-    # Order-statistic CIs of the median (e.g. Gardner & Altman, Statistics with Confidence, table 18.4).
-    assert trajectories.median_ci_ranks(10) == (2, 9)
-    assert trajectories.median_ci_ranks(20) == (6, 15)
-    assert trajectories.median_ci_ranks(40) == (14, 27)
-    assert trajectories.median_ci_ranks(5) is None  # P(B = 0) = 1/32 > 0.025
-
-
-def test_median_ci_coverage_is_at_least_the_level():
-    for n in range(6, 80):
-        r, s = trajectories.median_ci_ranks(n)
-        coverage = stats.binom.cdf(s - 1, n, 0.5) - stats.binom.cdf(r - 1, n, 0.5)
-        assert coverage >= 0.95 - 1e-12
-        # and r is the largest such rank: one rank narrower falls below the level
-        if r + 1 <= s - 1:
-            assert stats.binom.cdf(s - 2, n, 0.5) - stats.binom.cdf(r, n, 0.5) < 0.95
-
-
-def test_median_ci_values_by_hand():
-    values = [7, 1, 9, 3, 5, 2, 8, 10, 4, 6]  # n = 10: ranks 2 and 9 of 1..10
-    assert trajectories.median_ci(values) == (5.5, 2.0, 9.0)
-    assert trajectories.median_ci([np.nan, 3, 1])[0] == 2.0
-    median, low, high = trajectories.median_ci([3, 1, 2])
-    assert median == 2.0 and math.isnan(low) and math.isnan(high)
-
-
-def test_trajectory_summary_is_what_is_drawn():
-    wide = trajectories.wide_values(clean_table(), "fat", IDS)
-    summary = trajectories.summarise(wide, 0.95)
-    assert summary["n"].tolist() == [6, 5, 4]
-    assert summary["median"].tolist() == [11.5, 10.0, 8.5]
-    # n = 6: ranks 1 and 6 (P(B = 0) = 1/64 <= 0.025), i.e. min and max
-    assert (summary.loc[0, "ci_low"], summary.loc[0, "ci_high"]) == (9.0, 15.0)
-    assert math.isnan(summary.loc[2, "ci_low"])  # n = 4: no order-statistic interval reaches 95%
+# Deliberately not the medians of clean_table(): the figure must draw the table, not estimate.
+FAT_MEDIANS = {
+    "completers_at_visit": [(4, 11.0, 9.0, 13.0), (4, 10.0, None, None), (4, 8.0, 6.5, 9.5)],
+    "available_at_visit": [(6, 11.5, 9.0, 15.0), (5, 10.0, 8.0, 12.0), (4, 8.5, None, None)],
+}
 
 
 def test_trajectories_figure_draws_the_median_and_its_ci(tmp_path):
     completers = [p for p, (_, c, _, _) in PEOPLE.items() if c]
     fig = trajectories.trajectories_figure(
-        clean_table(), completers, {"fat": FAT}, AXIS, "Test scale", True
+        clean_table(),
+        completers,
+        medians_table("fat", FAT_MEDIANS),
+        {"fat": FAT},
+        AXIS,
+        "Test scale",
+        True,
     )
     ax_completers = fig.axes[0]
-    # The bold line is the errorbar's data line: medians of the completers 11.5, 10.5, 8.5 at days 0, 14, 42.
+    # The bold line: the table's completer medians 11, 10, 8 at days 0, 14, 42 (the data's are
+    # 11.5, 10.5, 8.5: nothing is estimated from the values).
     bold = [
         line
         for line in ax_completers.get_lines()
@@ -213,18 +195,33 @@ def test_trajectories_figure_draws_the_median_and_its_ci(tmp_path):
     ]
     assert len(bold) == 1
     assert bold[0].get_xdata().tolist() == [0, 14, 42]
-    expected = [np.median([10, 12, 11, 14]), np.median([8, 12, 10, 11]), np.median([6, 9, 10, 8])]
-    assert bold[0].get_ydata().tolist() == expected
+    assert bold[0].get_ydata().tolist() == [11.0, 10.0, 8.0]
     labels = [t.get_text() for t in ax_completers.get_xticklabels()]
     assert labels[0] == "T0\nday 0\nn = 4"
     assert "lower = better" in ax_completers.get_ylabel()
-    # Right panel, every available value: at T0 n = 6, so the 95% CI is [x_(1), x_(6)] = [9, 15]; at T2 n = 4: none.
+    bars = ax_completers.containers[0].lines[2][0].get_segments()
+    assert bars[2].tolist() == [[42.0, 6.5], [42.0, 9.5]]
+    # Right panel, every available value: the table's CIs, none where the table has none.
     bars = fig.axes[1].containers[0].lines[2][0].get_segments()
     assert bars[0].tolist() == [[0.0, 9.0], [0.0, 15.0]]
+    assert bars[1].tolist() == [[14.0, 8.0], [14.0, 12.0]]
     assert np.isnan(bars[2]).all()
+    texts = [t.get_text() for f in fig.subfigs or [fig] for t in f.texts]
+    assert any("95% CI (order-statistic (test))" in t for t in texts), texts
     png, svg, size = saved(fig, tmp_path, "trajectories")
     assert size == (1650, 750)  # 11 in wide; 1.3 in + 2.6 in per outcome, at least 5 in
     assert_image(png, svg, size)
+
+
+def test_trajectories_figure_needs_a_median_row_per_visit():
+    medians = medians_table("fat", FAT_MEDIANS)
+    medians = medians[
+        ~((medians["visit"] == "T1") & (medians["analysis_set"] == "available_at_visit"))
+    ]
+    with pytest.raises(ValueError, match=r"no row for fat, available_at_visit at \['T1'\]"):
+        trajectories.trajectories_figure(
+            clean_table(), ["P1"], medians, {"fat": FAT}, AXIS, "Test", True
+        )
 
 
 # --- determinism ---------------------------------------------------------------------------------
@@ -268,8 +265,14 @@ RENDER = textwrap.dedent(
     from test_plots import responders_table, participants_table, clean_table
     from rapamycin_mecfs.plots import responders, trajectories, style
     fig = responders.responders_figure(responders_table(), True)
-    style.save(fig, sys.argv[1] + "/responders.png", sys.argv[1] + "/responders.svg", True, "Responders")
-    fig = trajectories.trajectories_figure(clean_table(), ["P1", "P2"], {{"fat": {fat!r}}}, {visits!r}, "Test", True)
+    style.save(
+        fig, sys.argv[1] + "/responders.png", sys.argv[1] + "/responders.svg", True, "Responders"
+    )
+    from test_plots import medians_table, FAT_MEDIANS
+    fig = trajectories.trajectories_figure(
+        clean_table(), ["P1", "P2"], medians_table("fat", FAT_MEDIANS), {{"fat": {fat!r}}},
+        {visits!r}, "Test", True,
+    )
     style.save(fig, sys.argv[1] + "/traj.png", sys.argv[1] + "/traj.svg", True, "Trajectories")
     """
 )
@@ -339,7 +342,8 @@ def test_svg_places_the_axes_where_the_png_has_them(tmp_path):
     assert fig.get_layout_engine() is engine  # restored for any later save
     height = fig.get_size_inches()[1] * 72
     first = re.search(
-        rb'<clipPath id="[^"]+">\s*<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"',
+        rb'<clipPath id="[^"]+">\s*<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" '
+        rb'height="([\d.]+)"',
         svg,
     )
     box = fig.axes[0].get_window_extent()  # pixels at the figure's dpi, y from the bottom
@@ -348,19 +352,12 @@ def test_svg_places_the_axes_where_the_png_has_them(tmp_path):
     assert [float(v) for v in first.groups()] == pytest.approx(expected, abs=1e-3)
 
 
-def test_same_bytes_across_two_calls(tmp_path):
-    first = saved(responders.responders_figure(responders_table(), True), tmp_path / "a", "r")
-    second = saved(responders.responders_figure(responders_table(), True), tmp_path / "b", "r")
-    assert first[0] == second[0]  # PNG
-    assert first[1] == second[1]  # SVG
-
-
 def test_same_bytes_in_fresh_processes(tmp_path):
     """Two interpreters with different hash seeds write identical PNG and SVG files."""
     script = tmp_path / "render.py"
     script.write_text(RENDER.format(tests=str(Path(__file__).parent), fat=FAT, visits=AXIS))
-    outputs = []
-    for seed in ("1", "2"):
+    runs = {}
+    for seed in ("1", "2"):  # both at once: each mostly imports matplotlib and seaborn
         out = tmp_path / f"run{seed}"
         out.mkdir()
         env = {
@@ -368,9 +365,16 @@ def test_same_bytes_in_fresh_processes(tmp_path):
             "PYTHONHASHSEED": seed,
             "MPLBACKEND": "pdf",
         }  # the backend must not matter
-        subprocess.run(
-            [sys.executable, str(script), str(out)], check=True, env=env, capture_output=True
+        runs[out] = subprocess.Popen(
+            [sys.executable, str(script), str(out)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
+    outputs = []
+    for out, run in runs.items():
+        output = run.communicate(timeout=300)[0]
+        assert run.returncode == 0, output.decode(errors="replace")[-3000:]
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert sorted(outputs[0]) == ["responders.png", "responders.svg", "traj.png", "traj.svg"]
     assert outputs[0] == outputs[1]
@@ -538,7 +542,7 @@ def test_forest_needs_every_baseline_sd():
         forest.forest_table(paired, mixed, sd[sd["outcome"] == "fat"], "T2")
 
 
-# --- responders, baseline by completion ------------------------------------------------------------
+# --- responders, baseline by completion -----------------------------------------------------------
 
 
 def test_responders_figure(tmp_path):
@@ -603,7 +607,8 @@ def test_baseline_smd_is_turned_so_positive_means_completers_better(tmp_path):
 
 
 def test_baseline_smd_when_nobody_stopped_says_so(tmp_path):
-    # As analysis/attrition.baseline_by_completion writes it when the stopped group is empty: no smd, no p.
+    # As analysis/attrition.baseline_by_completion writes it when the stopped group is empty: no
+    # smd, no p.
     table = frame(
         [
             {
@@ -627,7 +632,7 @@ def test_baseline_smd_when_nobody_stopped_says_so(tmp_path):
     assert_image(png, svg, size)
 
 
-# --- dose -------------------------------------------------------------------------------------------
+# --- dose -----------------------------------------------------------------------------------------
 
 
 def test_dose_points_by_hand():
@@ -714,7 +719,7 @@ def test_dose_figure_checks_the_table_and_draws(tmp_path):
     assert_image(png, svg, size)
 
 
-# --- biomarkers -------------------------------------------------------------------------------------
+# --- biomarkers -----------------------------------------------------------------------------------
 
 MARKER = {"label": "Marker A", "unit": "ng/mL", "lloq": 0.05, "direction": "none"}
 MARKER_VALUES = {  # T0, T1, T2; 0.025 = below LLOQ (substituted LLOQ/2)
@@ -744,8 +749,8 @@ def marker_clean() -> pd.DataFrame:
     return frame(rows)
 
 
-def marker_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """lloq_counts.csv and trajectory.csv of marker_clean()."""
+def marker_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """lloq_counts.csv, visit_medians.csv and trajectory.csv of marker_clean()."""
     counts = frame(
         [
             {"marker": "mk", "visit": v, "n_below_lloq": n, "lloq": 0.05}
@@ -768,13 +773,18 @@ def marker_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
             for v in IDS[1:]
         ]
     )
-    return counts, traj
+    # The medians of every available value, by hand (n = 6, 5, 4), with made-up intervals.
+    medians = medians_table(
+        "mk",
+        {"available_at_visit": [(6, 0.9, 0.5, 1.2), (5, 0.6, None, None), (4, 0.7, None, None)]},
+    ).rename(columns={"outcome": "marker"})
+    return counts, medians, traj
 
 
 def test_biomarker_trajectories(tmp_path):
-    counts, traj = marker_tables()
+    counts, medians, traj = marker_tables()
     fig = biomarkers.biomarker_trajectories_figure(
-        marker_clean(), {"mk": MARKER}, AXIS, counts, traj, True
+        marker_clean(), {"mk": MARKER}, AXIS, counts, medians, traj, True
     )
     ax = fig.axes[0]
     crosses = [c for c in ax.collections if c.get_offsets().shape[0] == 2]
@@ -782,13 +792,15 @@ def test_biomarker_trajectories(tmp_path):
     # The bold line: medians of every available value, by hand (n = 6, 5, 4).
     bold = [line for line in ax.get_lines() if line.get_linewidth() == pytest.approx(2.6)]
     assert [line.get_xydata().tolist() for line in bold] == [[[0, 0.9], [14, 0.6], [42, 0.7]]]
+    bars = ax.containers[0].lines[2][0].get_segments()
+    assert bars[0].tolist() == [[0.0, 0.5], [0.0, 1.2]] and np.isnan(bars[1]).all()
     assert "< LLOQ: 1" in ax.get_xticklabels()[0].get_text()
     png, svg, size = saved(fig, tmp_path, "bt")
     assert_image(png, svg, size)
     counts.loc[0, "n_below_lloq"] = "2"
     with pytest.raises(ValueError, match="below LLOQ"):
         biomarkers.biomarker_trajectories_figure(
-            marker_clean(), {"mk": MARKER}, AXIS, counts, traj, True
+            marker_clean(), {"mk": MARKER}, AXIS, counts, medians, traj, True
         )
 
 
@@ -897,25 +909,25 @@ def brute_force_auc(pos, neg) -> float:
     return total / (len(pos) * len(neg))
 
 
-@pytest.mark.parametrize(
-    "pos,neg",
-    [
-        ([3, 4, 5], [1, 2]),
-        ([1, 2], [3, 4, 5]),
-        ([1, 2, 2, 3], [2, 2, 0]),
-        ([0.5, 0.5], [0.5]),
-        ([5, 1, 3, 3], [3, 2, 4, 0, 3]),
-    ],
-)
-def test_roc_curve_area_equals_pairwise_auc(pos, neg):
-    fpr, tpr = biomarkers.roc_curve(pos, neg)
-    assert (fpr[0], tpr[0], fpr[-1], tpr[-1]) == (0, 0, 1, 1)
-    assert np.all(np.diff(fpr) >= 0) and np.all(np.diff(tpr) >= 0)
-    assert np.trapezoid(tpr, fpr) == pytest.approx(brute_force_auc(pos, neg), abs=1e-12)
-
-
 def roc_input(pos, neg) -> dict:
-    """One curve as plot_biomarker_roc passes it, with the roc_auc.csv row of its groups."""
+    """One curve as plot_biomarker_roc passes it: its roc_curve.csv rows (vertices by hand from
+    the scores) and the roc_auc.csv row of its groups."""
+    pos, neg = np.asarray(pos, float), np.asarray(neg, float)
+    thresholds = np.unique(np.concatenate([pos, neg]))[::-1]
+    fpr = [0.0] + [float((neg >= t).mean()) for t in thresholds]
+    tpr = [0.0] + [float((pos >= t).mean()) for t in thresholds]
+    points = frame(
+        [
+            {
+                "vertex": i,
+                "fpr": f,
+                "tpr": t,
+                "n_responders": len(pos),
+                "n_non_responders": len(neg),
+            }
+            for i, (f, t) in enumerate(zip(fpr, tpr))
+        ]
+    )
     row = pd.Series(
         {
             "auc": str(brute_force_auc(pos, neg)),
@@ -927,19 +939,11 @@ def roc_input(pos, neg) -> dict:
             "assumption": "Response = a test rule.",
         }
     )
-    return {
-        "measure_label": "baseline level (T0)",
-        "positives": np.asarray(pos, float),
-        "negatives": np.asarray(neg, float),
-        "row": row,
-    }
+    return {"measure_label": "baseline level (T0)", "points": points, "row": row}
 
 
 def test_roc_figure_checks_the_table(tmp_path):
-    status = pd.Series({"P1": 1.0, "P2": 0.0, "P3": np.nan, "P5": 1.0, "P6": 0.0, "P4": 0.0})
-    wide = trajectories.wide_values(marker_clean(), "mk", IDS)
-    pos, neg = biomarkers.roc_groups(wide["T0"], status)
-    assert sorted(pos.tolist()) == [0.7, 1.0] and sorted(neg.tolist()) == [0.025, 0.8, 1.5]
+    pos, neg = [0.7, 1.0], [0.025, 0.8, 1.5]
     auc = brute_force_auc(pos, neg)
     curve = roc_input(pos, neg)
     row = curve["row"]
@@ -953,10 +957,14 @@ def test_roc_figure_checks_the_table(tmp_path):
             [{"label": "Marker A", "curves": [{**curve, "row": pd.Series({**row, "auc": "0.9"})}]}],
             True,
         )
+    with pytest.raises(ValueError, match="groups"):
+        points = curve["points"].assign(n_responders="3")
+        biomarkers.biomarker_roc_figure(
+            [{"label": "Marker A", "curves": [{**curve, "points": points}]}], True
+        )
 
 
 def test_roc_figure_with_everyone_a_responder_draws_no_curve():
-    pos = np.array([0.7, 1.0])
     row = pd.Series(
         {
             "auc": "",
@@ -968,22 +976,17 @@ def test_roc_figure_with_everyone_a_responder_draws_no_curve():
             "assumption": "Response = a test rule.",
         }
     )
-    curve = {
-        "measure_label": "baseline level (T0)",
-        "positives": pos,
-        "negatives": np.array([]),
-        "row": row,
-    }
+    curve = {"measure_label": "baseline level (T0)", "points": frame([]), "row": row}
     fig = biomarkers.biomarker_roc_figure([{"label": "Marker A", "curves": [curve]}], False)
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert "baseline level (T0): no AUC (2 responders, 0 non-responders)" in legend
-    with pytest.raises(ValueError, match="a group is empty"):
+    with pytest.raises(ValueError, match="no vertices"):
         biomarkers.biomarker_roc_figure(
             [{"label": "A", "curves": [{**curve, "row": pd.Series({**row, "auc": "0.5"})}]}], False
         )
 
 
-# --- registry, captions and plan ----------------------------------------------------------------------
+# --- registry, captions and plan ------------------------------------------------------------------
 
 
 def shipped_plan():
@@ -1014,7 +1017,8 @@ def test_registry_entries():
 
 
 def test_one_caption_serves_both_reports():
-    """Snakemake's report renders workflow/report/caption.rst with each rule's caption param: the registry's text."""
+    """Snakemake's report renders workflow/report/caption.rst with each rule's caption param: the
+    registry's text."""
     from jinja2 import Environment
 
     template = (ROOT / "workflow" / "report" / "caption.rst").read_text(encoding="utf-8")
@@ -1251,7 +1255,13 @@ FIGURES = {
     ),
     "trajectories": (
         lambda: trajectories.trajectories_figure(
-            clean_table(), ["P1", "P2", "P5", "P6"], {"fat": FAT}, AXIS, "Test", True
+            clean_table(),
+            ["P1", "P2", "P5", "P6"],
+            medians_table("fat", FAT_MEDIANS),
+            {"fat": FAT},
+            AXIS,
+            "Test",
+            True,
         ),
         {"lineplot", "scatterplot"},
     ),

@@ -575,6 +575,10 @@ def _at_visit(ctx: RowContext) -> _Part:
     return complete(ctx, "enrolled", [ctx.visit] if ctx.visit else ctx.span())
 
 
+def _completers_at_visit(ctx: RowContext) -> _Part:
+    return complete(ctx, "completers", [ctx.visit] if ctx.visit else ctx.span())
+
+
 def _repeated(ctx: RowContext) -> _Part:
     return repeated(
         ctx,
@@ -650,6 +654,7 @@ SET_RULES: dict[str, Callable[[RowContext], _Part]] = {
     "enrolled_delta_mi": _shifted,
     "enrolled_available": _mixed,
     "available_at_visit": _at_visit,
+    "completers_at_visit": _completers_at_visit,
     "available_changes": _pairs("enrolled"),
     "available_repeated": _repeated,
     "all_rows": _all_rows,

@@ -15,9 +15,9 @@ def main(snakemake):
         dict(p.markers),
         list(p.visits),
         read_csv(snakemake.input.lloq_counts),
+        read_csv(snakemake.input.visit_medians),
         read_csv(snakemake.input.trajectory),
         p.synthetic,
-        p.confidence,
     )
     style.save(fig, snakemake.output.png, snakemake.output.svg, p.synthetic, p.title)
 

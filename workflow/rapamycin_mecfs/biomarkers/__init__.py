@@ -12,7 +12,8 @@ loads only in the modules that use them):
 ``trajectory``   paired Wilcoxon signed-rank (and paired t) of each follow-up visit vs baseline,
                  raw change (markers have no improvement direction).
 ``correlation``  cross-sectional Spearman at each visit and change-change Spearman.
-``rmcorr``       repeated-measures correlation within participants (as pingouin.rm_corr, from centred values).
+``rmcorr``       repeated-measures correlation within participants (as pingouin.rm_corr, from
+                 centred values).
 ``roc``          ROC AUC as U / (n1 n2) and its seeded, vectorised, stratified bootstrap CI (numpy).
 ``responders``   responders vs non-responders: Mann-Whitney U on marker level and change; ROC AUC.
 ``families``     Benjamini-Hochberg within families; the same rule per marker and across markers.

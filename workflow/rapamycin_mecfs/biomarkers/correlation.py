@@ -52,7 +52,8 @@ def cross_sectional(
                     visit=visit,
                     scale="levels at the visit (raw values, no sign flip)",
                     analysis_set="available_at_visit",
-                    analysis_set_definition="everyone enrolled with the marker and the outcome at this visit",
+                    analysis_set_definition="everyone enrolled with the marker and the outcome "
+                    "at this visit",
                 )
             )
     return pd.DataFrame(rows)
@@ -91,10 +92,12 @@ def change_change(
                     outcome_direction=directions[outcome],
                     visit=visit,
                     baseline_visit=baseline,
-                    scale=f"raw change {visit} - {baseline} of marker and of outcome (no sign flip)",
+                    scale=f"raw change {visit} - {baseline} of marker and of outcome (no "
+                    "sign flip)",
                     analysis_set="available_changes",
                     analysis_set_definition=(
-                        f"everyone enrolled with the marker and the outcome at both {baseline} and {visit}"
+                        f"everyone enrolled with the marker and the outcome at both {baseline} "
+                        f"and {visit}"
                     ),
                 )
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analysis.combine import adjust_within_families
+from ..table_types import to_numbers
 
 METHODS = ("fdr_bh",)
 
@@ -36,7 +37,7 @@ def adjust_table(
         return table
     family_by, scope = FAMILIES[name]
     table = table.drop(columns=[c for c in ADDED_COLUMNS if c in table.columns])
-    table["p_value"] = pd.to_numeric(table["p_value"].where(table["p_value"] != ""))
+    table["p_value"] = to_numbers(table["p_value"], name, "p_value")
     adjusted = adjust_within_families(table, family_by, list(methods))
     keys = adjusted[family_by].astype(str)
     adjusted["family"] = (

@@ -1,4 +1,5 @@
-"""How many values of a marker were below the LLOQ or missing, per visit, and what entered the analysis."""
+"""How many values of a marker were below the LLOQ or missing, per visit, and what entered the
+analysis."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import math
 import pandas as pd
 
 from ..cells import FLAG_ABSENT, FLAG_BELOW_LLOQ
+from ..table_types import as_types
 
 SUBSTITUTES = {
     "lloq_half": "replaced by LLOQ/2",
@@ -31,8 +33,9 @@ def describe_handling(substitute: str, lloq: float | None, unit: str) -> str:
     value = substituted_value(substitute, lloq)
     shown = f" = {value:g} {unit}" if not math.isnan(value) else ""
     return (
-        f"below-LLOQ values (LLOQ {lloq:g} {unit}) {SUBSTITUTES[substitute]}{shown} and flagged below_lloq "
-        f"(config below_lloq/substitute = {substitute}); missing values left out (complete cases per analysis)"
+        f"below-LLOQ values (LLOQ {lloq:g} {unit}) {SUBSTITUTES[substitute]}{shown} and flagged "
+        f"below_lloq (config below_lloq/substitute = {substitute}); missing values left out "
+        "(complete cases per analysis)"
     )
 
 
@@ -53,7 +56,7 @@ def lloq_counts(
     flags = _flags(clean)
     below = flags.map(lambda f: FLAG_BELOW_LLOQ in f)
     absent = flags.map(lambda f: FLAG_ABSENT in f)
-    value = pd.to_numeric(clean["value"].where(clean["value"] != ""))
+    value = as_types(clean, "clean")["value"]
     frame = pd.DataFrame(
         {
             "visit": clean["visit"].to_numpy(),
@@ -76,7 +79,8 @@ def lloq_counts(
             {
                 "visit": visit,
                 "analysis_set": "all_rows",
-                "analysis_set_definition": "every participant x visit row of the cleaned marker table",
+                "analysis_set_definition": "every participant x visit row of the cleaned "
+                "marker table",
                 "n_rows": int(len(group)),
                 "n_quantified": n_quantified,
                 "n_below_lloq": n_below,
@@ -89,9 +93,10 @@ def lloq_counts(
                 "below_lloq_substitute": substitute,
                 "below_lloq_value_used": substituted_value(substitute, lloq),
                 "method": (
-                    "counts of cleaned values by flag: below_lloq = flagged below the LLOQ (whatever the substitute); "
-                    "missing = no value for another reason (missing token, empty cell, not in the table); "
-                    f"quantified = a value at or above the LLOQ; {handling}"
+                    "counts of cleaned values by flag: below_lloq = flagged below the LLOQ "
+                    "(whatever the substitute); missing = no value for another reason (missing "
+                    "token, empty cell, not in the table); quantified = a value at or above the "
+                    f"LLOQ; {handling}"
                 ),
             }
         )

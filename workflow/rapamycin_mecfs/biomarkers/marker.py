@@ -1,6 +1,6 @@
-"""The biomarker tables of one marker, in two jobs: the marker on its own, and its correlations with the
-outcomes. A change to one marker reruns nothing of another; a correction to an outcome reruns only
-the correlations."""
+"""The biomarker tables of one marker, in two jobs: the marker on its own, and its correlations with
+the outcomes. A change to one marker reruns nothing of another; a correction to an outcome reruns
+only the correlations."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from typing import Any
 import pandas as pd
 
 from ..analysis.data import Participants, outcome_wide
+from ..analysis.medians import visit_medians
 from ..analysis.responders import describe_rule, responder_status
 from .correlation import change_change, cross_sectional
 from .families import adjust_table
 from .lloq import describe_handling, lloq_counts
-from .responders import responders_compare, roc_auc
+from .responders import responders_compare, roc_auc, roc_curve
 from .rmcorr import rm_corr_rows
 from .trajectory import trajectory
 
@@ -52,7 +53,8 @@ def _finish(
     settings: dict[str, Any],
     labels: dict[str, str],
 ) -> dict[str, pd.DataFrame]:
-    """Lead every table with the marker's identity columns, label outcomes, adjust p within families."""
+    """Lead every table with the marker's identity columns, label outcomes, adjust p within
+    families."""
     identity = {
         "marker": marker["key"],
         "marker_label": marker["label"],
@@ -81,7 +83,8 @@ def marker_tables(
     marker: dict[str, Any],
     settings: dict[str, Any],
 ) -> dict[str, pd.DataFrame]:
-    """The MARKER_TABLES of one marker: values below the LLOQ, trajectory, responders vs non-responders, ROC.
+    """The MARKER_TABLES of one marker: values below the LLOQ, trajectory, responders vs
+    non-responders, ROC.
 
     marker: key, instrument, label, unit, direction, lloq (optional).
     settings: visits (ids, baseline first), confidence, wilcoxon_method, below_lloq_substitute,
@@ -100,6 +103,7 @@ def marker_tables(
             marker.get("lloq"),
             marker["unit"],
         ),
+        "visit_medians": visit_medians(wide, people, settings["confidence"]),
         "trajectory": trajectory(wide, people, visits, settings),
     }
     if settings.get("responders"):  # no responder rule: the marker is not compared between groups
@@ -120,6 +124,13 @@ def marker_tables(
             settings["confidence"],
             assumption,
         )
+        tables["roc_curve"] = roc_curve(
+            wide,
+            observed,
+            baseline,
+            early_visits(change_visits, response_visit, visits),
+            response_visit,
+        )
     return _finish(tables, marker, settings, {})
 
 
@@ -131,7 +142,8 @@ def correlation_tables(
     outcomes: dict[str, dict[str, Any]],
     settings: dict[str, Any],
 ) -> dict[str, pd.DataFrame]:
-    """The CORRELATION_TABLES of one marker: Spearman at each visit and of changes, repeated-measures r.
+    """The CORRELATION_TABLES of one marker: Spearman at each visit and of changes,
+    repeated-measures r.
 
     outcomes: outcome key -> {label, direction, instrument}, the outcomes correlated with; other
     arguments as for ``marker_tables``.

@@ -12,21 +12,30 @@ from ..errors import SupplementError
 from ..plan import StudyPlan
 
 # Tables of a marker on its own and against the responder criteria (job analyse_biomarker).
-MARKER_TABLES = ("lloq_counts", "trajectory", "responders_compare", "roc_auc")
+MARKER_TABLES = (
+    "lloq_counts",
+    "visit_medians",
+    "trajectory",
+    "responders_compare",
+    "roc_auc",
+    "roc_curve",
+)
 # Tables correlating a marker with the outcomes (job correlate_biomarker): split from the above so a
 # correction to a correlated outcome does not redo, or redraw, the marker's trajectory and ROC.
 CORRELATION_TABLES = ("spearman_cross_sectional", "spearman_change", "rm_corr")
 # Tables that compare the marker between responders and non-responders: only with a responder rule.
-RESPONDER_TABLES = ("responders_compare", "roc_auc")
+RESPONDER_TABLES = ("responders_compare", "roc_auc", "roc_curve")
 # Every table, in report order; each is stacked over markers by its own combine_biomarker_table job.
 TABLES = (
     "lloq_counts",
+    "visit_medians",
     "trajectory",
     "spearman_cross_sectional",
     "spearman_change",
     "rm_corr",
     "responders_compare",
     "roc_auc",
+    "roc_curve",
 )
 
 
@@ -43,7 +52,8 @@ def markers(config: dict[str, Any]) -> list[str]:
 
 
 def marker_tables(plan: StudyPlan) -> list[str]:
-    """Every table of this study's biomarker analysis, in report order (responder tables need a rule)."""
+    """Every table of this study's biomarker analysis, in report order (responder tables need a
+    rule)."""
     return [name for name in TABLES if name not in RESPONDER_TABLES or plan.has("responders")]
 
 
@@ -70,29 +80,33 @@ def check(config: dict[str, Any], source: str = "config.yaml") -> None:
     for marker in section["markers"]:
         if marker not in owner:
             problems.append(
-                f"{source}: biomarker_analysis/markers: unknown outcome '{marker}'; expected one of {sorted(owner)}"
+                f"{source}: biomarker_analysis/markers: unknown outcome '{marker}'; expected one "
+                f"of {sorted(owner)}"
             )
         elif owner[marker][1]["direction"] != "none":
             problems.append(
-                f"{source}: biomarker_analysis/markers: '{marker}' has direction '{owner[marker][1]['direction']}'; "
-                "expected a marker (direction 'none')"
+                f"{source}: biomarker_analysis/markers: '{marker}' has direction "
+                f"'{owner[marker][1]['direction']}'; expected a marker (direction 'none')"
             )
     for outcome in section["correlate_with"]:
         if outcome not in owner:
             problems.append(
-                f"{source}: biomarker_analysis/correlate_with: unknown outcome '{outcome}'; expected one of {sorted(owner)}"
+                f"{source}: biomarker_analysis/correlate_with: unknown outcome '{outcome}'; "
+                f"expected one of {sorted(owner)}"
             )
     for visit in section.get("change_visits") or []:
         if visit not in visits[1:]:
             problems.append(
-                f"{source}: biomarker_analysis/change_visits: '{visit}' is not a follow-up visit; expected one of {visits[1:]}"
+                f"{source}: biomarker_analysis/change_visits: '{visit}' is not a follow-up "
+                f"visit; expected one of {visits[1:]}"
             )
     if problems:
         raise SupplementError(problems)
 
 
 def marker_definition(config: dict[str, Any], marker: str) -> dict[str, Any]:
-    """The marker's own definition, as its job needs it (no scale limits: analysis does not use them)."""
+    """The marker's own definition, as its job needs it (no scale limits: analysis does not use
+    them)."""
     instrument, spec = _outcomes(config)[marker]
     definition = {
         "key": marker,
@@ -119,7 +133,8 @@ def outcome_definitions(config: dict[str, Any], keys: list[str]) -> dict[str, di
 
 
 def marker_settings(config: dict[str, Any]) -> dict[str, Any]:
-    """Settings every marker job shares: visits, confidence, tests, the responder rule, bootstrap."""
+    """Settings every marker job shares: visits, confidence, tests, the responder rule,
+    bootstrap."""
     section = config["biomarker_analysis"]
     analysis = config["analysis"]
     plan = StudyPlan(config)
@@ -137,8 +152,8 @@ def marker_settings(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def correlation_settings(config: dict[str, Any]) -> dict[str, Any]:
-    """What a correlate_biomarker job needs of marker_settings: not the responder rule or the bootstrap,
-    so changing those does not rerun the correlations."""
+    """What a correlate_biomarker job needs of marker_settings: not the responder rule or the
+    bootstrap, so changing those does not rerun the correlations."""
     keep = ("visits", "confidence", "below_lloq_substitute", "change_visits", "synthetic")
     return {key: value for key, value in marker_settings(config).items() if key in keep}
 
@@ -167,7 +182,8 @@ def final_outputs(config: dict[str, Any], results: str) -> list[str]:
 
 
 def report_tables(config: dict[str, Any], results: str) -> dict[str, str]:
-    """name -> combined table, for the HTML report (names "biomarkers/<table>", as the report groups them)."""
+    """name -> combined table, for the HTML report (names "biomarkers/<table>", as the report groups
+    them)."""
     plan = StudyPlan(config)
     if not plan.has("biomarkers"):
         return {}
@@ -177,8 +193,8 @@ def report_tables(config: dict[str, Any], results: str) -> dict[str, str]:
 def marker_job_inputs(
     config: dict[str, Any], marker: str, results: str, code: list[str]
 ) -> dict[str, Any]:
-    """Inputs of a marker's analyse_biomarker job: its cleaned values, the responder-criterion outcomes,
-    the participant table and the package code it runs."""
+    """Inputs of a marker's analyse_biomarker job: its cleaned values, the responder-criterion
+    outcomes, the participant table and the package code it runs."""
     return {
         "marker": clean_outcome(results, marker),
         "criteria": [clean_outcome(results, o) for o in responder_outcomes(config)],
@@ -203,5 +219,6 @@ def correlation_job_inputs(
 def combine_inputs(
     config: dict[str, Any], results: str, table: str, code: list[str]
 ) -> dict[str, Any]:
-    """Inputs of the job stacking one table over markers: that table of every marker, and the code it runs."""
+    """Inputs of the job stacking one table over markers: that table of every marker, and the code
+    it runs."""
     return {"parts": [marker_table(results, m, table) for m in markers(config)], "code": list(code)}

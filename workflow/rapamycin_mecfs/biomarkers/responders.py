@@ -16,16 +16,17 @@ ANALYSIS_SET = "responder_evaluable"
 
 def set_definition(response_visit: str) -> str:
     return (
-        f"participants whose responder status is observed at {response_visit} (every criterion evaluable from observed "
-        "values, no imputation) and who have this marker measure; those who stopped before "
-        f"{response_visit} are not in it"
+        f"participants whose responder status is observed at {response_visit} (every criterion "
+        "evaluable from observed values, no imputation) and who have this marker measure; those "
+        f"who stopped before {response_visit} are not in it"
     )
 
 
 def marker_measures(
     wide: pd.DataFrame, baseline: str, change_visits: list[str]
 ) -> list[tuple[str, str, str, pd.Series]]:
-    """(measure, visit, scale, values): baseline level, then raw change baseline -> each change visit."""
+    """(measure, visit, scale, values): baseline level, then raw change baseline -> each change
+    visit."""
     measures = [("baseline_level", baseline, f"marker level at {baseline}", wide[baseline])]
     for visit in change_visits:
         measures.append(
@@ -75,7 +76,8 @@ def responders_compare(
 ) -> pd.DataFrame:
     """Mann-Whitney U of responders vs non-responders on baseline level and on each change.
 
-    ``status``: 1.0 responder, 0.0 non-responder, NaN not evaluable (left out), indexed by participant.
+    ``status``: 1.0 responder, 0.0 non-responder, NaN not evaluable (left out), indexed by
+    participant.
     """
     rows = []
     for measure, visit, scale, values in marker_measures(wide, baseline, change_visits):
@@ -141,7 +143,8 @@ def roc_auc(
                 measure, visit, scale, responders, others, response_visit, rule_text, assumption
             ),
             "positive_class": f"responder at {response_visit}",
-            "score_direction": "higher value scores as responder (AUC < 0.5: lower values go with response)",
+            "score_direction": "higher value scores as responder (AUC < 0.5: lower values go "
+            "with response)",
         }
         if responders.size >= 2 and others.size >= 2:
             u = mann_whitney(responders, others)["U"]
@@ -170,8 +173,9 @@ def roc_auc(
                     "bootstrap_seed": ci["seed"],
                     "bootstrap_scheme": ci["scheme"],
                     "method": (
-                        "ROC AUC = U/(n1 n2) from the Mann-Whitney U of responders vs non-responders "
-                        f"(ties count 1/2; n1 = {responders.size}, n2 = {others.size}); {ci['method']}"
+                        "ROC AUC = U/(n1 n2) from the Mann-Whitney U of responders vs "
+                        f"non-responders (ties count 1/2; n1 = {responders.size}, n2 = "
+                        f"{others.size}); {ci['method']}"
                     ),
                 }
             )
@@ -192,3 +196,87 @@ def roc_auc(
             )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def roc_curve(
+    wide: pd.DataFrame,
+    status: pd.Series,
+    baseline: str,
+    early_visits: list[str],
+    response_visit: str,
+) -> pd.DataFrame:
+    """The vertices of each ROC curve of `roc_auc`: the table its figure draws.
+
+    One row per measure (baseline level, each early change) and vertex, strictest threshold
+    first; a measure with an empty group has no rows (and no AUC in `roc_auc`). The vertices are
+    ``sklearn.metrics.roc_curve(drop_intermediate=False)`` (scikit-learn comes with pingouin):
+    a value >= threshold scores as responder, the first vertex (0, 0) has threshold inf, and
+    tied values of both groups move both rates at once, so the area under the vertices by the
+    trapezoid rule is the AUC = U / (n1 n2) of `roc_auc` (ties 1/2).
+
+    Parameters
+    ----------
+    wide : pandas.DataFrame
+        participant x visit values of the marker.
+    status : pandas.Series
+        1.0 responder, 0.0 non-responder, NaN not evaluable, indexed by participant.
+    baseline : str
+        Baseline visit.
+    early_visits : list of str
+        Visits whose change from baseline is scored, as in `roc_auc`.
+    response_visit : str
+        Visit at which response is judged.
+
+    Returns
+    -------
+    pandas.DataFrame
+        measure, visit, response_visit, analysis_set, n_responders, n_non_responders, vertex,
+        threshold, fpr, tpr and method.
+
+    Examples
+    --------
+    >>> wide = pd.DataFrame({"V0": [0.8, 1.0, 0.8, 0.025, 1.5]}, index=list("abcde"))
+    >>> status = pd.Series([1.0, 1.0, 0.0, 0.0, 0.0], index=list("abcde"))
+    >>> table = roc_curve(wide, status, "V0", [], "V1")
+    >>> table[["vertex", "threshold", "fpr", "tpr"]].round(3)
+       vertex  threshold    fpr  tpr
+    0       0        inf  0.000  0.0
+    1       1      1.500  0.333  0.0
+    2       2      1.000  0.333  0.5
+    3       3      0.800  0.667  1.0
+    4       4      0.025  1.000  1.0
+    """
+    from sklearn import metrics  # here, not at the top: only this table needs it
+
+    frames = []
+    for measure, visit, _scale, values in marker_measures(wide, baseline, early_visits):
+        responders, others = _groups(values, status)
+        if not responders.size or not others.size:
+            continue
+        labels = np.r_[np.ones(responders.size), np.zeros(others.size)]
+        fpr, tpr, threshold = metrics.roc_curve(
+            labels, np.r_[responders, others], drop_intermediate=False
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "measure": measure,
+                    "visit": visit,
+                    "response_visit": response_visit,
+                    "analysis_set": ANALYSIS_SET,
+                    "n_responders": int(responders.size),
+                    "n_non_responders": int(others.size),
+                    "vertex": np.arange(fpr.size),
+                    "threshold": threshold,
+                    "fpr": fpr,
+                    "tpr": tpr,
+                    "method": "ROC vertices by sklearn.metrics.roc_curve(drop_intermediate="
+                    "False): a value >= threshold scores as responder; the first vertex "
+                    "(threshold inf) is (0, 0); tied values of both groups move both rates at "
+                    "once",
+                }
+            )
+        )
+    columns = ["measure", "visit", "response_visit", "analysis_set", "n_responders"]
+    columns += ["n_non_responders", "vertex", "threshold", "fpr", "tpr", "method"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)

@@ -1,4 +1,5 @@
-"""Repeated-measures correlation (Bakdash & Marusich 2017) of a marker with outcomes, within participants."""
+"""Repeated-measures correlation (Bakdash & Marusich 2017) of a marker with outcomes, within
+participants."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ RM_CORR = "rm_corr"
 def repeated_measures_correlation(
     frame: pd.DataFrame, x: str, y: str, subject: str = "participant_id", confidence: float = 0.95
 ) -> dict:
-    """Repeated-measures correlation on complete rows of participants with at least 2 complete visits.
+    """Repeated-measures correlation on complete rows of participants with at least 2 complete
+    visits.
 
     The ANCOVA of pingouin.rm_corr (y on x with participant as factor, common slope) computed from
     participant-centred values: r = sum(xc yc) / sqrt(sum(xc^2) sum(yc^2)), dof = observations -
@@ -23,8 +25,8 @@ def repeated_measures_correlation(
     same numbers as pingouin (tests compare them), but linear in the participants. Hand-written
     because pingouin is measured infeasible at the 10,000-participant target: it fits the
     participant dummies by least squares, 9.5 s at 500 participants and 145 s at 2,000 (4
-    visits, 2026-11-29), growing about as the cube, so hours per marker x outcome at 10,000. The CI is
-    pingouin's Fisher-z interval (n = dof + 2, SE = 1/sqrt(n - 3)) at ``confidence``, unrounded
+    visits, 2026-11-29), growing about as the cube, so hours per marker x outcome at 10,000. The CI
+    is pingouin's Fisher-z interval (n = dof + 2, SE = 1/sqrt(n - 3)) at ``confidence``, unrounded
     (pingouin rounds its CI95 to 2 decimals). Participants with one complete visit carry no
     within-participant information (they change neither r nor dof) and are left out of the counts.
 
@@ -45,10 +47,11 @@ def repeated_measures_correlation(
         "confidence": confidence,
     }
     text = (
-        "repeated-measures correlation (Bakdash & Marusich; as pingouin.rm_corr: ANCOVA with participant as "
-        "factor, common slope, two-sided p from its F test); "
-        f"{100 * confidence:g}% CI by Fisher z with n = dof + 2, SE = 1/sqrt(n - 3) (pingouin's formula, unrounded); "
-        f"{n_obs} observations from {n_participants} participants with >= 2 visits having both values"
+        "repeated-measures correlation (Bakdash & Marusich; as pingouin.rm_corr: ANCOVA with "
+        "participant as factor, common slope, two-sided p from its F test); "
+        f"{100 * confidence:g}% CI by Fisher z with n = dof + 2, SE = 1/sqrt(n - 3) (pingouin's "
+        f"formula, unrounded); {n_obs} observations from {n_participants} participants with >= 2 "
+        "visits having both values"
     )
     if n_participants < 3:
         result["method"] = f"{text}; not computed: fewer than 3 participants"
@@ -90,7 +93,8 @@ def rm_corr_rows(
     visits: list[str],
     confidence: float,
 ) -> pd.DataFrame:
-    """One row per outcome: rm_corr of marker with outcome across all visits, within participants."""
+    """One row per outcome: rm_corr of marker with outcome across all visits, within
+    participants."""
     marker_long = (
         marker.reindex(enrolled)[visits]
         .rename_axis("participant_id")
@@ -113,9 +117,11 @@ def rm_corr_rows(
                 "outcome": outcome,
                 "outcome_direction": directions[outcome],
                 "visits": ", ".join(visits),
-                "scale": "levels at every visit (raw values, no sign flip); within-participant association",
+                "scale": "levels at every visit (raw values, no sign flip); within-participant "
+                "association",
                 "analysis_set": "available_repeated",
-                "analysis_set_definition": "everyone enrolled with the marker and the outcome at >= 2 of the visits",
+                "analysis_set_definition": "everyone enrolled with the marker and the outcome "
+                "at >= 2 of the visits",
                 "n": result["n_participants"],
                 "n_obs": result["n_obs"],
                 "r": result["r"],

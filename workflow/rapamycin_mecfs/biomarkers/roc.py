@@ -8,13 +8,14 @@ from scipy import stats
 from ..stats._validate import as_float_array, check_confidence
 
 BOOTSTRAP_SCHEME = (
-    "stratified: responders and non-responders resampled separately with replacement, group sizes fixed "
-    "(so every resample has both classes)"
+    "stratified: responders and non-responders resampled separately with replacement, group "
+    "sizes fixed (so every resample has both classes)"
 )
 
 
 def auc_from_u(u: float, n1: int, n2: int) -> float:
-    """AUC = U / (n1 n2): U counts (positive, negative) pairs with the positive scoring higher, ties 1/2."""
+    """AUC = U / (n1 n2): U counts (positive, negative) pairs with the positive scoring higher, ties
+    1/2."""
     if n1 < 1 or n2 < 1:
         raise ValueError(f"auc_from_u: both groups need values, got n1={n1}, n2={n2}")
     return float(u) / (n1 * n2)
@@ -73,7 +74,8 @@ def bootstrap_auc_ci(
         "scheme": BOOTSTRAP_SCHEME,
         "method": (
             f"{100 * confidence:g}% percentile bootstrap CI of the AUC (scipy.stats.bootstrap), "
-            f"{resamples} resamples, numpy default_rng({seed}) (fresh for this AUC); {BOOTSTRAP_SCHEME}"
+            f"{resamples} resamples, numpy default_rng({seed}) (fresh for this AUC); "
+            f"{BOOTSTRAP_SCHEME}"
         ),
     }
 

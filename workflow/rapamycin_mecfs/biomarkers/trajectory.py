@@ -10,14 +10,18 @@ from ..analysis.data import SET_DEFINITIONS, Participants, pairs
 from ..analysis.paired import paired_rows
 
 # Markers have direction 'none': no improvement direction, so no sign flip.
-CHANGE_SCALE = "raw change = follow-up - baseline (marker direction 'none': no sign flip; positive = higher at follow-up)"
+CHANGE_SCALE = (
+    "raw change = follow-up - baseline (marker direction 'none': no sign flip; positive = "
+    "higher at follow-up)"
+)
 SETS = ("available_pairs", "completers")
 
 
 def trajectory(
     wide: pd.DataFrame, people: Participants, visits: list[str], settings: dict[str, Any]
 ) -> pd.DataFrame:
-    """Wilcoxon signed-rank with Hodges-Lehmann change and CI (and paired t), each follow-up vs baseline.
+    """Wilcoxon signed-rank with Hodges-Lehmann change and CI (and paired t), each follow-up vs
+    baseline.
 
     Same conventions as the outcome analysis (analysis.paired.paired_rows: V, normal
     approximation with tie and continuity corrections or exact by config, zero differences

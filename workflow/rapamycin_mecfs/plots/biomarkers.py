@@ -1,4 +1,5 @@
-"""Biomarker figures: values over visits, marker x outcome correlations, change vs change, ROC curves.
+"""Biomarker figures: values over visits, marker x outcome correlations, change vs change, ROC
+curves.
 
 Numbers printed in the figures (rho, CIs, AUCs, BH-adjusted p, counts) come from the tables under
 results/tables/biomarkers/. Points and curves are drawn from the cleaned values; where a table gives
@@ -17,17 +18,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from ..table_types import as_types
 from . import style
 from .consistency import spearman_rho
-from .trajectories import median_line, participant_lines, summarise, wide_values
-
-
-def _num(frame: pd.DataFrame, columns) -> pd.DataFrame:
-    frame = frame.copy()
-    for column in columns:
-        if column in frame:
-            frame[column] = pd.to_numeric(frame[column].replace("", np.nan))
-    return frame
+from .trajectories import median_line, participant_lines, visit_rows, wide_values
 
 
 def below_lloq_mask(clean: pd.DataFrame, marker: str, visits: list[str]) -> pd.DataFrame:
@@ -52,16 +46,22 @@ def biomarker_trajectories_figure(
     markers: dict[str, dict],
     visits: list[dict],
     lloq_counts: pd.DataFrame,
+    medians: pd.DataFrame,
     trajectory: pd.DataFrame,
     synthetic: bool,
-    confidence: float = 0.95,
 ) -> Figure:
-    """One panel per marker: every participant faint, median with order-statistic CI, below-LLOQ values marked."""
+    """One panel per marker: every participant faint, median with its CI bold, below-LLOQ marked.
+
+    The medians, CIs and n per visit are the visit_medians table's available_at_visit rows
+    (`medians`, stacked over markers); the change text is trajectory.csv's. Nothing is estimated.
+    """
     visit_ids = [v["id"] for v in visits]
     days = np.array([float(v["x"]) for v in visits], dtype=float)
-    counts = _num(lloq_counts, ["n_below_lloq", "n_analysed", "lloq", "below_lloq_value_used"])
-    traj = _num(trajectory, ["estimate", "ci_low", "ci_high", "p_fdr_bh", "n_pairs"])
-    level = f"{100 * confidence:g}%"
+    counts = as_types(lloq_counts, "lloq_counts")
+    traj = as_types(trajectory, "trajectory")
+    medians = medians.rename(columns={"marker": "outcome"})
+    level = f"{100 * float(medians['confidence'].iloc[0]):g}%" if len(medians) else ""
+    method = medians["method"].iloc[0].split("CI: ")[-1] if len(medians) else ""
     with style.context():
         fig, axes = style.new_figure(
             5.6 * len(markers) + 0.6,
@@ -69,7 +69,8 @@ def biomarker_trajectories_figure(
             "Plasma markers over the course",
             synthetic,
             subtitle=(
-                f"bold: median with {level} CI (order-statistic method), every available value; faint: one line per participant; "
+                f"bold: median with {level} CI ({method}), every available value; "
+                "faint: one line per participant; "
                 "\N{MULTIPLICATION SIGN}: below the LLOQ, drawn at the substituted value"
             ),
             nrows=1,
@@ -94,7 +95,7 @@ def biomarker_trajectories_figure(
                 rasterized=len(wide) > style.VECTOR_PARTICIPANTS,
                 ax=ax,
             )
-            summary = summarise(wide, confidence)
+            summary = visit_rows(medians, key, "available_at_visit", visit_ids)
             median_line(ax, summary, days, style.SET_COLOURS["all_available"])
             marker_counts = counts[(counts["marker"] == key)].set_index("visit")
             lloq = spec.get("lloq")
@@ -113,7 +114,9 @@ def biomarker_trajectories_figure(
                     color=style.WARNING_RED,
                 )
             ticks = []
-            for visit, tick, n in zip(visit_ids, [v["tick"] for v in visits], summary["n"]):
+            for visit, tick, n in zip(
+                visit_ids, [v["tick"] for v in visits], summary["n"].astype(int)
+            ):
                 n_below = (
                     int(marker_counts.loc[visit, "n_below_lloq"])
                     if visit in marker_counts.index
@@ -121,25 +124,31 @@ def biomarker_trajectories_figure(
                 )
                 if n_below != int(below[visit].sum()):
                     raise ValueError(
-                        f"{key} {visit}: lloq_counts.csv says {n_below} below LLOQ, the clean table flags {int(below[visit].sum())}"
+                        f"{key} {visit}: lloq_counts.csv says {n_below} below LLOQ, "
+                        f"the clean table flags {int(below[visit].sum())}"
                     )
                 ticks.append(f"{tick}\nn = {n}\n< LLOQ: {n_below}")
             ax.set_xticks(days, ticks, fontsize=8)
             ax.set_yscale("log")
             ax.set_ylabel(f"{spec['label']}, {spec.get('unit', '')} (log scale)")
             ax.set_title(spec["label"])
-            # Change vs baseline from trajectory.csv: Hodges-Lehmann estimate, available pairs, BH-adjusted p.
+            # Change vs baseline from trajectory.csv: Hodges-Lehmann estimate, available pairs,
+            # BH-adjusted p.
             rows = traj[
                 (traj["marker"] == key)
                 & (traj["analysis_set"] == "available_pairs")
                 & (traj["test"] == "wilcoxon_signed_rank")
             ]
             lines = [
-                f"change vs {visit_ids[0]}, {spec.get('unit', '')} (Hodges\N{EN DASH}Lehmann, {level} CI; BH-adjusted p):"
+                (
+                    f"change vs {visit_ids[0]}, {spec.get('unit', '')} "
+                    f"(Hodges\N{EN DASH}Lehmann, {level} CI; BH-adjusted p):"
+                )
             ]
             for r in rows.itertuples():
                 lines.append(
-                    f"{r.visit}: {style.fmt_ci(r.estimate, r.ci_low, r.ci_high, 3)}; {p_text(r.p_fdr_bh)} (n = {int(r.n_pairs)})"
+                    f"{r.visit}: {style.fmt_ci(r.estimate, r.ci_low, r.ci_high, 3)}; "
+                    f"{p_text(r.p_fdr_bh)} (n = {int(r.n_pairs)})"
                 )
             ax.set_xlabel("visit; n = participants with a value\n\n" + "\n".join(lines), fontsize=9)
             values = wide.to_numpy()[np.isfinite(wide.to_numpy())]
@@ -167,7 +176,7 @@ def heatmap_matrix(
     alpha: float = 0.05,
 ):
     """rho, BH-significance and n matrices: rows outcomes, columns (marker, visit)."""
-    frame = _num(table, ["rho", "p_fdr_bh", "n"]).set_index(["outcome", "marker", "visit"])
+    frame = as_types(table, "spearman_cross_sectional").set_index(["outcome", "marker", "visit"])
     columns = [(m, v) for m in markers for v in visits]
     rho = np.full((len(outcomes), len(columns)), np.nan)
     sig = np.zeros_like(rho, dtype=bool)
@@ -188,7 +197,8 @@ def biomarker_heatmap_figure(
     synthetic: bool,
     alpha: float = 0.05,
 ) -> Figure:
-    """The table's rho per outcome x (marker, visit) as one ``seaborn.heatmap``, each cell annotated.
+    """The table's rho per outcome x (marker, visit) as one ``seaborn.heatmap``, each cell
+    annotated.
 
     Parameters
     ----------
@@ -229,8 +239,10 @@ def biomarker_heatmap_figure(
             "Marker vs outcome: Spearman \N{GREEK SMALL LETTER RHO} at each visit",
             synthetic,
             subtitle=(
-                f"raw levels at the visit (no sign flip: read with each outcome's direction); {n_text}\n"
-                f"* = Benjamini\N{EN DASH}Hochberg adjusted p < {alpha:g} within the marker's family (outcomes \N{MULTIPLICATION SIGN} visits)"
+                "raw levels at the visit (no sign flip: read with each outcome's direction); "
+                f"{n_text}\n"
+                f"* = Benjamini\N{EN DASH}Hochberg adjusted p < {alpha:g} within the marker's "
+                "family (outcomes \N{MULTIPLICATION SIGN} visits)"
             ),
             watermark_colour="0.3",
         )
@@ -297,7 +309,8 @@ def biomarker_heatmap_figure(
 def change_points(
     clean: pd.DataFrame, marker: str, outcome: str, baseline: str, visit: str, enrolled: list[str]
 ) -> pd.DataFrame:
-    """Per participant with both values at both visits: raw changes (visit - baseline) and whether any marker value is below LLOQ."""
+    """Per participant with both values at both visits: raw changes (visit - baseline) and
+    whether any marker value is below LLOQ."""
     visits = [baseline, visit]
     m = wide_values(clean, marker, visits)
     o = wide_values(clean, outcome, visits)
@@ -330,7 +343,8 @@ def check_rho(
 def biomarker_change_scatter_figure(
     panels: list[dict], baseline: str, visit: str, synthetic: bool
 ) -> Figure:
-    """`panels`: dicts with marker_label, marker_unit, outcome_label, outcome_unit, outcome_direction, points, row (spearman_change.csv)."""
+    """`panels`: dicts with marker_label, marker_unit, outcome_label, outcome_unit,
+    outcome_direction, points, row (spearman_change.csv)."""
     markers = list(dict.fromkeys(p["marker_label"] for p in panels))
     outcomes = list(dict.fromkeys(p["outcome_label"] for p in panels))
     colour = style.SET_COLOURS["completers"]
@@ -341,7 +355,8 @@ def biomarker_change_scatter_figure(
             f"Change in marker vs change in outcome, {baseline} \N{RIGHTWARDS ARROW} {visit}",
             synthetic,
             subtitle=(
-                "raw changes (follow-up \N{MINUS SIGN} baseline, no sign flip); everyone enrolled with both values at both visits; "
+                "raw changes (follow-up \N{MINUS SIGN} baseline, no sign flip); everyone enrolled "
+                "with both values at both visits; "
                 "Spearman \N{GREEK SMALL LETTER RHO}, 95% CI (Fisher z), BH-adjusted p"
             ),
             nrows=len(outcomes),
@@ -385,19 +400,22 @@ def biomarker_change_scatter_figure(
             ax.axvline(0, color="0.3", lw=0.8, ls="--")
             rho, low, high = float(row["rho"]), float(row["ci_low"]), float(row["ci_high"])
             ax.set_title(
-                f"{p['marker_label']} vs {p['outcome_label']}\n\N{GREEK SMALL LETTER RHO} = {style.fmt_ci(rho, low, high)}, "
+                f"{p['marker_label']} vs {p['outcome_label']}\n"
+                f"\N{GREEK SMALL LETTER RHO} = {style.fmt_ci(rho, low, high)}, "
                 f"{p_text(float(row['p_fdr_bh']))} (BH), n = {int(float(row['n']))}",
                 fontsize=9.5,
             )
             ax.set_xlabel(
-                f"\N{GREEK CAPITAL LETTER DELTA} {p['marker_label']}, {p['marker_unit']} ({visit} \N{MINUS SIGN} {baseline})"
+                f"\N{GREEK CAPITAL LETTER DELTA} {p['marker_label']}, {p['marker_unit']} "
+                f"({visit} \N{MINUS SIGN} {baseline})"
             )
             better = {
                 "higher_is_better": "positive = better",
                 "lower_is_better": "negative = better",
             }.get(p["outcome_direction"], "")
             ax.set_ylabel(
-                f"\N{GREEK CAPITAL LETTER DELTA} {p['outcome_label']}, {p['outcome_unit']}\n({better})"
+                f"\N{GREEK CAPITAL LETTER DELTA} {p['outcome_label']}, {p['outcome_unit']}\n"
+                f"({better})"
             )
         handles = [
             Line2D([], [], ls="", marker="o", color=colour, alpha=0.6, label="participant"),
@@ -419,29 +437,6 @@ def biomarker_change_scatter_figure(
 # --- ROC ----------------------------------------------------------------------------------------
 
 
-def roc_curve(positives, negatives) -> tuple[np.ndarray, np.ndarray]:
-    """(FPR, TPR) from the strictest threshold to the loosest; higher scores count as positive.
-
-    Tied scores move both rates at once (a diagonal step), so the area under the curve by the
-    trapezoid rule equals U / (n1 n2) with ties counted 1/2.
-    """
-    pos = np.asarray(positives, dtype=float)
-    neg = np.asarray(negatives, dtype=float)
-    thresholds = np.unique(np.concatenate([pos, neg]))[::-1]
-    tpr = [0.0] + [float((pos >= t).mean()) for t in thresholds]
-    fpr = [0.0] + [float((neg >= t).mean()) for t in thresholds]
-    return np.array(fpr), np.array(tpr)
-
-
-def roc_groups(values: pd.Series, status: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Scores of responders (status 1) and non-responders (0), participants with both a status and a value."""
-    joined = pd.DataFrame({"value": values.reindex(status.index), "status": status}).dropna()
-    return (
-        joined.loc[joined["status"] == 1.0, "value"].to_numpy(float),
-        joined.loc[joined["status"] == 0.0, "value"].to_numpy(float),
-    )
-
-
 def biomarker_roc_figure(panels: list[dict], synthetic: bool) -> Figure:
     """ROC curves, one panel per marker, each curve a ``seaborn.lineplot`` through its vertices.
 
@@ -449,7 +444,8 @@ def biomarker_roc_figure(panels: list[dict], synthetic: bool) -> Figure:
     ----------
     panels : list of dict
         One per marker: ``label`` and ``curves``, a list of dicts with ``measure_label``,
-        ``positives``, ``negatives`` (the scores drawn) and ``row`` (its roc_auc.csv row).
+        ``points`` (the measure's rows of roc_curve.csv: vertex, fpr, tpr, n_responders,
+        n_non_responders) and ``row`` (its roc_auc.csv row).
     synthetic : bool
         Whether to mark the figure as drawn from synthetic data.
 
@@ -459,7 +455,7 @@ def biomarker_roc_figure(panels: list[dict], synthetic: bool) -> Figure:
 
     Notes
     -----
-    The curve is drawn through the vertices of `roc_curve` with the default drawstyle, not
+    The curve is drawn through the table's vertices with the default drawstyle, not
     ``drawstyle="steps-post"``: the vertices already hold both corners of every step (a threshold
     met by responders only moves the TPR, by non-responders only the FPR), so the two draw the
     same staircase, except at a threshold that both groups meet (tied scores, e.g. values below the
@@ -491,33 +487,43 @@ def biomarker_roc_figure(panels: list[dict], synthetic: bool) -> Figure:
             ax.plot([0, 1], [0, 1], color="0.5", lw=1, ls="--", label="no discrimination (AUC 0.5)")
             for colour, curve in zip(palette, panel["curves"]):
                 row = curve["row"]
-                if not len(curve["positives"]) or not len(curve["negatives"]):
-                    # Everyone evaluable is a responder, or nobody is: there is no curve, and the table has no AUC.
+                points = curve["points"]
+                n1, n2 = int(float(row["n_responders"])), int(float(row["n_non_responders"]))
+                if points.empty:
+                    # Everyone evaluable is a responder, or nobody is: no curve and no AUC.
                     if str(row["auc"]) not in ("", "nan"):
                         raise ValueError(
-                            f"ROC {panel['label']} {curve['measure_label']}: a group is empty but roc_auc.csv has AUC {row['auc']}"
+                            f"ROC {panel['label']} {curve['measure_label']}: roc_curve.csv has no "
+                            f"vertices but roc_auc.csv has AUC {row['auc']}"
                         )
                     ax.plot(
                         [],
                         [],
                         color=colour,
                         lw=2,
-                        label=f"{curve['measure_label']}: no AUC ({len(curve['positives'])} responders, "
-                        f"{len(curve['negatives'])} non-responders)",
+                        label=f"{curve['measure_label']}: no AUC ({n1} responders, "
+                        f"{n2} non-responders)",
                     )
                     continue
-                fpr, tpr = roc_curve(curve["positives"], curve["negatives"])
+                points = points.assign(
+                    **{c: pd.to_numeric(points[c]) for c in ("vertex", "fpr", "tpr")}
+                ).sort_values("vertex")
+                fpr, tpr = points["fpr"].to_numpy(), points["tpr"].to_numpy()
                 drawn = float(np.trapezoid(tpr, fpr))
                 auc = float(row["auc"])
                 if not np.isclose(drawn, auc, atol=1e-9):
                     raise ValueError(
-                        f"ROC {panel['label']} {curve['measure_label']}: area of the drawn curve {drawn:.6g} != roc_auc.csv {auc:.6g}"
+                        f"ROC {panel['label']} {curve['measure_label']}: area of the drawn curve "
+                        f"{drawn:.6g} != roc_auc.csv {auc:.6g}"
                     )
-                n1, n2 = int(float(row["n_responders"])), int(float(row["n_non_responders"]))
-                if (len(curve["positives"]), len(curve["negatives"])) != (n1, n2):
+                groups = {
+                    (int(float(a)), int(float(b)))
+                    for a, b in zip(points["n_responders"], points["n_non_responders"])
+                }
+                if groups != {(n1, n2)}:
                     raise ValueError(
-                        f"ROC {panel['label']} {curve['measure_label']}: groups drawn "
-                        f"{len(curve['positives'])}/{len(curve['negatives'])}, roc_auc.csv {n1}/{n2}"
+                        f"ROC {panel['label']} {curve['measure_label']}: roc_curve.csv groups "
+                        f"{sorted(groups)}, roc_auc.csv {n1}/{n2}"
                     )
                 level = (
                     f"{100 * float(row['confidence']):g}%"

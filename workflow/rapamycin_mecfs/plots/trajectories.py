@@ -1,9 +1,8 @@
-"""Outcome trajectories: each participant faint, the median with its 95% CI bold.
+"""Outcome trajectories: each participant faint, the median with its CI bold.
 
-The CI of the median is the distribution-free order-statistic interval: with n values sorted,
-[x_(r), x_(n+1-r)] where r is the largest rank with P(B <= r - 1) <= (1 - confidence) / 2 for
-B ~ Binomial(n, 1/2); its coverage is at least `confidence`. No resampling, so nothing random.
-When n is too small for any such r, the CI is not drawn.
+The medians, their CIs and the n per visit are the rows of the visit_medians table
+(analysis.medians): the figure estimates nothing. A CI the table leaves empty (n too small for
+the level) is not drawn.
 """
 
 from __future__ import annotations
@@ -13,61 +12,15 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from scipy import special
 
+from ..table_types import as_types
 from . import style
-
-
-def median_ci_ranks(n: int, confidence: float = 0.95) -> tuple[int, int] | None:
-    """1-based ranks (r, n + 1 - r) of the order-statistic CI of the median, or None when n is too small."""
-    if n < 1:
-        return None
-    alpha = 1 - confidence
-    # P(B <= k) for B ~ Binomial(n, 1/2); scipy.special, not scipy.stats, to keep figure jobs light.
-    cdf = special.bdtr(np.arange(n + 1), n, 0.5)
-    # r - 1 = the largest k with P(B <= k) <= alpha / 2; r >= 1 needs P(B <= 0) <= alpha / 2.
-    ok = np.nonzero(cdf <= alpha / 2 + 1e-12)[0]
-    if ok.size == 0:
-        return None
-    r = int(ok[-1]) + 1
-    return r, n + 1 - r
-
-
-def median_ci(values, confidence: float = 0.95) -> tuple[float, float, float]:
-    """(median, ci_low, ci_high); the CI is NaN when n is too small."""
-    x = np.sort(np.asarray(values, dtype=float))
-    x = x[~np.isnan(x)]
-    if x.size == 0:
-        return (np.nan, np.nan, np.nan)
-    ranks = median_ci_ranks(x.size, confidence)
-    if ranks is None:
-        return (float(np.median(x)), np.nan, np.nan)
-    return float(np.median(x)), float(x[ranks[0] - 1]), float(x[ranks[1] - 1])
-
-
-def summarise(wide: pd.DataFrame, confidence: float) -> pd.DataFrame:
-    """Per visit (column of `wide`): n, median and its CI."""
-    rows = []
-    for visit in wide.columns:
-        values = wide[visit].dropna().to_numpy()
-        median, low, high = median_ci(values, confidence)
-        rows.append(
-            {
-                "visit": visit,
-                "n": int(values.size),
-                "median": median,
-                "ci_low": low,
-                "ci_high": high,
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def wide_values(clean: pd.DataFrame, outcome: str, visits: list[str]) -> pd.DataFrame:
     """participant x visit values of one outcome (NaN when missing), visits in order."""
     rows = clean[clean["outcome"] == outcome]
-    values = pd.to_numeric(rows["value"].where(rows["value"].astype(str) != ""), errors="coerce")
-    wide = rows.assign(value=values).pivot(index="participant_id", columns="visit", values="value")
+    wide = as_types(rows, "clean").pivot(index="participant_id", columns="visit", values="value")
     return wide.reindex(columns=visits).astype(float).sort_index()
 
 
@@ -192,7 +145,7 @@ def median_line(ax, summary: pd.DataFrame, x: np.ndarray, colour) -> None:
     ax : matplotlib.axes.Axes
         The panel.
     summary : pandas.DataFrame
-        `summarise`'s table: median, ci_low and ci_high per visit, in the order of `x`.
+        `visit_rows`' table: median, ci_low and ci_high per visit, in the order of `x`.
     x : numpy.ndarray
         Position of each visit on the x axis.
     colour : str or tuple
@@ -232,35 +185,70 @@ def median_line(ax, summary: pd.DataFrame, x: np.ndarray, colour) -> None:
     ax.set(xlabel="", ylabel="")
 
 
-def _panel(
-    ax, wide: pd.DataFrame, days: list[int], colour, confidence: float, spec: dict
-) -> pd.DataFrame:
+def visit_rows(medians: pd.DataFrame, outcome: str, analysis_set: str, visits: list[str]):
+    """The rows of the visit_medians table for one outcome and set, one per visit in order.
+
+    Parameters
+    ----------
+    medians : pandas.DataFrame
+        The visit_medians table (outcome, analysis_set, visit, n, median, ci_low, ci_high);
+        numbers may be text, as read from the CSV.
+    outcome, analysis_set : str
+        Which rows.
+    visits : list of str
+        Visit ids, in axis order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        visit, n, median, ci_low and ci_high as numbers, one row per visit of `visits`.
+    """
+    rows = medians[(medians["outcome"] == outcome) & (medians["analysis_set"] == analysis_set)]
+    rows = rows.set_index("visit").reindex(visits)
+    if rows["n"].isna().any():
+        missing = rows.index[rows["n"].isna()].tolist()
+        raise ValueError(
+            f"visit_medians has no row for {outcome}, {analysis_set} at {missing}; "
+            f"expected one per visit of {visits}"
+        )
+    rows = as_types(rows.reset_index(), "visit_medians")
+    return pd.DataFrame({"visit": visits, **{c: rows[c].to_numpy() for c in NUMBERS}})
+
+
+NUMBERS = ("n", "median", "ci_low", "ci_high")
+
+
+def _panel(ax, wide: pd.DataFrame, summary: pd.DataFrame, days: list[int], colour, spec: dict):
     x = np.asarray(days, dtype=float)
     participant_lines(ax, wide, x)
-    summary = summarise(wide, confidence)
     median_line(ax, summary, x, colour)
     low, high = float(spec["min"]), float(spec["max"])
     pad = 0.04 * (high - low)
     ax.set_ylim(low - pad, high + pad)
     ax.set_xticks(x)
-    return summary
 
 
 def trajectories_figure(
     clean: pd.DataFrame,
     completers: list[str],
+    medians: pd.DataFrame,
     outcomes: dict[str, dict],
     visits: list[dict],
     instrument_label: str,
     synthetic: bool,
-    confidence: float = 0.95,
 ) -> Figure:
-    """One row per outcome; left column completers only, right column every available value."""
+    """One row per outcome; left column completers only, right column every available value.
+
+    The faint lines are the participants' values from `clean`; the bold medians and CIs are
+    the rows of `medians` (the visit_medians table, sets completers_at_visit and
+    available_at_visit), drawn as they are.
+    """
     visit_ids = [v["id"] for v in visits]
     days = [float(v["x"]) for v in visits]
     keys = list(outcomes)
     completer_set = set(completers)
-    level = f"{100 * confidence:g}%"
+    level = f"{100 * float(medians['confidence'].iloc[0]):g}%" if len(medians) else ""
+    method = medians["method"].iloc[0].split("CI: ")[-1] if len(medians) else ""
     with style.context():
         fig, axes = style.new_figure(
             11,
@@ -268,8 +256,9 @@ def trajectories_figure(
             f"{instrument_label}: individual trajectories and median",
             synthetic,
             subtitle=(
-                f"left: completers (n = {len(completer_set)}); right: every available value; n per visit under each tick\n"
-                f"bold: median with {level} CI (order-statistic method); faint: one line per participant"
+                f"left: completers (n = {len(completer_set)}); right: every available value; "
+                "n per visit under each tick\n"
+                f"bold: median with {level} CI ({method}); faint: one line per participant"
             ),
             nrows=len(keys),
             ncols=2,
@@ -279,16 +268,18 @@ def trajectories_figure(
             spec = outcomes[key]
             wide = wide_values(clean, key, visit_ids)
             panels = (
-                ("completers", wide[wide.index.isin(completer_set)], "completers"),
-                ("all_available", wide.dropna(how="all"), "all available values"),
+                ("completers", "completers_at_visit", wide[wide.index.isin(completer_set)]),
+                ("all_available", "available_at_visit", wide.dropna(how="all")),
             )
-            for j, (name, subset, heading) in enumerate(panels):
+            for j, (name, analysis_set, subset) in enumerate(panels):
                 ax = axes[i, j]
-                summary = _panel(ax, subset, days, style.SET_COLOURS[name], confidence, spec)
+                summary = visit_rows(medians, key, analysis_set, visit_ids)
+                _panel(ax, subset, summary, days, style.SET_COLOURS[name], spec)
+                heading = "completers" if name == "completers" else "all available values"
                 ax.set_title(f"{spec['label']} \N{MIDDLE DOT} {heading}", fontsize=10)
                 ax.set_xticks(
                     days,
-                    [f"{v['tick']}\nn = {n}" for v, n in zip(visits, summary["n"])],
+                    [f"{v['tick']}\nn = {int(n)}" for v, n in zip(visits, summary["n"])],
                     fontsize=8,
                 )
                 ax.set_ylabel(

@@ -1,8 +1,8 @@
 """Study designs for the SYNTHETIC generator: small supplements with optional parts switched off.
 
-The shipped synthetic supplement (``writers``) imitates the trial's own supplement. A ``Design`` here
-cuts the same simulated cohort (``model.simulate_cohort``) down to another study shape: fewer or
-renamed visits, visits with or without study days, a few outcomes of some instruments, and each
+The shipped synthetic supplement (``writers``) imitates the trial's own supplement. A ``Design``
+here cuts the same simulated cohort (``model.simulate_cohort``) down to another study shape: fewer
+or renamed visits, visits with or without study days, a few outcomes of some instruments, and each
 optional table (roster, dose, biomarkers, discontinuations) present or absent, with or without a
 claims file, a responder rule or simulator scenarios, and optionally a made-up non-questionnaire
 outcome (a 6-minute walk distance). ``write_design`` writes, into one folder:
@@ -72,6 +72,7 @@ ALL_SECTIONS = (
     "provenance",
 )
 ALL_OUTCOME_TABLES = (
+    "visit_medians",
     "paired_tests",
     "friedman",
     "mixed_model",
@@ -84,12 +85,13 @@ ALL_OUTCOME_TABLES = (
 )
 MARKER_TABLES_OWN = (
     "lloq_counts",
+    "visit_medians",
     "trajectory",
     "spearman_cross_sectional",
     "spearman_change",
     "rm_corr",
 )
-MARKER_TABLES_RESPONDERS = ("responders_compare", "roc_auc")
+MARKER_TABLES_RESPONDERS = ("responders_compare", "roc_auc", "roc_curve")
 SIMULATION_TABLES = (
     "simulation_summary",
     "simulation_false_positives",
@@ -98,7 +100,8 @@ SIMULATION_TABLES = (
 )
 
 # --------------------------------------------------------------------------- instruments
-# Questionnaire instruments of the model, by outcome-key prefix: (instrument and table key, sheet, label).
+# Questionnaire instruments of the model, by outcome-key prefix: (instrument and table key, sheet,
+# label).
 INSTRUMENTS: tuple[tuple[str, str, str], ...] = (
     ("bas", "BAS", "Bell Activity Scale"),
     ("sss", "SSS", "Symptom Severity Scale v2.2"),
@@ -152,7 +155,8 @@ DOSE_BANDS = [1, 2, 4, 6]
 SCENARIOS = {
     "no_attrition": {"description": "no dropout, no selection at entry"},
     "informative_attrition": {
-        "description": "informative dropout (non-improvers leave), calibrated to the observed retention",
+        "description": "informative dropout (non-improvers leave), calibrated to the observed "
+        "retention",
         "dropout": {"mode": "informative"},
     },
 }
@@ -246,8 +250,9 @@ def _csv(*names: str) -> tuple[str, ...]:
 DESIGNS: tuple[Design, ...] = (
     Design(
         name="full_three_renamed_visits",
-        covers="3 renamed visits with study days; every component on (roster, dose with cumulative dose, "
-        "discontinuations, 2 markers, responders, claims, a simulator scenario, an empty corrections ledger)",
+        covers="3 renamed visits with study days; every component on (roster, dose with cumulative "
+        "dose, discontinuations, 2 markers, responders, claims, a simulator scenario, an "
+        "empty corrections ledger)",
         n=24,
         visits=(("T0", "baseline"), ("T1", "month1"), ("T3", "month3")),
         days=True,
@@ -260,6 +265,7 @@ DESIGNS: tuple[Design, ...] = (
         sections_run=ALL_SECTIONS,
         not_run=(),
         top_tables=_csv(
+            "visit_medians",
             "paired_tests",
             "friedman",
             "mixed_model",
@@ -316,6 +322,7 @@ DESIGNS: tuple[Design, ...] = (
             "simulation",
         ),
         top_tables=_csv(
+            "visit_medians",
             "paired_tests",
             "mixed_model",
             "baseline_by_completion",
@@ -328,6 +335,7 @@ DESIGNS: tuple[Design, ...] = (
             "responders_by_participant",
         ),
         outcome_tables=(
+            "visit_medians",
             "paired_tests",
             "mixed_model",
             "baseline_by_completion",
@@ -362,6 +370,7 @@ DESIGNS: tuple[Design, ...] = (
         ),
         not_run=("corrections", "dose_response", "simulation"),
         top_tables=_csv(
+            "visit_medians",
             "paired_tests",
             "friedman",
             "mixed_model",
@@ -382,6 +391,7 @@ DESIGNS: tuple[Design, ...] = (
             "biomarkers/roc_auc",
         ),
         outcome_tables=(
+            "visit_medians",
             "paired_tests",
             "friedman",
             "mixed_model",
@@ -394,8 +404,8 @@ DESIGNS: tuple[Design, ...] = (
     ),
     Design(
         name="no_discontinuations_table",
-        covers="no discontinuations table (no one recorded as stopped, no completers-vs-stopped comparison); "
-        "3 visits T0/T1/T3 with days; no biomarkers, no claims",
+        covers="no discontinuations table (no one recorded as stopped, no completers-vs-stopped "
+        "comparison); 3 visits T0/T1/T3 with days; no biomarkers, no claims",
         n=22,
         visits=(("T0", "T0"), ("T1", "T1"), ("T3", "T3")),
         days=True,
@@ -414,6 +424,7 @@ DESIGNS: tuple[Design, ...] = (
         ),
         not_run=("discontinuations", "corrections", "biomarkers", "claims", "simulation"),
         top_tables=_csv(
+            "visit_medians",
             "paired_tests",
             "friedman",
             "mixed_model",
@@ -426,6 +437,7 @@ DESIGNS: tuple[Design, ...] = (
             "responders_by_participant",
         ),
         outcome_tables=(
+            "visit_medians",
             "paired_tests",
             "friedman",
             "mixed_model",
@@ -438,8 +450,8 @@ DESIGNS: tuple[Design, ...] = (
     ),
     Design(
         name="nobody_stopped",
-        covers="discontinuations table present but empty: only participants who attended the last visit (T2) are "
-        "kept; 3 visits with days; two SF-36 scales; one marker",
+        covers="discontinuations table present but empty: only participants who attended the last "
+        "visit (T2) are kept; 3 visits with days; two SF-36 scales; one marker",
         n=36,
         visits=(("T0", "T0"), ("T1", "T1"), ("T2", "T2")),
         days=True,
@@ -460,6 +472,7 @@ DESIGNS: tuple[Design, ...] = (
         ),
         not_run=("corrections", "claims", "simulation"),
         top_tables=_csv(
+            "visit_medians",
             "paired_tests",
             "friedman",
             "mixed_model",
@@ -484,9 +497,10 @@ DESIGNS: tuple[Design, ...] = (
     ),
     Design(
         name="six_minute_walk",
-        covers="a non-questionnaire outcome (6-minute walk distance, metres, continuous, 10% not done) analysed and "
-        "judging response, but not deciding completion or attendance (both listed explicitly: BAS); "
-        "one simulator scenario; no dose, no biomarkers, no claims",
+        covers="a non-questionnaire outcome (6-minute walk distance, metres, continuous, 10% not "
+        "done) analysed and judging response, but not deciding completion or attendance "
+        "(both listed explicitly: BAS); one simulator scenario; no dose, no biomarkers, "
+        "no claims",
         n=22,
         visits=(("T0", "T0"), ("T1", "T1"), ("T2", "T2"), ("T3", "T3")),
         days=True,
@@ -507,6 +521,7 @@ DESIGNS: tuple[Design, ...] = (
         ),
         not_run=("corrections", "dose_response", "biomarkers", "claims"),
         top_tables=_csv(
+            "visit_medians",
             "paired_tests",
             "friedman",
             "mixed_model",
@@ -522,6 +537,7 @@ DESIGNS: tuple[Design, ...] = (
             "simulation_distribution",
         ),
         outcome_tables=(
+            "visit_medians",
             "paired_tests",
             "friedman",
             "mixed_model",
@@ -533,8 +549,9 @@ DESIGNS: tuple[Design, ...] = (
     ),
     Design(
         name="one_instrument_no_roster",
-        covers="one instrument only (2 SSS items: no dose, no markers) and no participants table (everyone with a "
-        "value is enrolled; no baseline characteristics); 4 visits with days; the tipping point switched off",
+        covers="one instrument only (2 SSS items: no dose, no markers) and no participants table "
+        "(everyone with a value is enrolled; no baseline characteristics); 4 visits with "
+        "days; the tipping point switched off",
         n=20,
         visits=(("T0", "T0"), ("T1", "T1"), ("T2", "T2"), ("T3", "T3")),
         days=True,
@@ -561,6 +578,7 @@ DESIGNS: tuple[Design, ...] = (
             "tipping_point",
         ),
         top_tables=_csv(
+            "visit_medians",
             "paired_tests",
             "friedman",
             "mixed_model",
@@ -570,6 +588,7 @@ DESIGNS: tuple[Design, ...] = (
             "responders_by_participant",
         ),
         outcome_tables=(
+            "visit_medians",
             "paired_tests",
             "friedman",
             "mixed_model",
@@ -579,9 +598,9 @@ DESIGNS: tuple[Design, ...] = (
     ),
     Design(
         name="no_responder_rule",
-        covers="no responder rule (so no marker responder comparison and no simulation although a scenario is "
-        "configured); claims without a responder claim; 3 renamed visits without days (cumulative dose not run); "
-        "an empty corrections ledger",
+        covers="no responder rule (so no marker responder comparison and no simulation although a "
+        "scenario is configured); claims without a responder claim; 3 renamed visits "
+        "without days (cumulative dose not run); an empty corrections ledger",
         n=20,
         visits=(("T0", "start"), ("T1", "mid"), ("T3", "end")),
         days=False,
@@ -604,6 +623,7 @@ DESIGNS: tuple[Design, ...] = (
         ),
         not_run=("responders", "biomarker_responders", "cumulative_dose", "simulation"),
         top_tables=_csv(
+            "visit_medians",
             "paired_tests",
             "friedman",
             "mixed_model",
@@ -634,7 +654,8 @@ def _instrument_of(outcome: str) -> tuple[str, str, str]:
         if outcome.split("_")[0] == instrument[0]:
             return instrument
     raise ValueError(
-        f"outcome {outcome!r}: no questionnaire instrument; expected a key of model.QUESTIONNAIRE_KEYS"
+        f"outcome {outcome!r}: no questionnaire instrument; expected a key of "
+        "model.QUESTIONNAIRE_KEYS"
     )
 
 
@@ -944,7 +965,8 @@ def design_config(design: Design, seed: int, data_dir: str = DEFAULT_DATA_DIR) -
             "id_header": ID_HEADER,
             "fields": dict(DISCONTINUATION_FIELDS),
         }
-    # Completion and attendance: the questionnaires, listed explicitly when another directed outcome exists.
+    # Completion and attendance: the questionnaires, listed explicitly when another directed outcome
+    # exists.
     presence = list(design.outcomes) if design.walk_test else []
     analysis: dict[str, Any] = {
         "outcomes": [],
@@ -957,7 +979,8 @@ def design_config(design: Design, seed: int, data_dir: str = DEFAULT_DATA_DIR) -
         analysis["responders"] = {
             "combine": "all",
             "k": 1,
-            "assumption": "Synthetic design: thresholds chosen for testing the pipeline, not clinically justified.",
+            "assumption": "Synthetic design: thresholds chosen for testing the pipeline, not "
+            "clinically justified.",
             "criteria": [
                 {
                     "outcome": o,
@@ -1027,7 +1050,8 @@ def design_config(design: Design, seed: int, data_dir: str = DEFAULT_DATA_DIR) -
 
 def config_text(design: Design, seed: int, data_dir: str = DEFAULT_DATA_DIR) -> str:
     header = (
-        f"# SYNTHETIC design '{design.name}' (seed {seed}), written by rapamycin_mecfs.synthetic.designs.\n"
+        f"# SYNTHETIC design '{design.name}' (seed {seed}), written by "
+        "rapamycin_mecfs.synthetic.designs.\n"
         f"# Covers: {design.covers}.\n"
     )
     return header + yaml.safe_dump(
@@ -1040,8 +1064,8 @@ def write_design(
 ) -> dict[str, Path]:
     """Write the design's workbook, claims and ledger (when it has them) and config into `out_dir`.
 
-    `data_dir` is `out_dir` as the pipeline's working directory sees it (config paths start with it).
-    Returns file kind -> path written. Same design and seed give byte-identical files.
+    `data_dir` is `out_dir` as the pipeline's working directory sees it (config paths start with
+    it). Returns file kind -> path written. Same design and seed give byte-identical files.
     """
     from .writers import _atomic_write_bytes
 
