@@ -32,22 +32,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-# Names of the tables the pipeline reads by role (keys under `tables:`); every other table holds outcomes.
+# The per-outcome tables (job analyse_outcome), in report order, each with the component it
+# needs: one line per table in analysis/registry.py.
+from .analysis.registry import OUTCOME_TABLES
+
+# Names of the tables the pipeline reads by role (keys under `tables:`); every other table holds
+# outcomes.
 PARTICIPANTS_TABLE = "participants"
 DISCONTINUATIONS_TABLE = "discontinuations"
-
-# Per-outcome tables (job analyse_outcome), in report order, each with the component it needs (None: always).
-OUTCOME_TABLES = {
-    "paired_tests": None,
-    "friedman": "friedman",
-    "mixed_model": None,
-    "baseline_by_completion": "discontinuations",
-    "tipping_point": "tipping_point",
-    "tipping_point_mi": "tipping_point",
-    "regression_to_mean": None,
-    "dose_response": "dose_response",
-    "dose_bands": "dose_response",
-}
 
 # Settings of analysis/tipping_point left out of the config (the section may be null, so the schema
 # cannot hold these defaults). delta_grid: outcome -> {step, max} in points; an outcome not listed
@@ -99,8 +91,8 @@ STUDY_DEFAULTS = {
     "citation": "",
     "intervention": "the intervention",
     "design": (
-        "Single arm, no control group: changes from baseline cannot separate a treatment effect from "
-        "regression to the mean, placebo response or natural course."
+        "Single arm, no control group: changes from baseline cannot separate a treatment effect "
+        "from regression to the mean, placebo response or natural course."
     ),
     "arm_label": "Enrolled",
 }
@@ -108,7 +100,8 @@ STUDY_DEFAULTS = {
 
 @dataclass(frozen=True)
 class Component:
-    """Whether an optional part of the analysis runs, and if not, why (one sentence, no trailing stop)."""
+    """Whether an optional part of the analysis runs, and if not, why (one sentence, no trailing
+    stop)."""
 
     name: str
     on: bool
@@ -157,7 +150,8 @@ class StudyPlan:
         return {v["id"]: int(v["day"]) for v in self.config["visits"]}
 
     def visit_positions(self) -> list[float]:
-        """Where each visit sits on a time axis: its study day, or its index when days are unknown."""
+        """Where each visit sits on a time axis: its study day, or its index when days are
+        unknown."""
         return (
             [float(self.days[v]) for v in self.visits]
             if self.days
@@ -234,7 +228,8 @@ class StudyPlan:
 
     @cached_property
     def dose(self) -> dict[str, Any] | None:
-        """The dose_response section (dose_outcome, bands) with the dose outcome's definition, or None."""
+        """The dose_response section (dose_outcome, bands) with the dose outcome's definition, or
+        None."""
         section = self.config.get("dose_response")
         if not section:
             return None
@@ -250,12 +245,14 @@ class StudyPlan:
 
     @cached_property
     def correlated_outcomes(self) -> list[str]:
-        """Outcomes each marker is correlated with: configured, else every outcome with a direction."""
+        """Outcomes each marker is correlated with: configured, else every outcome with a
+        direction."""
         return self._chosen("biomarker_analysis", "correlate_with")
 
     @cached_property
     def change_visits(self) -> list[str]:
-        """Follow-up visits of the biomarker change analyses: configured, else first follow-up and final."""
+        """Follow-up visits of the biomarker change analyses: configured, else first follow-up and
+        final."""
         chosen = self.config.get("biomarker_analysis", {}).get("change_visits") or []
         return list(chosen) or _unique([self.first_follow_up, self.final])
 
@@ -281,7 +278,8 @@ class StudyPlan:
 
     @cached_property
     def tipping_point(self) -> dict[str, Any] | None:
-        """The tipping-point settings with the visit resolved (default the final visit), or None when off."""
+        """The tipping-point settings with the visit resolved (default the final visit), or None
+        when off."""
         section = self.config.get("analysis", {}).get("tipping_point", {})
         if section is None:
             return None
@@ -301,7 +299,8 @@ class StudyPlan:
 
     @cached_property
     def study(self) -> dict[str, str]:
-        """Study words for headings, captions and boxes: the config's `study:` over generic defaults."""
+        """Study words for headings, captions and boxes: the config's `study:` over generic
+        defaults."""
         return {
             **STUDY_DEFAULTS,
             **{k: v for k, v in (self.config.get("study") or {}).items() if v is not None},
@@ -322,13 +321,15 @@ class StudyPlan:
         states: dict[str, tuple[bool, str]] = {
             "participants_table": (
                 PARTICIPANTS_TABLE in tables,
-                f"no '{PARTICIPANTS_TABLE}' table is configured under tables; everyone with a value in any "
-                "outcome table counts as enrolled, and there are no baseline characteristics to show",
+                f"no '{PARTICIPANTS_TABLE}' table is configured under tables; everyone with a "
+                "value in any outcome table counts as enrolled, and there are no baseline "
+                "characteristics to show",
             ),
             "discontinuations": (
                 DISCONTINUATIONS_TABLE in tables,
-                f"no '{DISCONTINUATIONS_TABLE}' table is configured under tables, so no one is recorded as having "
-                "stopped and completers cannot be compared with those who stopped",
+                f"no '{DISCONTINUATIONS_TABLE}' table is configured under tables, so no one is "
+                "recorded as having stopped and completers cannot be compared with those who "
+                "stopped",
             ),
             "corrections": (
                 bool(config.get("corrections")),
@@ -379,7 +380,10 @@ class StudyPlan:
             scenarios and states["responders"][0],
             "no simulation scenario is configured (simulation/scenarios)"
             if not scenarios
-            else "the null-trial simulator judges apparent response, and no responder rule is configured (analysis/responders)",
+            else (
+                "the null-trial simulator judges apparent response, and no responder rule is "
+                "configured (analysis/responders)"
+            ),
         )
         return {
             name: Component(name, on, "" if on else reason) for name, (on, reason) in states.items()
@@ -399,7 +403,11 @@ class StudyPlan:
     @cached_property
     def outcome_tables(self) -> list[str]:
         """Per-outcome tables this study produces (each also combined over outcomes)."""
-        return [name for name, needs in OUTCOME_TABLES.items() if needs is None or self.has(needs)]
+        return [
+            name
+            for name, table in OUTCOME_TABLES.items()
+            if table.needs is None or self.has(table.needs)
+        ]
 
     def result_tables(self) -> list[str]:
         """Files under results/tables/ (relative) that a complete run writes, sorted."""
@@ -438,13 +446,15 @@ class StudyPlan:
 
     @cached_property
     def dose_figure_outcomes(self) -> list[str]:
-        """Outcomes drawn against dose: configured (those analysed), else the first four analysed."""
+        """Outcomes drawn against dose: configured (those analysed), else the first four
+        analysed."""
         chosen = (self.config.get("dose_response") or {}).get("figure_outcomes") or []
         return [o for o in chosen if o in self.analysed_outcomes] or self.analysed_outcomes[:4]
 
     @cached_property
     def scatter_outcomes(self) -> list[str]:
-        """Outcomes drawn against marker change: configured (those correlated), else the first three correlated."""
+        """Outcomes drawn against marker change: configured (those correlated), else the first
+        three correlated."""
         chosen = self.config.get("biomarker_analysis", {}).get("scatter_outcomes") or []
         return [o for o in chosen if o in self.correlated_outcomes] or self.correlated_outcomes[:3]
 
