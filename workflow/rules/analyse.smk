@@ -2,7 +2,7 @@ rule analyse_outcome:
     input:
         clean=get_clean_outcome("{outcome}"),
         participants=f"{RESULTS}/clean/participants.csv",
-        code=package_code("analysis", "stats", "atomic", "config"),
+        code=script_code("../scripts/analyse_outcome.py"),
     output:
         **{
             name: f"{RESULTS}/tables/outcomes/{{outcome}}/{name}.csv"
@@ -47,9 +47,7 @@ if PLAN.has("responders"):
         input:
             clean=get_responder_inputs(),
             participants=f"{RESULTS}/clean/participants.csv",
-            code=package_code(
-                "analysis/responders", "analysis/data", "stats/proportions", "atomic"
-            ),
+            code=script_code("../scripts/responders.py"),
         output:
             proportions=f"{RESULTS}/tables/responders.csv",
             participants=f"{RESULTS}/tables/responders_by_participant.csv",

@@ -7,23 +7,6 @@ from rapamycin_mecfs.biomarkers import plan as biomarker_plan
 
 MARKERS = PLAN.markers
 BIOMARKER_TABLES = biomarker_plan.marker_tables(PLAN)
-BIOMARKER_CODE = package_code(
-    "biomarkers",
-    "analysis/data",
-    "analysis/paired",
-    "analysis/responders",
-    "analysis/combine",
-    "stats/_validate",
-    "stats/paired",
-    "stats/association",
-    "stats/multiplicity",
-    "stats/proportions",
-    "atomic",
-    "cells",
-)
-BIOMARKER_COMBINE_CODE = package_code(
-    "biomarkers/families", "analysis/combine", "stats/multiplicity", "atomic"
-)
 # For rule all: the combined tables (none when no marker is configured).
 get_biomarker_outputs = partial(biomarker_plan.final_outputs, config, RESULTS)
 # For the report (common.smk looks this name up): "biomarkers/<table>" -> combined table.
@@ -39,7 +22,10 @@ rule analyse_biomarker:
     input:
         unpack(
             lambda wildcards: biomarker_plan.marker_job_inputs(
-                config, wildcards.marker, RESULTS, BIOMARKER_CODE
+                config,
+                wildcards.marker,
+                RESULTS,
+                script_code("../scripts/analyse_biomarker.py"),
             )
         ),
     output:
@@ -64,7 +50,10 @@ rule correlate_biomarker:
     input:
         unpack(
             lambda wildcards: biomarker_plan.correlation_job_inputs(
-                config, wildcards.marker, RESULTS, BIOMARKER_CODE
+                config,
+                wildcards.marker,
+                RESULTS,
+                script_code("../scripts/correlate_biomarker.py"),
             )
         ),
     output:
@@ -94,7 +83,10 @@ rule combine_biomarker_table:
     input:
         unpack(
             lambda wildcards: biomarker_plan.combine_inputs(
-                config, RESULTS, wildcards.table, BIOMARKER_COMBINE_CODE
+                config,
+                RESULTS,
+                wildcards.table,
+                script_code("../scripts/combine_biomarker_table.py"),
             )
         ),
     output:

@@ -6,7 +6,7 @@ rule clean_outcome:
             if PLAN.has("participants_table")
             else []
         ),
-        code=package_code("atomic", "cells", "clean", "config", "corrections", "errors"),
+        code=script_code("../scripts/clean_outcome.py"),
     output:
         clean=get_clean_outcome("{outcome}"),
         audit=f"{RESULTS}/clean/outcomes/{{outcome}}.corrections.csv",
@@ -24,6 +24,7 @@ rule clean_outcome:
 rule combine_instrument:
     input:
         unpack(get_instrument_outcomes),
+        code=script_code("../scripts/combine_tables.py"),
     output:
         clean=f"{RESULTS}/clean/{{instrument}}.csv",
         audit=f"{RESULTS}/clean/{{instrument}}.corrections.csv",
@@ -63,6 +64,7 @@ rule corrections_audit:
         audit=expand(
             f"{RESULTS}/clean/outcomes/{{outcome}}.corrections.csv", outcome=OUTCOMES
         ),
+        code=script_code("../scripts/combine_tables.py"),
     output:
         audit=f"{RESULTS}/clean/corrections_audit.csv",
     log:

@@ -9,6 +9,7 @@ min_version("9.0")
 # The package beside this directory holds the logic; planning needs only its standard-library parts.
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
 from rapamycin_mecfs.cells import CellParser
+from rapamycin_mecfs.codedeps import imported_sources
 from rapamycin_mecfs.config import check_config
 from rapamycin_mecfs.errors import SupplementError
 from rapamycin_mecfs.ledger import presence_changes, read_ledger, route
@@ -36,21 +37,22 @@ config.update(_checked)
 # what) is answered by the plan; the rules below only ask it.
 PLAN = StudyPlan(config)
 
-PACKAGE = Path(workflow.basedir) / "workflow" / "rapamycin_mecfs"
+# Code inputs. Snakemake's code trigger sees only the file a rule's script: directive names, not
+# the package modules the script imports (nor scripts/_step.py), so an edit to the logic itself
+# would rerun nothing. Every rule therefore lists, as its `code` input, the project files its
+# script imports, directly or through other files, read from its import statements
+# (rapamycin_mecfs/codedeps.py): editing one of them reruns the jobs that run it. A rule names its
+# script twice, with the same string:
+#     code=script_code("../scripts/x.py"),  ...  script: "../scripts/x.py"
+# (tests/test_codedeps.py checks every job's code input against its script's imports).
+RULES_DIR = Path(workflow.basedir) / "workflow" / "rules"
 
 
-def package_code(*modules):
-    """Source files of the package modules a rule's script runs, as inputs: Snakemake's code
-    trigger sees only the script, so a change to the logic itself would otherwise not rerun.
-    """
-    files = []
-    for module in modules:
-        path = PACKAGE / module
-        if path.is_dir():
-            files += sorted(path.glob("*.py"))
-        else:
-            files += [path.with_suffix(".py")]
-    return [os.path.relpath(f) for f in files]
+def script_code(script):
+    """The project's source files that `script` (written as in the rule's script: directive,
+    relative to workflow/rules) imports, directly or not, as input paths."""
+    path = Path(os.path.normpath(RULES_DIR / script))
+    return [os.path.relpath(source) for source in imported_sources(path)]
 
 
 RESULTS = config["results_dir"]
@@ -151,16 +153,7 @@ def get_instrument_outcomes(wildcards):
 
 def get_participants_inputs(wildcards):
     inputs = {
-        "code": package_code(
-            "atomic",
-            "cells",
-            "clean",
-            "config",
-            "corrections",
-            "errors",
-            "participants",
-            "plan",
-        ),
+        "code": script_code("../scripts/participants.py"),
         "presence": [
             get_extracted(config["instruments"][name]["table"])
             for name in PLAN.presence_instruments
@@ -259,7 +252,7 @@ def get_outcome_tables(wildcards):
         for name in OUTCOME_TABLES
     }
     return {
-        "code": package_code("analysis/combine", "stats/multiplicity", "atomic"),
+        "code": script_code("../scripts/combine_outcome_tables.py"),
         **tables,
     }
 
@@ -279,7 +272,6 @@ from rapamycin_mecfs.plots import registry as figure_registry
 
 FIGURES_DIR = f"{RESULTS}/figures"
 FIGURE_CAPTION = "../report/caption.rst"
-FIGURE_CODE = package_code("plots", "atomic")
 FIGURE_VISITS = PLAN.visit_axis()
 FIGURE_FINAL = PLAN.final
 FIGURE_FOREST = figure_registry.forest_name(FIGURE_FINAL)
@@ -292,6 +284,13 @@ FIGURE_BIOMARKER_TABLES = {
     name: figure_biomarker_plan.combined_table(RESULTS, name)
     for name in figure_biomarker_plan.TABLES
 }
+
+
+def draws(figure):
+    """Whether this study draws `figure` (a name, or a prefix such as "trajectories_"): the
+    figure registry leaves out figures whose component is off or whose table is not produced.
+    """
+    return any(name.startswith(figure) for name in FIGURE_ENTRIES)
 
 
 def get_figure_pngs():
@@ -358,9 +357,7 @@ def get_report_inputs(wildcards):
         "claims": [config["claims"]] if PLAN.has("claims") else [],
         "lock": "requirements.lock",
         "template": "workflow/report/report.html.j2",
-        "code": package_code(
-            "report", "provenance", "atomic", "plots/registry", "plan"
-        ),
+        "code": script_code("../scripts/html_report.py"),
     }
 
 

@@ -1,7 +1,7 @@
 rule extract_table:
     input:
         source=get_table_file,
-        code=package_code("atomic", "cells", "errors", "extract", "sources"),
+        code=script_code("../scripts/extract_table.py"),
     output:
         table=f"{RESULTS}/extracted/{{table}}.csv",
     log:

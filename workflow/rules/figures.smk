@@ -9,7 +9,7 @@ rule figure_participant_flow:
     input:
         attrition=f"{RESULTS}/clean/attrition.csv",
         participants=f"{RESULTS}/clean/participants.csv",
-        code=FIGURE_CODE,
+        code=script_code("../scripts/plot_participant_flow.py"),
     output:
         png=report(
             f"{FIGURES_DIR}/participant_flow.png",
@@ -33,65 +33,77 @@ rule figure_participant_flow:
         "../scripts/plot_participant_flow.py"
 
 
-rule figure_trajectories:
-    input:
-        clean=lambda wildcards: [
-            get_clean_outcome(o) for o in get_trajectory_outcomes(wildcards.instrument)
-        ],
-        participants=f"{RESULTS}/clean/participants.csv",
-        code=FIGURE_CODE,
-    output:
-        png=report(
-            f"{FIGURES_DIR}/trajectories_{{instrument}}.png",
-            caption=FIGURE_CAPTION,
-            category="outcomes",
-        ),
-        svg=f"{FIGURES_DIR}/trajectories_{{instrument}}.svg",
-    log:
-        f"{LOGS}/figures/trajectories_{{instrument}}.log",
-    conda:
-        "../envs/plots.yaml"
-    params:
-        outcomes=lambda wildcards: get_trajectory_outcomes(wildcards.instrument),
-        instrument_label=lambda wildcards: config["instruments"][wildcards.instrument][
-            "label"
-        ],
-        visits=FIGURE_VISITS,
-        confidence=config["analysis"]["confidence"],
-        synthetic=config["synthetic"],
-        title=lambda wildcards: FIGURE_TITLES[f"trajectories_{wildcards.instrument}"],
-        caption=lambda wildcards: FIGURE_CAPTIONS[
-            f"trajectories_{wildcards.instrument}"
-        ],
-    script:
-        "../scripts/plot_trajectories.py"
+if draws("trajectories_"):
+
+    rule figure_trajectories:
+        input:
+            clean=lambda wildcards: [
+                get_clean_outcome(o)
+                for o in get_trajectory_outcomes(wildcards.instrument)
+            ],
+            # Each outcome's own table, not the combined one: a correction to one outcome redraws
+            # its instrument's figure alone.
+            medians=lambda wildcards: [
+                f"{RESULTS}/tables/outcomes/{o}/visit_medians.csv"
+                for o in get_trajectory_outcomes(wildcards.instrument)
+            ],
+            participants=f"{RESULTS}/clean/participants.csv",
+            code=script_code("../scripts/plot_trajectories.py"),
+        output:
+            png=report(
+                f"{FIGURES_DIR}/trajectories_{{instrument}}.png",
+                caption=FIGURE_CAPTION,
+                category="outcomes",
+            ),
+            svg=f"{FIGURES_DIR}/trajectories_{{instrument}}.svg",
+        log:
+            f"{LOGS}/figures/trajectories_{{instrument}}.log",
+        conda:
+            "../envs/plots.yaml"
+        params:
+            outcomes=lambda wildcards: get_trajectory_outcomes(wildcards.instrument),
+            instrument_label=lambda wildcards: config["instruments"][
+                wildcards.instrument
+            ]["label"],
+            visits=FIGURE_VISITS,
+            synthetic=config["synthetic"],
+            title=lambda wildcards: FIGURE_TITLES[
+                f"trajectories_{wildcards.instrument}"
+            ],
+            caption=lambda wildcards: FIGURE_CAPTIONS[
+                f"trajectories_{wildcards.instrument}"
+            ],
+        script:
+            "../scripts/plot_trajectories.py"
 
 
-rule figure_forest:
-    input:
-        paired_tests=f"{RESULTS}/tables/paired_tests.csv",
-        mixed_model=f"{RESULTS}/tables/mixed_model.csv",
-        baseline_sd=f"{RESULTS}/tables/regression_to_mean.csv",
-        code=FIGURE_CODE,
-    output:
-        png=report(
-            f"{FIGURES_DIR}/{FIGURE_FOREST}.png",
-            caption=FIGURE_CAPTION,
-            category="outcomes",
-        ),
-        svg=f"{FIGURES_DIR}/{FIGURE_FOREST}.svg",
-    log:
-        f"{LOGS}/figures/forest.log",
-    conda:
-        "../envs/plots.yaml"
-    params:
-        visit=FIGURE_FINAL,
-        outcomes=ANALYSED_OUTCOMES,
-        synthetic=config["synthetic"],
-        title=FIGURE_TITLES[FIGURE_FOREST],
-        caption=FIGURE_CAPTIONS[FIGURE_FOREST],
-    script:
-        "../scripts/plot_forest.py"
+if draws(FIGURE_FOREST):
+
+    rule figure_forest:
+        input:
+            paired_tests=f"{RESULTS}/tables/paired_tests.csv",
+            mixed_model=f"{RESULTS}/tables/mixed_model.csv",
+            baseline_sd=f"{RESULTS}/tables/regression_to_mean.csv",
+            code=script_code("../scripts/plot_forest.py"),
+        output:
+            png=report(
+                f"{FIGURES_DIR}/{FIGURE_FOREST}.png",
+                caption=FIGURE_CAPTION,
+                category="outcomes",
+            ),
+            svg=f"{FIGURES_DIR}/{FIGURE_FOREST}.svg",
+        log:
+            f"{LOGS}/figures/forest.log",
+        conda:
+            "../envs/plots.yaml"
+        params:
+            visit=FIGURE_FINAL,
+            outcomes=ANALYSED_OUTCOMES,
+            synthetic=config["synthetic"],
+            title=FIGURE_TITLES[FIGURE_FOREST],
+            caption=FIGURE_CAPTIONS[FIGURE_FOREST],
+        script:
+            "../scripts/plot_forest.py"
 
 
 if PLAN.has("responders"):
@@ -99,7 +111,7 @@ if PLAN.has("responders"):
     rule figure_responders:
         input:
             responders=f"{RESULTS}/tables/responders.csv",
-            code=FIGURE_CODE,
+            code=script_code("../scripts/plot_responders.py"),
         output:
             png=report(
                 f"{FIGURES_DIR}/responders.png",
@@ -119,12 +131,12 @@ if PLAN.has("responders"):
             "../scripts/plot_responders.py"
 
 
-if PLAN.has("discontinuations"):
+if draws("baseline_by_completion"):
 
     rule figure_baseline_by_completion:
         input:
             baseline_by_completion=f"{RESULTS}/tables/baseline_by_completion.csv",
-            code=FIGURE_CODE,
+            code=script_code("../scripts/plot_baseline_by_completion.py"),
         output:
             png=report(
                 f"{FIGURES_DIR}/baseline_by_completion.png",
@@ -145,7 +157,7 @@ if PLAN.has("discontinuations"):
             "../scripts/plot_baseline_by_completion.py"
 
 
-if PLAN.has("dose_response"):
+if draws("dose_response"):
 
     rule figure_dose_response:
         input:
@@ -153,10 +165,7 @@ if PLAN.has("dose_response"):
             participants=f"{RESULTS}/clean/participants.csv",
             dose_response=f"{RESULTS}/tables/dose_response.csv",
             dose_bands=f"{RESULTS}/tables/dose_bands.csv",
-            code=[
-                *FIGURE_CODE,
-                *package_code("analysis/data", "analysis/dose", "stats/association"),
-            ],
+            code=script_code("../scripts/plot_dose_response.py"),
         output:
             png=report(
                 f"{FIGURES_DIR}/dose_response.png",
@@ -190,8 +199,9 @@ if PLAN.has("biomarkers"):
         input:
             clean=[get_clean_outcome(m) for m in FIGURE_MARKERS],
             lloq_counts=FIGURE_BIOMARKER_TABLES["lloq_counts"],
+            visit_medians=FIGURE_BIOMARKER_TABLES["visit_medians"],
             trajectory=FIGURE_BIOMARKER_TABLES["trajectory"],
-            code=FIGURE_CODE,
+            code=script_code("../scripts/plot_biomarker_trajectories.py"),
         output:
             png=report(
                 f"{FIGURES_DIR}/biomarker_trajectories.png",
@@ -206,7 +216,6 @@ if PLAN.has("biomarkers"):
         params:
             markers=FIGURE_MARKER_SPECS,
             visits=FIGURE_VISITS,
-            confidence=config["analysis"]["confidence"],
             synthetic=config["synthetic"],
             title=FIGURE_TITLES["biomarker_trajectories"],
             caption=FIGURE_CAPTIONS["biomarker_trajectories"],
@@ -219,7 +228,7 @@ if PLAN.has("biomarkers"):
     rule figure_biomarker_heatmap:
         input:
             spearman=FIGURE_BIOMARKER_TABLES["spearman_cross_sectional"],
-            code=FIGURE_CODE,
+            code=script_code("../scripts/plot_biomarker_heatmap.py"),
         output:
             png=report(
                 f"{FIGURES_DIR}/biomarker_heatmap.png",
@@ -250,7 +259,7 @@ if PLAN.has("biomarkers"):
             outcomes=[get_clean_outcome(o) for o in PLAN.scatter_outcomes],
             participants=f"{RESULTS}/clean/participants.csv",
             spearman_change=FIGURE_BIOMARKER_TABLES["spearman_change"],
-            code=FIGURE_CODE,
+            code=script_code("../scripts/plot_biomarker_change_scatter.py"),
         output:
             png=report(
                 f"{FIGURES_DIR}/biomarker_change_scatter.png",
@@ -278,10 +287,9 @@ if PLAN.has("biomarker_responders"):
 
     rule figure_biomarker_roc:
         input:
-            markers=[get_clean_outcome(m) for m in FIGURE_MARKERS],
-            responders_by_participant=f"{RESULTS}/tables/responders_by_participant.csv",
             roc_auc=FIGURE_BIOMARKER_TABLES["roc_auc"],
-            code=FIGURE_CODE,
+            roc_curve=FIGURE_BIOMARKER_TABLES["roc_curve"],
+            code=script_code("../scripts/plot_biomarker_roc.py"),
         output:
             png=report(
                 f"{FIGURES_DIR}/biomarker_roc.png",

@@ -13,7 +13,7 @@ if PLAN.has("claims"):
             ),
             paired_tests=CLAIM_INPUTS["paired_tests"],
             tables=CLAIM_INPUTS["tables"],
-            code=package_code("claims", "atomic", "cells", "errors", "plan"),
+            code=script_code("../scripts/claims_audit.py"),
         output:
             audit=f"{RESULTS}/tables/claims_audit.csv",
             grim=f"{RESULTS}/tables/grim.csv",
@@ -51,7 +51,7 @@ rule provenance:
     input:
         outputs=get_pre_provenance_outputs(),
         lock="requirements.lock",
-        code=package_code("provenance", "atomic"),
+        code=script_code("../scripts/provenance.py"),
     output:
         manifest=f"{RESULTS}/provenance.json",
     log:

@@ -6,15 +6,6 @@ from functools import partial
 from rapamycin_mecfs.simulate import scenarios as simulation_plan
 
 SIMULATION_SCENARIOS = simulation_plan.scenario_names(config)
-SIMULATE_CODE = package_code(
-    "simulate/model",
-    "simulate/stats_vectorised",
-    "simulate/summarise",
-    "stats/paired",
-    "stats/proportions",
-    "stats/_validate",
-    "atomic",
-)
 
 # For rule all and the report (nothing when no scenario is configured).
 get_simulation_outputs = partial(simulation_plan.final_outputs, config, RESULTS)
@@ -30,7 +21,10 @@ rule simulation_model:
     input:
         unpack(
             lambda wildcards: simulation_plan.model_inputs(
-                config, wildcards.scenario, RESULTS, SIMULATE_CODE
+                config,
+                wildcards.scenario,
+                RESULTS,
+                script_code("../scripts/simulate_model.py"),
             )
         ),
     output:
@@ -50,7 +44,7 @@ rule simulation_model:
 rule simulate_shard:
     input:
         model=simulation_plan.model_path(RESULTS, "{scenario}"),
-        code=SIMULATE_CODE,
+        code=script_code("../scripts/simulate_shard.py"),
     output:
         trials=simulation_plan.shard_path(RESULTS, "{scenario}", "{shard}"),
     log:
@@ -71,13 +65,7 @@ rule simulation_summary:
         models=[simulation_plan.model_path(RESULTS, s) for s in SIMULATION_SCENARIOS],
         responders=f"{RESULTS}/tables/responders.csv",
         paired_tests=f"{RESULTS}/tables/paired_tests.csv",
-        code=package_code(
-            "simulate/model",
-            "simulate/summarise",
-            "simulate/stats_vectorised",
-            "stats/proportions",
-            "atomic",
-        ),
+        code=script_code("../scripts/simulate_summary.py"),
     output:
         summary=simulation_plan.table_path(RESULTS, "simulation_summary"),
         false_positives=simulation_plan.table_path(
@@ -99,7 +87,7 @@ rule simulation_figure:
     input:
         summary=simulation_plan.table_path(RESULTS, "simulation_summary"),
         distribution=simulation_plan.table_path(RESULTS, "simulation_distribution"),
-        code=package_code("plots/simulation", "plots/style", "atomic"),
+        code=script_code("../scripts/simulate_figure.py"),
     output:
         **simulation_plan.figure_paths(RESULTS),
     log:
