@@ -62,9 +62,9 @@ def write_text(text: str, path: str | os.PathLike) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
-def read_csv(path: str | os.PathLike, numeric: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Read a table written by write_csv: text stays text (no NA guessing); `numeric` columns become float."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
-    for column in numeric:
-        frame[column] = pd.to_numeric(frame[column].where(frame[column] != ""))
-    return frame
+def read_csv(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a table written by write_csv as text: no NA guessing, an empty cell stays "".
+
+    For numbers and booleans, `table_types.read_table` converts the columns each table declares.
+    """
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)

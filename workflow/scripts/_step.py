@@ -10,7 +10,8 @@ from pathlib import Path
 
 
 def run_step(main, snakemake) -> None:
-    """Run main(snakemake); bad input ends the job with one clear message on the terminal and in the log."""
+    """Run main(snakemake); bad input ends the job with one clear message on the terminal and in the
+    log."""
     sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parent))
     from rapamycin_mecfs.errors import SupplementError
 
@@ -27,7 +28,8 @@ def run_step(main, snakemake) -> None:
     except SupplementError as error:
         logging.error("ERROR: %s", error)
         sys.exit(1)
-    except Exception as error:  # a fault in the code, not a named input problem: the traceback goes to the log only
+    except Exception as error:
+        # a fault in the code, not a named input problem: the traceback goes to the log only
         import traceback
 
         inputs = ", ".join(

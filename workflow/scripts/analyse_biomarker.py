@@ -1,4 +1,5 @@
-"""Rule analyse_biomarker: the tables of one marker on its own and against the responder criteria."""
+"""Rule analyse_biomarker: the tables of one marker on its own and against the responder
+criteria."""
 
 from _step import run_step
 

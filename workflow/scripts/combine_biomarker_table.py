@@ -1,4 +1,5 @@
-"""Rule combine_biomarker_table: one biomarker table stacked over markers, p adjusted within families."""
+"""Rule combine_biomarker_table: one biomarker table stacked over markers, p adjusted within
+families."""
 
 from _step import run_step
 

@@ -1,4 +1,5 @@
-"""Rules that stack per-outcome tables: each named output is the concatenation of the input of that name."""
+"""Rules that stack per-outcome tables: each named output is the concatenation of the input of that
+name."""
 
 from _step import run_step
 

@@ -1,4 +1,5 @@
-"""Rule html_report: one self-contained HTML file with every table, figure, method and provenance."""
+"""Rule html_report: one self-contained HTML file with every table, figure, method and
+provenance."""
 
 from _step import run_step
 

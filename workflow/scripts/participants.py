@@ -8,6 +8,7 @@ def main(snakemake):
 
     from rapamycin_mecfs.atomic import read_csv, write_table
     from rapamycin_mecfs.participants import build_participants
+    from rapamycin_mecfs.table_types import read_table
 
     inputs, p = snakemake.input, snakemake.params
     presence = {name: read_csv(path) for name, path in zip(p.presence_instruments, inputs.presence)}
@@ -15,9 +16,7 @@ def main(snakemake):
         key: read_csv(inputs[key]) if key in inputs.keys() else None
         for key in ("roster", "discontinuations")
     }
-    dose = (
-        read_csv(inputs.dose_values, numeric=("value",)) if "dose_values" in inputs.keys() else None
-    )
+    dose = read_table(inputs.dose_values, "clean") if "dose_values" in inputs.keys() else None
     people, attrition = build_participants(
         optional["roster"],
         optional["discontinuations"],

@@ -1,4 +1,5 @@
-"""Rule figure_biomarker_change_scatter: marker change vs outcome change, baseline to the final visit."""
+"""Rule figure_biomarker_change_scatter: marker change vs outcome change, baseline to the final
+visit."""
 
 from _step import run_step
 
@@ -7,14 +8,15 @@ def main(snakemake):
     import pandas as pd
     from rapamycin_mecfs.atomic import read_csv
     from rapamycin_mecfs.plots import biomarkers, style
+    from rapamycin_mecfs.table_types import read_table
 
     p = snakemake.params
     clean = pd.concat(
         [read_csv(path) for path in [*snakemake.input.markers, *snakemake.input.outcomes]],
         ignore_index=True,
     )
-    people = read_csv(snakemake.input.participants)
-    enrolled = people.loc[style.to_bool(people["set_enrolled"]), "participant_id"].tolist()
+    people = read_table(snakemake.input.participants, "participants")
+    enrolled = people.loc[people["set_enrolled"].astype(bool), "participant_id"].tolist()
     table = read_csv(snakemake.input.spearman_change)
     panels = []
     for outcome, o_spec in p.outcomes.items():
@@ -26,7 +28,8 @@ def main(snakemake):
             ]
             if len(rows) != 1:
                 raise ValueError(
-                    f"spearman_change.csv: expected one row for {marker} x {outcome} at {p.visit}, found {len(rows)}"
+                    f"spearman_change.csv: expected one row for {marker} x {outcome} at "
+                    f"{p.visit}, found {len(rows)}"
                 )
             points = biomarkers.change_points(clean, marker, outcome, p.baseline, p.visit, enrolled)
             biomarkers.check_rho(points, rows.iloc[0], f"{marker} vs {outcome}")

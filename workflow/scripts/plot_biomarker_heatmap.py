@@ -1,4 +1,5 @@
-"""Rule figure_biomarker_heatmap: marker x outcome Spearman rho at each visit, BH significance marked."""
+"""Rule figure_biomarker_heatmap: marker x outcome Spearman rho at each visit, BH significance
+marked."""
 
 from _step import run_step
 

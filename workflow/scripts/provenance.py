@@ -1,4 +1,5 @@
-"""Rule provenance: a manifest of every output, the job that made it, its inputs and the software."""
+"""Rule provenance: a manifest of every output, the job that made it, its inputs and the
+software."""
 
 from _step import run_step
 

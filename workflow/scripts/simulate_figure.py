@@ -1,4 +1,5 @@
-"""Rule simulation_figure: the apparent responder proportion in simulated trials, observed value marked."""
+"""Rule simulation_figure: the apparent responder proportion in simulated trials, observed value
+marked."""
 
 from _step import run_step
 

@@ -1,4 +1,5 @@
-"""Rule simulation_model: build and calibrate one scenario's model (baseline, noise, selection, dropout)."""
+"""Rule simulation_model: build and calibrate one scenario's model (baseline, noise, selection,
+dropout)."""
 
 from _step import run_step
 
@@ -9,15 +10,15 @@ def main(snakemake):
 
     from rapamycin_mecfs.atomic import read_csv, write_text
     from rapamycin_mecfs.simulate import model as sim
+    from rapamycin_mecfs.table_types import read_table
 
     settings = snakemake.params.settings
     visits = [v["id"] for v in settings["visits"]]
     outcomes = list(settings["outcomes"])
-    people = read_csv(snakemake.input.participants)
+    people = read_table(snakemake.input.participants, "participants")
     n_enrolled, retention = sim.retention_from_participants(people, visits)
     if settings["baseline"]["source"] == "supplement":
-        truth = people["set_enrolled"].astype(str) == "True"
-        enrolled = people.loc[truth, "participant_id"].tolist()
+        enrolled = people.loc[people["set_enrolled"].astype(bool), "participant_id"].tolist()
         clean = {}
         for path in snakemake.input.clean:
             frame = read_csv(path)

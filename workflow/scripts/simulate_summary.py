@@ -1,4 +1,5 @@
-"""Rule simulation_summary: aggregate every shard of every scenario and place the observed trial in it."""
+"""Rule simulation_summary: aggregate every shard of every scenario and place the observed trial in
+it."""
 
 from _step import run_step
 

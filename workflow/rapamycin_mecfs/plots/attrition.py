@@ -14,18 +14,19 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..table_types import as_types
 from . import style
 
 SIGN = {"higher_is_better": 1.0, "lower_is_better": -1.0}
 
 
 def aligned_smd(table: pd.DataFrame) -> pd.DataFrame:
-    """The table with numeric columns and smd_better; SMD and p are NaN where a group had fewer than 2."""
-    frame = table.copy()
+    """The table with numeric columns and smd_better; SMD and p are NaN where a group had fewer than
+    2."""
+    frame = as_types(table, "baseline_by_completion")
     for column in ("smd", "n_1", "n_2", "p_fdr_bh", "p_value"):
-        frame[column] = (
-            pd.to_numeric(frame[column].replace("", np.nan)) if column in frame else np.nan
-        )
+        if column not in frame:
+            frame[column] = np.nan
     unknown = sorted(set(frame["direction"]) - set(SIGN))
     if unknown:
         raise ValueError(f"baseline_by_completion.csv: no better direction for {unknown}")
@@ -55,7 +56,10 @@ def baseline_smd_figure(table: pd.DataFrame, synthetic: bool, alpha: float = 0.0
     matplotlib.figure.Figure
     """
     frame = aligned_smd(table).reset_index(drop=True)
-    groups = f"{frame['group_1'].iloc[0]} (n = {_range(frame['n_1'])}) vs {frame['group_2'].iloc[0]} (n = {_range(frame['n_2'])})"
+    groups = (
+        f"{frame['group_1'].iloc[0]} (n = {_range(frame['n_1'])}) vs {frame['group_2'].iloc[0]} "
+        f"(n = {_range(frame['n_2'])})"
+    )
     with style.context():
         fig, ax = style.new_figure(
             9,

@@ -11,7 +11,8 @@ import pandas as pd
 
 
 def spearman_rho(x, y) -> float:
-    """Spearman's rho: Pearson's r of the average ranks (ties share their mean rank), as scipy defines it.
+    """Spearman's rho: Pearson's r of the average ranks (ties share their mean rank), as scipy
+    defines it.
 
     NaN when either variable is constant (no ranks to correlate).
     """

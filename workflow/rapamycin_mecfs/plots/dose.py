@@ -3,7 +3,8 @@
 The points are recomputed from the clean tables with the same functions the dose-response analysis
 uses (analysis.dose.dose_exposure, analysis.data.last_observation), and their Spearman rho must
 equal the one in results/tables/dose_response.csv, which the panel title prints with its CI.
-Overlapping points (dose and scores are on grids) are drawn once, with area proportional to their count.
+Overlapping points (dose and scores are on grids) are drawn once, with area proportional to their
+count.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ _BAND = re.compile(r"^\s*([-\d.eE+]+)\s*<\s*dose\s*<=\s*([-\d.eE+]+)\s*$")
 def dose_points(
     clean: pd.DataFrame, participants: pd.DataFrame, direction: str, visits: list[str], final: str
 ) -> pd.DataFrame:
-    """Per participant with baseline and a follow-up: last dose and improvement at the last observation up to `final`."""
+    """Per participant with baseline and a follow-up: last dose and improvement at the last
+    observation up to `final`."""
     people = Participants.from_csv_frame(participants)
     wide = outcome_wide(clean, visits)
     sign = improvement_sign(direction)
@@ -50,7 +52,8 @@ def table_row(table: pd.DataFrame, outcome: str) -> pd.Series:
     ]
     if len(rows) != 1:
         raise ValueError(
-            f"dose_response.csv: expected one {CHANGE} / {MEASURE} row for {outcome}, found {len(rows)}"
+            f"dose_response.csv: expected one {CHANGE} / {MEASURE} row for {outcome}, found "
+            f"{len(rows)}"
         )
     return rows.iloc[0]
 
@@ -65,7 +68,8 @@ def check_against_table(points: pd.DataFrame, row: pd.Series, outcome: str) -> N
     drawn = spearman_rho(points[MEASURE], points["improvement"]) if n >= 3 else np.nan
     if not (np.isnan(rho) and np.isnan(drawn)) and not np.isclose(drawn, rho, atol=1e-9):
         raise ValueError(
-            f"dose figure, {outcome}: rho of the drawn points {drawn:.6g} != dose_response.csv {rho:.6g}"
+            f"dose figure, {outcome}: rho of the drawn points {drawn:.6g} != dose_response.csv "
+            f"{rho:.6g}"
         )
 
 
@@ -116,8 +120,9 @@ def dose_response_figure(panels: list[dict], synthetic: bool, dose_label: str) -
             "Achieved dose vs improvement",
             synthetic,
             subtitle=(
-                "everyone with baseline and a follow-up; improvement at their last visit (LOCF); "
-                "bars: median and IQR by dose band\ndose was not randomised: an association here is not a dose effect"
+                "everyone with baseline and a follow-up; improvement at their last visit "
+                "(LOCF); bars: median and IQR by dose band\n"
+                "dose was not randomised: an association here is not a dose effect"
             ),
             nrows=nrows,
             ncols=ncols,
@@ -157,12 +162,14 @@ def dose_response_figure(panels: list[dict], synthetic: bool, dose_label: str) -
             ax.axhline(0, color="0.2", lw=0.9, ls="--")
             rho, low, high = float(row["rho"]), float(row["ci_low"]), float(row["ci_high"])
             ax.set_title(
-                f"{panel['label']}\nSpearman \N{GREEK SMALL LETTER RHO} = {style.fmt_ci(rho, low, high)}, n = {int(float(row['n']))}",
+                f"{panel['label']}\nSpearman \N{GREEK SMALL LETTER RHO} = "
+                f"{style.fmt_ci(rho, low, high)}, n = {int(float(row['n']))}",
                 fontsize=10,
             )
             ax.set_xlabel(f"last dose, {dose_label}")
             ax.set_ylabel(
-                f"improvement, {panel.get('unit', 'points')}\n(positive = better; scale: {style.direction_text(panel['direction'])})"
+                f"improvement, {panel.get('unit', 'points')}\n"
+                f"(positive = better; scale: {style.direction_text(panel['direction'])})"
             )
         for ax in list(axes.flat)[len(panels) :]:
             ax.set_axis_off()

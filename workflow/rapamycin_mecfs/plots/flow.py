@@ -1,4 +1,5 @@
-"""CONSORT-style flow of a single-arm trial: started, data at each visit, analysed; who stopped and why."""
+"""CONSORT-style flow of a single-arm trial: started, data at each visit, analysed; who stopped and
+why."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
+from ..table_types import as_types
 from . import style
 
 
@@ -29,7 +31,8 @@ class FlowCounts:
         return sum(n for _, n in self.stopped_after.get(visit, []))
 
     def unexplained(self, visit: str) -> int:
-        """Had data at `visit`, not listed as stopped after it, yet no data at the next visit (negative: returned)."""
+        """Had data at `visit`, not listed as stopped after it, yet no data at the next visit
+        (negative: returned)."""
         following = self.visits[self.visits.index(visit) + 1]
         return self.data_at[visit] - self.stopped_total(visit) - self.data_at[following]
 
@@ -41,7 +44,8 @@ def flow_counts(
     visit_labels: dict[str, str],
     final: str,
 ) -> FlowCounts:
-    """Counts from results/clean/attrition.csv, plus the non-completers with final-visit data from participants.csv."""
+    """Counts from results/clean/attrition.csv, plus the non-completers with final-visit data from
+    participants.csv."""
     table = attrition.copy()
     table["n"] = pd.to_numeric(table["n"]).astype(int)
 
@@ -51,7 +55,8 @@ def flow_counts(
             rows = rows[rows["visit"] == visit]
         if len(rows) != 1:
             raise ValueError(
-                f"attrition table: expected one '{category}' row{f' for {visit}' if visit else ''}, found {len(rows)}"
+                f"attrition table: expected one '{category}' "
+                f"row{f' for {visit}' if visit else ''}, found {len(rows)}"
             )
         return int(rows["n"].iloc[0])
 
@@ -65,9 +70,10 @@ def flow_counts(
         )
         if pairs:
             stopped_after[visit] = pairs
-    has_final = style.to_bool(participants[f"has_data_{final}"])
-    completer = style.to_bool(participants["set_completers"])
-    stopped_flag = style.to_bool(participants["stopped"])
+    participants = as_types(participants, "participants")
+    has_final = participants[f"has_data_{final}"].astype(bool)
+    completer = participants["set_completers"].astype(bool)
+    stopped_flag = participants["stopped"].astype(bool)
     completers = one("completers")
     if int(completer.sum()) != completers:
         raise ValueError(
@@ -153,7 +159,9 @@ def participant_flow_figure(counts: FlowCounts, synthetic: bool, arm_label: str)
         ]
         labels += [f"Data at {counts.visit_labels[v]}\nn = {counts.data_at[v]}" for v in follow_ups]
         labels.append(
-            f"Analysed: completers\n(every completion outcome at {counts.final})\nn = {counts.completers}"
+            "Analysed: completers\n"
+            f"(every completion outcome at {counts.final})\n"
+            f"n = {counts.completers}"
         )
         for i, (y, label) in enumerate(zip(ys, labels)):
             last = i == steps - 1
@@ -173,7 +181,8 @@ def participant_flow_figure(counts: FlowCounts, synthetic: bool, arm_label: str)
                 (centre, ys[i] - main_h / 2),
                 (centre, ys[i + 1] + main_h * (0.65 if i + 1 == steps - 1 else 0.5)),
             )
-        # Exits: between visit boxes, who stopped after that visit; before the last box, the non-completers.
+        # Exits: between visit boxes, who stopped after that visit; before the last box, the
+        # non-completers.
         side_x, side_w = 0.55, 0.43
         for i in range(steps - 1):
             y = (ys[i] + ys[i + 1]) / 2
@@ -193,7 +202,8 @@ def participant_flow_figure(counts: FlowCounts, synthetic: bool, arm_label: str)
                 total = counts.stopped_total(final)
                 lines.append(f"Not completers: n = {counts.data_at[final] - counts.completers}")
                 lines.append(
-                    f"   data at {final}, but not every\n   completion outcome: {counts.final_not_completer}"
+                    f"   data at {final}, but not every\n"
+                    f"   completion outcome: {counts.final_not_completer}"
                 )
                 if total:
                     lines.append(f"   stopped after {final}: {total}")

@@ -3,7 +3,8 @@
 One standardisation for all three, so markers differ only by the analysis: the estimate and its CI
 divided by the baseline SD of everyone enrolled (regression_to_mean.csv, `baseline_sd`):
 
-* completers: paired t mean improvement (paired_tests.csv, analysis_set = completers, test = paired_t);
+* completers: paired t mean improvement (paired_tests.csv, analysis_set = completers, test =
+  paired_t);
 * mixed model: improvement_estimate (mixed_model.csv, enrolled_available, every available value);
 * baseline carried forward: paired t mean improvement (paired_tests.csv, enrolled_bocf).
 
@@ -18,6 +19,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from ..table_types import as_types
 from . import style
 
 ANALYSES = {
@@ -27,29 +29,14 @@ ANALYSES = {
 }
 
 
-def _num(frame: pd.DataFrame, columns) -> pd.DataFrame:
-    frame = frame.copy()
-    for column in columns:
-        frame[column] = pd.to_numeric(frame[column].replace("", np.nan))
-    return frame
-
-
 def forest_table(
     paired: pd.DataFrame, mixed: pd.DataFrame, baseline: pd.DataFrame, visit: str
 ) -> pd.DataFrame:
-    """Long table: outcome, label, instrument, analysis, n, estimate, ci_low, ci_high (all in baseline SDs)."""
-    paired = _num(paired, ["estimate", "ci_low", "ci_high", "n_pairs"])
-    mixed = _num(
-        mixed,
-        [
-            "improvement_estimate",
-            "improvement_ci_low",
-            "improvement_ci_high",
-            "n_participants",
-            "n_visit",
-        ],
-    )
-    sd = _num(baseline, ["baseline_sd"]).set_index("outcome")["baseline_sd"]
+    """Long table: outcome, label, instrument, analysis, n, estimate, ci_low, ci_high (all in
+    baseline SDs)."""
+    paired = as_types(paired, "paired_tests")
+    mixed = as_types(mixed, "mixed_model")
+    sd = as_types(baseline, "regression_to_mean").set_index("outcome")["baseline_sd"]
     rows = []
     for name in ("completers", "enrolled_bocf"):
         part = paired[
@@ -135,7 +122,8 @@ def forest_figure(
             2.6 + 0.42 * len(order),
             f"Standardised improvement at {visit}, every outcome",
             synthetic,
-            subtitle="estimate and 95% CI divided by the baseline SD of everyone enrolled; right of 0 = improvement",
+            subtitle="estimate and 95% CI divided by the baseline SD of everyone enrolled; "
+            "right of 0 = improvement",
         )
         for analysis in analyses:
             part = rows[rows["analysis"] == analysis]
@@ -170,7 +158,10 @@ def forest_figure(
             part = table[table["analysis"] == analysis].set_index("outcome").reindex(order)
             colour = style.SET_COLOURS[analysis]
             if analysis == "enrolled_available":
-                n_part = f"{_n_text(part['n'].dropna())} participants, {_n_text(part['n_at_visit'].dropna())[4:]} with {visit}"
+                n_part = (
+                    f"{_n_text(part['n'].dropna())} participants, "
+                    f"{_n_text(part['n_at_visit'].dropna())[4:]} with {visit}"
+                )
             else:
                 n_part = f"{_n_text(part['n'].dropna())} pairs"
             handles.append(

@@ -1,4 +1,5 @@
-"""Responder proportions under the three denominators, with the Wilson CIs of results/tables/responders.csv."""
+"""Responder proportions under the three denominators, with the Wilson CIs of
+results/tables/responders.csv."""
 
 from __future__ import annotations
 

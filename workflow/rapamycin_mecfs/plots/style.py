@@ -10,7 +10,8 @@ Byte-identical output across runs rests on:
   but no figure is made through it, so its backend and figure registry play no part);
 * the font bundled with matplotlib (DejaVu Sans), so no system font can change the glyphs;
 * SVG text drawn as paths (``svg.fonttype = "path"``: the file renders the same without the font)
-  and a fixed ``svg.hashsalt`` and ``svg.id``, so the clip-path and glyph ids do not come from uuid4;
+  and a fixed ``svg.hashsalt`` and ``svg.id``, so the clip-path and glyph ids do not come from
+  uuid4;
 * no timestamp or version in the files: PNG ``Software`` and SVG ``Date`` and ``Creator`` removed;
 * a fixed size and dpi (no ``bbox_inches="tight"``), so the pixel size is known in advance;
 * anything random (none today) seeded by the caller.
@@ -115,7 +116,8 @@ def new_figure(
     watermark_colour: str = WARNING_RED,
     **grid,
 ) -> tuple[Figure, object]:
-    """A figure of fixed size: a header (banner when synthetic, bold title, plain subtitle lines) and a body.
+    """A figure of fixed size: a header (banner when synthetic, bold title, plain subtitle lines)
+    and a body.
 
     The header is its own subfigure of computed height, so constrained layout in the body never
     overlaps it. `grid` goes to `subplots` of the body (nrows, ncols, squeeze, ...); nrows = 0
@@ -180,7 +182,8 @@ def new_figure(
 
 
 def watermark(fig: Figure, synthetic: bool, colour: str = WARNING_RED) -> None:
-    """A faint diagonal "SYNTHETIC DATA" across the whole figure, drawn last (over the data, 9% opaque)."""
+    """A faint diagonal "SYNTHETIC DATA" across the whole figure, drawn last (over the data, 9%
+    opaque)."""
     if not synthetic:
         return
     width, height = fig.get_size_inches()
@@ -212,8 +215,8 @@ def save(
                 dpi=DPI,
                 metadata={"Software": None, "Title": _ascii(title), **warning},
             )
-        # The SVG keeps the layout just computed for the PNG: both files then place everything alike,
-        # and constrained layout, a third of the saving time, runs once.
+        # The SVG keeps the layout just computed for the PNG: both files then place everything
+        # alike, and constrained layout, a third of the saving time, runs once.
         engine = fig.get_layout_engine()
         fig.set_layout_engine("none")
         with atomic_path(svg) as tmp:
@@ -248,8 +251,3 @@ def fmt_ci(estimate: float, low: float, high: float, digits: int = 2) -> str:
 
 def minus(text: str) -> str:
     return text.replace("-", "\N{MINUS SIGN}")
-
-
-def to_bool(series):
-    """'True'/'False' strings (as read_csv leaves them) or bools to bools."""
-    return series.map(lambda v: v is True or str(v).strip().lower() == "true")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..table_types import as_types
 from .formatting import interval, median_iqr, number, p_value
 
 
 def baseline_characteristics(participants: pd.DataFrame) -> pd.DataFrame:
     """Age, sex, years ill and sites for everyone enrolled, completers and those who stopped."""
+    typed = as_types(participants, "participants")
     groups = {
         "Enrolled": participants,
-        "Completers": participants[participants["set_completers"].astype(str) == "True"],
-        "Stopped": participants[participants["stopped"].astype(str) == "True"],
+        "Completers": participants[typed["set_completers"].astype(bool)],
+        "Stopped": participants[typed["stopped"].astype(bool)],
     }
     rows = []
     for label, column in (

@@ -1,13 +1,16 @@
-"""The data-generating model of a single-arm trial with no true effect (or a chosen one), and its calibration.
+"""The data-generating model of a single-arm trial with no true effect (or a chosen one), and its
+calibration.
 
 For participant i, outcome k, visit t (study day d_t, last visit day D):
 
     observed Y_ikt = grid_k( trait_ik + effect_kt + noise_ikt )
 
-* trait_i ~ MVN(mu, Sigma_trait): the participant's stable level; Sigma_trait = Sigma_obs - Sigma_noise.
+* trait_i ~ MVN(mu, Sigma_trait): the participant's stable level; Sigma_trait = Sigma_obs -
+  Sigma_noise.
 * noise_it ~ MVN(0, Sigma_noise), independent across visits: Sigma_noise = D R D with
   D_kk = sd_k * sqrt(1 - reliability_k) and R_kl = noise_correlation * sign_k * sign_l (a bad day
-  worsens every scale, whichever way it points). So the test-retest correlation of outcome k is its configured reliability.
+  worsens every scale, whichever way it points). So the test-retest correlation of outcome k is its
+  configured reliability.
 * Sigma_obs: the SDs and correlations of the enrolled's baseline values (or configured ones).
 * effect_kt = sign_k * true_effect * sd_k * d_t / D: improvement growing linearly to `true_effect`
   baseline SDs at the last visit (sign_k = +1 when higher is better, -1 when lower is better).
@@ -19,17 +22,17 @@ screened on it) and all follow-up values given it in one conditional draw.
 
 Selection at entry (regression to the mean): a candidate is enrolled only when the mean standardised
 severity of the selection outcomes at the baseline visit, S = mean_k(-sign_k * Y_ik0 / sd_k), is at
-least the threshold that admits `enrol_fraction` of screened candidates. With `recentre`, mu is moved
-so that the enrolled's expected baseline equals the supplement's (the enrolled were selected; the
-population they came from was less severe).
+least the threshold that admits `enrol_fraction` of screened candidates. With `recentre`, mu is
+moved so that the enrolled's expected baseline equals the supplement's (the enrolled were selected;
+the population they came from was less severe).
 
 Dropout (monotone; everyone enrolled attends the baseline visit): before follow-up visit t a
-participant still in stops with probability expit(a_t - slope * c_it), where c_it is the mean over the
-dropout outcomes of the improvement so far in baseline SDs: at visit t itself (`change_at: current`:
-they judge by how they feel and do not come; missing not at random) or at the last recorded visit
-(`last_observed`: missing at random). slope = 0 is random dropout. The intercepts a_t are calibrated
-so that the expected share still in at each visit equals the retention targets (by default the
-supplement's 70/86, 56/86, 46/86).
+participant still in stops with probability expit(a_t - slope * c_it), where c_it is the mean over
+the dropout outcomes of the improvement so far in baseline SDs: at visit t itself (`change_at:
+current`: they judge by how they feel and do not come; missing not at random) or at the last
+recorded visit (`last_observed`: missing at random). slope = 0 is random dropout. The intercepts a_t
+are calibrated so that the expected share still in at each visit equals the retention targets (by
+default the supplement's 70/86, 56/86, 46/86).
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import special
+
+from ..table_types import as_types
 
 # Trials simulated per vectorised batch: small enough for the working set to stay in cache.
 BATCH = 200
@@ -82,7 +87,8 @@ def _psd_factor(cov: np.ndarray) -> tuple[np.ndarray, float]:
 
 @dataclass
 class Model:
-    """A calibrated scenario: arrays over outcomes (K) and visits (V), and the analysis to reproduce."""
+    """A calibrated scenario: arrays over outcomes (K) and visits (V), and the analysis to
+    reproduce."""
 
     scenario: str
     description: str
@@ -146,7 +152,8 @@ class Model:
         trait_cov = self.trait_factor @ self.trait_factor.T
         total_cov = trait_cov + self.noise_cov
         self.total_factor, _ = _psd_factor(total_cov)
-        # Selection outcomes first, so candidates need draws of those alone (Cholesky is triangular).
+        # Selection outcomes first, so candidates need draws of those alone (Cholesky is
+        # triangular).
         chosen = (
             np.flatnonzero(self.selection_weights)
             if self.selection_weights is not None
@@ -232,11 +239,12 @@ class Model:
 def baseline_from_supplement(
     clean: dict[str, pd.DataFrame], enrolled: list[str], baseline_visit: str
 ) -> dict[str, Any]:
-    """Mean, SD (ddof=1) and pairwise-complete Pearson correlations of the enrolled's baseline values."""
+    """Mean, SD (ddof=1) and pairwise-complete Pearson correlations of the enrolled's baseline
+    values."""
     columns = {}
     for outcome, frame in clean.items():
         rows = frame[(frame["visit"] == baseline_visit) & frame["participant_id"].isin(enrolled)]
-        values = pd.to_numeric(rows["value"].where(rows["value"] != ""), errors="coerce")
+        values = as_types(rows, "clean")["value"]
         columns[outcome] = pd.Series(
             values.to_numpy(dtype=float), index=rows["participant_id"].to_numpy()
         )
@@ -264,8 +272,10 @@ def baseline_from_config(section: dict[str, Any], outcomes: list[str]) -> dict[s
 
 
 def retention_from_participants(people: pd.DataFrame, visits: list[str]) -> tuple[int, list[float]]:
-    """Number enrolled and, per follow-up visit, the share of them with data there (never increasing)."""
-    truth = lambda column: people[column].map(lambda v: v is True or str(v).strip() == "True")  # noqa: E731
+    """Number enrolled and, per follow-up visit, the share of them with data there (never
+    increasing)."""
+    people = as_types(people, "participants")
+    truth = lambda column: people[column].astype(bool)  # noqa: E731
     enrolled = people[truth("set_enrolled")] if "set_enrolled" in people else people
     n = len(enrolled)
     shares = [
@@ -275,7 +285,8 @@ def retention_from_participants(people: pd.DataFrame, visits: list[str]) -> tupl
 
 
 def build_model(settings: dict[str, Any], baseline: dict[str, Any], n_enrolled: int) -> Model:
-    """An uncalibrated model (mean = the target baseline mean; no selection threshold, no intercepts)."""
+    """An uncalibrated model (mean = the target baseline mean; no selection threshold, no
+    intercepts)."""
     scenario = settings["scenario"]
     outcomes = list(settings["outcomes"])
     defs = settings["outcomes"]
@@ -326,7 +337,8 @@ def build_model(settings: dict[str, Any], baseline: dict[str, Any], n_enrolled: 
 
 
 def _times(x: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """x @ matrix over the last axis as one 2-D product (numpy loops over stacked small products)."""
+    """x @ matrix over the last axis as one 2-D product (numpy loops over stacked small
+    products)."""
     return (x.reshape(-1, x.shape[-1]) @ matrix).reshape(*x.shape[:-1], *matrix.shape[1:])
 
 
@@ -362,8 +374,8 @@ def _baseline_latent(model: Model, z: np.ndarray) -> np.ndarray:  # calibration 
 
 
 def _enrol(model: Model, rng: np.random.Generator, trials: int) -> tuple[np.ndarray, np.ndarray]:
-    """Centred latent baseline (before the grid) and baseline values of the first n_enrolled candidates
-    per trial who pass selection: shapes (trials, n, outcomes).
+    """Centred latent baseline (before the grid) and baseline values of the first n_enrolled
+    candidates per trial who pass selection: shapes (trials, n, outcomes).
 
     Candidates get draws of the selection outcomes alone; the enrolled then get their other outcomes
     given those (the lower-triangular factor makes this the same joint distribution).
@@ -412,7 +424,8 @@ def _complete_values(model: Model, rng: np.random.Generator, trials: int) -> np.
 
 
 def change_score(values: np.ndarray, model: Model, visit: int) -> np.ndarray:
-    """Mean over the dropout outcomes of the improvement from baseline to `visit`, in baseline SDs."""
+    """Mean over the dropout outcomes of the improvement from baseline to `visit`, in baseline
+    SDs."""
     return _times(values[..., visit, :] - values[..., 0, :], model.dropout_weights[:, None])[..., 0]
 
 
@@ -427,7 +440,8 @@ def _stop_probability(model: Model, values: np.ndarray, visit: int) -> np.ndarra
 
 @dataclass
 class Trials:
-    """Simulated trials: values (trials, n, visits, outcomes), NaN after a participant stopped; attended (trials, n, visits)."""
+    """Simulated trials: values (trials, n, visits, outcomes), NaN after a participant stopped;
+    attended (trials, n, visits)."""
 
     values: np.ndarray
     attended: np.ndarray
@@ -449,7 +463,8 @@ def simulate(model: Model, trials: int, rng: np.random.Generator) -> Trials:
 
 
 def simulate_batches(model: Model, trials: int, rng: np.random.Generator, batch: int = BATCH):
-    """Yield Trials in batches of at most `batch` (the stream depends on `batch`, which is fixed)."""
+    """Yield Trials in batches of at most `batch` (the stream depends on `batch`, which is
+    fixed)."""
     done = 0
     while done < trials:
         size = min(batch, trials - done)
