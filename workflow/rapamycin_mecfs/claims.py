@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from .cells import normalise_text
 from .errors import SupplementError
@@ -341,7 +340,9 @@ def load_claims(path: str | Path) -> dict[str, Any]:
         raise SupplementError(
             f"{path}: claims file not found; expected a YAML file with 'claims' and 'means'"
         )
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    from .config import load_yaml
+
+    document = load_yaml(path.read_text(encoding="utf-8")) or {}
     problems = []
     for i, claim in enumerate(document.get("claims", []), start=1):
         missing = [

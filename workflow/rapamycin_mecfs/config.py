@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -32,7 +33,8 @@ def _validator_with_defaults():
 
 
 def _schema_problem(error, source: str) -> str:
-    """One schema error as key path, value found, what is expected and, for a misspelt key, a hint."""
+    """One schema error as key path, value found, what is expected and, for a misspelt key, a
+    hint."""
     import difflib
 
     where = "/".join(map(str, error.absolute_path)) or "(top level)"
@@ -43,7 +45,10 @@ def _schema_problem(error, source: str) -> str:
         for key in unknown:
             close = difflib.get_close_matches(str(key), allowed, n=1)
             hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
-        return f"{source}: key '{where}': unknown key {', '.join(hints)}; expected one of {sorted(allowed)}"
+        return (
+            f"{source}: key '{where}': unknown key {', '.join(hints)}; expected one of "
+            f"{sorted(allowed)}"
+        )
     found = repr(error.instance)
     if error.validator == "required" or error.message.startswith(
         found
@@ -54,7 +59,8 @@ def _schema_problem(error, source: str) -> str:
 
 
 def validate_config(config: dict[str, Any], source: str = "config.yaml") -> dict[str, Any]:
-    """Return a validated copy of `config` with defaults filled in; raise SupplementError if invalid.
+    """Return a validated copy of `config` with defaults filled in; raise SupplementError if
+    invalid.
 
     Schema errors are reported all together; only a config that passes the schema has its
     cross-references checked (they assume the schema's shape).
@@ -71,9 +77,30 @@ def _with_schema_defaults(config: dict[str, Any], source: str) -> dict[str, Any]
     return config
 
 
+# libyaml's C loader when PyYAML was built with it: the same documents as yaml.safe_load, parsed
+# several times faster, which counts because every Snakemake invocation plans with them.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text as ``yaml.safe_load`` does (C loader when available).
+
+    Examples
+    --------
+    >>> load_yaml("a: [1, 2]")
+    {'a': [1, 2]}
+    """
+    return yaml.load(text, Loader=_YAML_LOADER)
+
+
+@functools.cache
+def _schema() -> dict[str, Any]:
+    return load_yaml(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
 def _schema_checked(config: dict[str, Any], source: str) -> tuple[dict[str, Any], list[str]]:
     """A copy with the schema's defaults filled in, and every schema error as a problem line."""
-    schema = yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = copy.deepcopy(_schema())
     config = copy.deepcopy(config)
     validator = _validator_with_defaults()(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: [str(p) for p in e.absolute_path])
@@ -141,7 +168,8 @@ def check_config(config: dict[str, Any], source: str = "config.yaml") -> dict[st
 
 
 def _grid_problems(scale: dict[str, Any], where: str) -> list[str]:
-    """A step that nearly but not exactly reaches max (33.333333 for 100/3) moves max off the grid."""
+    """A step that nearly but not exactly reaches max (33.333333 for 100/3) moves max off the
+    grid."""
     step = parse_step(scale["step"])
     if step == 0:
         return []
@@ -152,7 +180,8 @@ def _grid_problems(scale: dict[str, Any], where: str) -> list[str]:
         return []
     reached = float(Fraction(str(scale["min"])) + nearest * step)
     return [
-        f"{where}: {scale['step']} does not reach max {scale['max']:g} exactly ({nearest} steps give "
+        f"{where}: {scale['step']} does not reach max {scale['max']:g} exactly ({nearest} "
+        "steps give "
         f"{reached:.10g}); expected a step that divides the range, written as a fraction if no "
         f'decimal does (e.g. "{span.numerator}/{nearest * span.denominator}")'
     ]
@@ -170,7 +199,8 @@ def check_cross_references(config: dict[str, Any], source: str = "config.yaml") 
         for outcome in instrument["outcomes"]:
             if outcome in seen_outcomes:
                 problems.append(
-                    f"{source}: outcome '{outcome}' is in instruments '{seen_outcomes[outcome]}' and '{name}'"
+                    f"{source}: outcome '{outcome}' is in instruments '{seen_outcomes[outcome]}' "
+                    f"and '{name}'"
                 )
             seen_outcomes[outcome] = name
         if table not in config["tables"]:
@@ -184,19 +214,22 @@ def check_cross_references(config: dict[str, Any], source: str = "config.yaml") 
         for outcome in instrument["outcomes"]:
             if outcome not in mapped:
                 problems.append(
-                    f"{source}: instruments/{name}/outcomes/{outcome}: not mapped in tables/{table}/outcomes"
+                    f"{source}: instruments/{name}/outcomes/{outcome}: not mapped in "
+                    f"tables/{table}/outcomes"
                 )
     for key, table in config["tables"].items():
         for header, outcome in table.get("outcomes", {}).items():
             if outcome not in seen_outcomes:
                 problems.append(
-                    f"{source}: tables/{key}/outcomes/{header}: outcome '{outcome}' belongs to no instrument; "
-                    "expected it under instruments/<name>/outcomes (or list the header under ignore_headers)"
+                    f"{source}: tables/{key}/outcomes/{header}: outcome '{outcome}' belongs to "
+                    "no instrument; expected it under instruments/<name>/outcomes (or list the "
+                    "header under ignore_headers)"
                 )
         for header, visit in table.get("visits", {}).items():
             if visit not in visit_ids:
                 problems.append(
-                    f"{source}: tables/{key}/visits/{header}: '{visit}' is not one of the visits {visit_ids}"
+                    f"{source}: tables/{key}/visits/{header}: '{visit}' is not one of the visits "
+                    f"{visit_ids}"
                 )
         suffix = Path(table["file"]).suffix.lower()
         if suffix == ".xlsx" and "sheet" not in table:
@@ -204,11 +237,13 @@ def check_cross_references(config: dict[str, Any], source: str = "config.yaml") 
         if table.get("layout") == "long":
             if "columns" not in table or "outcomes" not in table:
                 problems.append(
-                    f"{source}: tables/{key}: a long table needs 'columns' (at least visit) and 'outcomes' and 'visits'"
+                    f"{source}: tables/{key}: a long table needs 'columns' (at least visit) and "
+                    "'outcomes' and 'visits'"
                 )
             if table.get("header_rows", 1) != 1:
                 problems.append(
-                    f"{source}: tables/{key}/header_rows: {table['header_rows']}; expected 1 for a long table"
+                    f"{source}: tables/{key}/header_rows: {table['header_rows']}; expected 1 for "
+                    "a long table"
                 )
         elif "columns" in table:
             problems.append(
@@ -221,13 +256,15 @@ def check_cross_references(config: dict[str, Any], source: str = "config.yaml") 
 
 
 def _set_references(config, owner: dict[str, str], visit_ids: list[str], source: str) -> list[str]:
-    """The final visit, the outcomes defining completion and attendance, and the dose outcome must exist."""
+    """The final visit, the outcomes defining completion and attendance, and the dose outcome must
+    exist."""
     problems = []
     sets = config.get("analysis_sets", {})
     final = sets.get("completer_visit")
     if final is not None and final not in visit_ids[1:]:
         problems.append(
-            f"{source}: analysis_sets/completer_visit: '{final}' is not a follow-up visit; expected one of {visit_ids[1:]}"
+            f"{source}: analysis_sets/completer_visit: '{final}' is not a follow-up visit; "
+            f"expected one of {visit_ids[1:]}"
         )
     directions = {
         key: spec["direction"]
@@ -238,20 +275,23 @@ def _set_references(config, owner: dict[str, str], visit_ids: list[str], source:
         for outcome in sets.get(key, []):
             if outcome not in owner:
                 problems.append(
-                    f"{source}: analysis_sets/{key}: unknown outcome '{outcome}'; expected one of {sorted(owner)}"
+                    f"{source}: analysis_sets/{key}: unknown outcome '{outcome}'; expected one "
+                    f"of {sorted(owner)}"
                 )
     if not any(direction != "none" for direction in directions.values()) and not (
         sets.get("completion_outcomes") and sets.get("attendance_outcomes")
     ):
         problems.append(
-            f"{source}: instruments: no outcome has a direction; expected at least one outcome with direction "
-            "higher_is_better or lower_is_better (or analysis_sets/completion_outcomes and attendance_outcomes)"
+            f"{source}: instruments: no outcome has a direction; expected at least one outcome "
+            "with direction higher_is_better or lower_is_better (or "
+            "analysis_sets/completion_outcomes and attendance_outcomes)"
         )
     dose = config.get("dose_response")
     if dose:
         if dose["dose_outcome"] not in owner:
             problems.append(
-                f"{source}: dose_response/dose_outcome: unknown outcome '{dose['dose_outcome']}'; expected one of {sorted(owner)}"
+                f"{source}: dose_response/dose_outcome: unknown outcome "
+                f"'{dose['dose_outcome']}'; expected one of {sorted(owner)}"
             )
         elif directions[dose["dose_outcome"]] != "none":
             problems.append(
@@ -267,7 +307,8 @@ def _set_references(config, owner: dict[str, str], visit_ids: list[str], source:
 def _analysis_references(
     config, owner: dict[str, str], visit_ids: list[str], source: str
 ) -> list[str]:
-    """Outcomes and visits named by the analysis plan must exist, and analysed outcomes need a direction."""
+    """Outcomes and visits named by the analysis plan must exist, and analysed outcomes need a
+    direction."""
     analysis = config.get("analysis")
     if not analysis:
         return []
@@ -292,7 +333,8 @@ def _analysis_references(
             )
         elif directions[outcome] == "none":
             problems.append(
-                f"{source}: {where}: outcome '{outcome}' has direction 'none'; expected an outcome with a direction"
+                f"{source}: {where}: outcome '{outcome}' has direction 'none'; expected an "
+                "outcome with a direction"
             )
     for where, visit in (
         ("analysis/responders/visit", analysis.get("responders", {}).get("visit")),
@@ -300,7 +342,8 @@ def _analysis_references(
     ):
         if visit is not None and visit not in visit_ids[1:]:
             problems.append(
-                f"{source}: {where}: '{visit}' is not a follow-up visit; expected one of {visit_ids[1:]}"
+                f"{source}: {where}: '{visit}' is not a follow-up visit; expected one of "
+                f"{visit_ids[1:]}"
             )
     responders = analysis.get("responders")
     if (
@@ -309,7 +352,8 @@ def _analysis_references(
         and responders["k"] > len(responders["criteria"])
     ):
         problems.append(
-            f"{source}: analysis/responders/k: {responders['k']} exceeds the {len(responders['criteria'])} criteria"
+            f"{source}: analysis/responders/k: {responders['k']} exceeds the "
+            f"{len(responders['criteria'])} criteria"
         )
     return problems
 
@@ -318,7 +362,7 @@ def load_config(path: str | Path = "config.yaml") -> dict[str, Any]:
     """Read and validate a config file."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SupplementError(f"{path}: config file not found") from None
     except yaml.YAMLError as error:
