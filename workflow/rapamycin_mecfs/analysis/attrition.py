@@ -21,7 +21,44 @@ from .data import Participants, improvement_sign
 
 
 def baseline_by_completion(wide: pd.DataFrame, people: Participants, baseline: str) -> pd.DataFrame:
-    """Baseline of completers vs those who stopped: medians, SMD, Mann-Whitney U."""
+    """Baseline of completers vs those who stopped: medians, SMD, Mann-Whitney U.
+
+    Parameters
+    ----------
+    wide : pandas.DataFrame
+        participant x visit values of one outcome.
+    people : Participants
+        The participant table (set completers, stopped).
+    baseline : str
+        The baseline visit.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: visit, group_1 (completers), group_2 (stopped), n_1, n_2, median_1, median_2,
+        mean_1, mean_2 and, with at least 2 in each group, smd
+        (``stats.association.standardised_mean_difference``), smd_method, test, U, p_value,
+        rank_biserial and method (``stats.association.mann_whitney``).
+
+    Examples
+    --------
+    Completers 8, 7, 9, 6 (mean 7.5, variance 5/3) against stopped 9, 8 (mean 8.5, variance
+    1/2): SMD = -1 / sqrt(13/12) = -0.9608 by hand.
+
+    >>> import pandas as pd
+    >>> people = Participants(
+    ...     pd.DataFrame(
+    ...         {"set_completers": [True] * 4 + [False] * 2, "stopped": [False] * 4 + [True] * 2},
+    ...         index=["p1", "p2", "p3", "p4", "p5", "p6"],
+    ...     )
+    ... )
+    >>> wide = pd.DataFrame({"v0": [8.0, 7.0, 9.0, 6.0, 9.0, 8.0]}, index=people.table.index)
+    >>> row = baseline_by_completion(wide, people, "v0")
+    >>> columns = ["n_1", "n_2", "median_1", "median_2", "smd", "U", "p_value"]
+    >>> print(row[columns].round(4).to_string())
+       n_1  n_2  median_1  median_2     smd    U  p_value
+    0    4    2       7.5       8.5 -0.9608  2.0   0.4745
+    """
     values = wide[baseline]
     completers = values[values.index.isin(people.members("completers"))].dropna().to_numpy()
     stopped = values[values.index.isin(people.stopped)].dropna().to_numpy()
@@ -78,8 +115,10 @@ def tipping_point(
     settings: dict[str, Any],
     mi_summary: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """The tipping-point summary: the single-value shift (secondary) and, when given, the primary
-    result of ``tipping_point_mi`` (its ``summary`` columns, prefixed mi_).
+    """The tipping-point summary row: the single-value shift and, if given, the primary MI result.
+
+    The single-value shift is the secondary analysis; the primary result is that of
+    ``tipping_point_mi`` (its ``summary`` columns, prefixed mi_), appended when given.
 
     Single-value shift: the smallest shift towards worsening, given to every missing follow-up
     value at once, at which the Wilcoxon signed-rank test of the change loses significance.
@@ -102,7 +141,34 @@ def tipping_point(
     Returns
     -------
     pandas.DataFrame
-        One row.
+        One row: visit, analysis_set, analysis_set_definition, n, n_missing_follow_up,
+        baseline_sd, alpha, p_at_zero_shift, delta_units, delta_baseline_sd, p_at_delta and
+        method (``stats.attrition.tipping_point_delta`` on a grid of baseline SD / 20 up to
+        max_shift_sd baseline SD), then the ``mi_summary`` columns.
+
+    Examples
+    --------
+    Ten enrolled, higher is better, p9 and p10 missing at v2. The eight observed changes are
+    those of ``stats.attrition.tipping_point_delta``'s example, so the single shift tips at
+    2 points (up to the bisection tolerance), 0.9 baseline SD:
+
+    >>> import pandas as pd
+    >>> ids = pd.Index([f"p{i}" for i in range(1, 11)], name="participant_id")
+    >>> people = Participants(pd.DataFrame({"set_enrolled": [True] * 10}, index=ids))
+    >>> wide = pd.DataFrame(
+    ...     {
+    ...         "v0": [10.0, 12.0, 9.0, 14.0, 11.0, 13.0, 8.0, 15.0, 10.0, 12.0],
+    ...         "v1": [11.0, 14.0, 9.0, 16.0, 12.0, 15.0, 9.0, 17.0, 11.0, None],
+    ...         "v2": [12.0, 15.0, 11.0, 18.0, 14.0, 17.0, 9.0, 20.0, None, None],
+    ...     },
+    ...     index=ids,
+    ... )
+    >>> settings = {"alpha": 0.05, "wilcoxon_method": "approx", "tipping_point": {"visit": "v2"}}
+    >>> row = tipping_point(wide, people, "higher_is_better", "v0", settings)
+    >>> columns = ["n_missing_follow_up", "p_at_zero_shift", "delta_units", "delta_baseline_sd"]
+    >>> print(row[columns].round(4).to_string())
+       n_missing_follow_up  p_at_zero_shift  delta_units  delta_baseline_sd
+    0                    2           0.0088       2.0001             0.9005
     """
     row = _single_shift(wide, people, direction, baseline, settings)
     return pd.DataFrame([{**row, **(mi_summary or {})}])
@@ -164,7 +230,8 @@ def _single_shift(
     at_zero_shift = np.where(missing, 0.0, follow - base)
     zero = wilcoxon_signed_rank(at_zero_shift, method=method, correction=True, zero_method="pratt")
     if improvement_sign(direction) * zero["rank_biserial"] < 0:
-        # The search for a worsening shift that removes significance only makes sense for an improvement.
+        # The search for a worsening shift that removes significance only makes sense for an
+        # improvement.
         return {
             **row,
             "p_at_zero_shift": zero["p_value"],
@@ -208,6 +275,11 @@ def nice_step(value: float) -> float:
     -------
     float
         The decimal number, as the nearest float (5e-2, not 5 x 0.01).
+
+    Examples
+    --------
+    >>> nice_step(0.19), nice_step(2.7), nice_step(64), nice_step(0.05)
+    (0.1, 2.0, 50.0, 0.05)
     """
     if not (value > 0 and math.isfinite(value)):
         raise ValueError(f"a grid step must be positive and finite, got {value}")
@@ -238,8 +310,26 @@ def delta_grid(outcome: str, sd: float, options: dict[str, Any]) -> tuple[np.nda
     Returns
     -------
     deltas : numpy.ndarray
+        0, step, 2 step, ... up to the first multiple at or above max.
     step : float
+        The grid step, in outcome units.
     description : str
+        Where the grid comes from, for the method text.
+
+    Examples
+    --------
+    Baseline SD 2.3: step 0.1 SD = 0.23, rounded down to 0.2; max 3 SD = 6.9, reached at 7.
+
+    >>> options = {"delta_step_sd": 0.1, "max_shift_sd": 3, "delta_grid": {}}
+    >>> deltas, step, text = delta_grid("score", 2.3, options)
+    >>> step, len(deltas), round(float(deltas[-1]), 4)
+    (0.2, 36, 7.0)
+    >>> options["delta_grid"] = {"score": {"step": 0.5, "max": 2}}
+    >>> deltas, step, text = delta_grid("score", 2.3, options)
+    >>> deltas.tolist()
+    [0.0, 0.5, 1.0, 1.5, 2.0]
+    >>> text
+    'delta grid from the config: 0 to 2 in steps of 0.5 (outcome units)'
     """
     explicit = (options.get("delta_grid") or {}).get(outcome)
     if explicit:
@@ -264,6 +354,8 @@ def delta_grid(outcome: str, sd: float, options: dict[str, Any]) -> tuple[np.nda
 @dataclass(frozen=True)
 class MultipleImputation:
     """The delta-adjusted multiple imputation of one outcome.
+
+    ``tipping_point_mi`` returns one (see its example).
 
     Attributes
     ----------
@@ -344,6 +436,48 @@ def tipping_point_mi(
     Returns
     -------
     MultipleImputation
+        ``table``: one row per delta with the pooled change (estimate, se, df, t, ci_low,
+        ci_high, p_value), the same as improvement, the Rubin quantities, significant and tips
+        (true at the first delta where significance is lost); ``imputations``; ``summary``.
+        When nothing can be imputed (fewer than 2 participants, nobody missing, too few
+        observed values) ``table`` has one row saying why.
+
+    Examples
+    --------
+    The data of ``tipping_point``'s example with m = 5 imputations and a grid of 0 to 8 points
+    in steps of 2. Two of ten values are imputed, so each point of delta lowers the pooled mean
+    change by 2/10; p9 (who has v1) and p10 (who does not) get different models:
+
+    >>> import pandas as pd
+    >>> ids = pd.Index([f"p{i}" for i in range(1, 11)], name="participant_id")
+    >>> people = Participants(pd.DataFrame({"set_enrolled": [True] * 10}, index=ids))
+    >>> wide = pd.DataFrame(
+    ...     {
+    ...         "v0": [10.0, 12.0, 9.0, 14.0, 11.0, 13.0, 8.0, 15.0, 10.0, 12.0],
+    ...         "v1": [11.0, 14.0, 9.0, 16.0, 12.0, 15.0, 9.0, 17.0, 11.0, None],
+    ...         "v2": [12.0, 15.0, 11.0, 18.0, 14.0, 17.0, 9.0, 20.0, None, None],
+    ...     },
+    ...     index=ids,
+    ... )
+    >>> options = {"visit": "v2", "imputations": 5, "seed": 1}
+    >>> options["delta_grid"] = {"score": {"step": 2, "max": 8}}
+    >>> settings = {"alpha": 0.05, "confidence": 0.95, "tipping_point": options}
+    >>> mi = tipping_point_mi(wide, people, "higher_is_better", "v0", "score", settings)
+    >>> columns = ["delta", "estimate", "ci_low", "ci_high", "p_value", "tips"]
+    >>> print(mi.table[columns].round(4).to_string())
+       delta  estimate  ci_low  ci_high  p_value   tips
+    0    0.0    2.9337  2.0439   3.8235   0.0001  False
+    1    2.0    2.5337  1.3904   3.6770   0.0011  False
+    2    4.0    2.1337  0.5223   3.7451   0.0162  False
+    3    6.0    1.7337 -0.4251   3.8925   0.1003   True
+    4    8.0    1.3337 -1.4046   4.0719   0.2908  False
+    >>> mi.summary["mi_result"]
+    'tips at delta = 6 (2.7 baseline SD; p = 0.1); grid step 2'
+    >>> method = mi.summary["mi_method"]
+    >>> "[baseline + v1: 1 imputed, fitted on 8; baseline: 1 imputed, fitted on 8]" in method
+    True
+    >>> mi.imputations.groupby("imputation").size().tolist()  # 0: the observed data
+    [10, 2, 2, 2, 2, 2]
     """
     options = {**TIPPING_POINT_DEFAULTS, **settings["tipping_point"]}
     visit, m, seed = options["visit"], int(options["imputations"]), int(options["seed"])
@@ -521,6 +655,54 @@ def regression_to_mean(
     baseline: str,
     settings: dict[str, Any],
 ) -> pd.DataFrame:
+    """The change expected from regression to the mean alone, where a reliability is configured.
+
+    Parameters
+    ----------
+    wide : pandas.DataFrame
+        participant x visit values of one outcome.
+    people : Participants
+        The participant table (set enrolled).
+    direction : str
+        The outcome's direction of improvement.
+    outcome : str
+        Outcome key, looked up in ``settings["regression_to_mean"]``.
+    baseline : str
+        The baseline visit.
+    settings : dict
+        regression_to_mean: per outcome, reliability, reference_mean and source.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: visit, analysis_set, n, baseline_mean, baseline_sd and, when configured,
+        reliability, reference_mean, expected_change
+        (``stats.attrition.regression_to_mean_expected_change``), expected_improvement, source;
+        method.
+
+    Examples
+    --------
+    Baseline mean 11.4 against a reference mean of 20 with reliability 0.8: by hand
+    (1 - 0.8) x (20 - 11.4) = 1.72 points expected without any effect.
+
+    >>> import pandas as pd
+    >>> ids = pd.Index([f"p{i}" for i in range(1, 11)], name="participant_id")
+    >>> people = Participants(pd.DataFrame({"set_enrolled": [True] * 10}, index=ids))
+    >>> wide = pd.DataFrame(
+    ...     {
+    ...         "v0": [10.0, 12.0, 9.0, 14.0, 11.0, 13.0, 8.0, 15.0, 10.0, 12.0],
+    ...         "v1": [11.0, 14.0, 9.0, 16.0, 12.0, 15.0, 9.0, 17.0, 11.0, None],
+    ...         "v2": [12.0, 15.0, 11.0, 18.0, 14.0, 17.0, 9.0, 20.0, None, None],
+    ...     },
+    ...     index=ids,
+    ... )
+    >>> spec = {"reliability": 0.8, "reference_mean": 20.0, "source": "a test-retest study"}
+    >>> settings = {"regression_to_mean": {"score": spec}}
+    >>> row = regression_to_mean(wide, people, "higher_is_better", "score", "v0", settings)
+    >>> print(row[["n", "baseline_mean", "expected_change", "expected_improvement"]].to_string())
+        n  baseline_mean  expected_change  expected_improvement
+    0  10           11.4             1.72                  1.72
+    """
     values = wide.loc[wide.index.isin(people.members("enrolled")), baseline].dropna()
     row = {
         "visit": baseline,
@@ -545,7 +727,8 @@ def regression_to_mean(
             "expected_change": change,
             "expected_improvement": improvement_sign(direction) * change,
             "source": spec["source"],
-            "method": "expected change from regression to the mean alone = (1 - reliability) x (reference mean - baseline mean)",
+            "method": "expected change from regression to the mean alone = "
+            "(1 - reliability) x (reference mean - baseline mean)",
         }
     )
     return pd.DataFrame([row])

@@ -12,6 +12,44 @@ from .data import Participants, improvement_sign
 
 
 def friedman_row(wide: pd.DataFrame, people: Participants) -> pd.DataFrame:
+    """Friedman test over all visits in the completers with a value at every visit.
+
+    Parameters
+    ----------
+    wide : pandas.DataFrame
+        participant x visit values of one outcome, every visit a column.
+    people : Participants
+        The participant table (set completers).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: analysis_set, analysis_set_definition, test, n, k_visits, statistic (the
+        Friedman chi-square), df, p_value, effect_size (Kendall's W), ``mean_rank_<visit>``
+        and method (``stats.repeated.friedman``); only n and method when fewer than 2
+        complete cases.
+
+    Examples
+    --------
+    ``stats.repeated.friedman``'s example (chi2 = 8, W = 1 by hand) with a fifth participant,
+    not a completer, who is left out:
+
+    >>> import pandas as pd
+    >>> ids = ["p1", "p2", "p3", "p4", "p5"]
+    >>> people = Participants(pd.DataFrame({"set_completers": [True] * 4 + [False]}, index=ids))
+    >>> wide = pd.DataFrame(
+    ...     {
+    ...         "v0": [1.0, 2.0, 3.0, 2.0, 4.0],
+    ...         "v1": [2.0, 3.0, 5.0, 4.0, None],
+    ...         "v2": [4.0, 5.0, 6.0, 5.0, None],
+    ...     },
+    ...     index=ids,
+    ... )
+    >>> row = friedman_row(wide, people)
+    >>> print(row[["n", "statistic", "df", "p_value", "effect_size"]].round(4).to_string())
+       n  statistic  df  p_value  effect_size
+    0  4        8.0   2   0.0183          1.0
+    """
     complete = wide[wide.index.isin(people.members("completers"))].dropna()
     base = {
         "analysis_set": "completers",
@@ -49,7 +87,57 @@ def mixed_model_rows(
     visits: list[str],
     settings: dict[str, Any],
 ) -> pd.DataFrame:
-    """Change vs baseline at each visit on everyone enrolled; estimates also given as improvement."""
+    """Change vs baseline at each visit on everyone enrolled; estimates also as improvement.
+
+    The linear mixed model of ``stats.repeated.mixed_model_change`` on every available value of
+    the enrolled (missing at random assumed). A model that cannot be fitted, or a visit without
+    values, gives rows with NaN estimates and the reason in method instead of an error.
+
+    Parameters
+    ----------
+    clean_wide : pandas.DataFrame
+        participant x visit values of one outcome, index named participant_id.
+    people : Participants
+        The participant table (set enrolled).
+    direction : str
+        The outcome's direction of improvement.
+    visits : list of str
+        The visits, in order; the first is the reference.
+    settings : dict
+        confidence.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per follow-up visit: analysis_set, analysis_set_definition, test, the columns
+        of ``stats.repeated.CHANGE_COLUMNS``, and improvement_estimate, improvement_ci_low,
+        improvement_ci_high (sign-flipped when lower is better).
+
+    Examples
+    --------
+    The data of ``friedman_row``'s example; p5 adds a baseline value only. Lower is better here,
+    so a rise is a negative improvement:
+
+    >>> import pandas as pd
+    >>> ids = pd.Index(["p1", "p2", "p3", "p4", "p5"], name="participant_id")
+    >>> people = Participants(pd.DataFrame({"set_enrolled": [True] * 5}, index=ids))
+    >>> wide = pd.DataFrame(
+    ...     {
+    ...         "v0": [1.0, 2.0, 3.0, 2.0, 4.0],
+    ...         "v1": [2.0, 3.0, 5.0, 4.0, None],
+    ...         "v2": [4.0, 5.0, 6.0, 5.0, None],
+    ...     },
+    ...     index=ids,
+    ... )
+    >>> table = mixed_model_rows(
+    ...     wide, people, "lower_is_better", ["v0", "v1", "v2"], {"confidence": 0.95}
+    ... )
+    >>> columns = ["visit", "estimate", "df", "improvement_estimate", "n_obs", "n_participants"]
+    >>> print(table[columns].round(4).to_string())
+      visit  estimate      df  improvement_estimate  n_obs  n_participants
+    0    v1    1.4703  5.9786               -1.4703     13               5
+    1    v2    2.9703  5.9786               -2.9703     13               5
+    """
     enrolled = clean_wide[clean_wide.index.isin(people.members("enrolled"))]
     long = enrolled.reset_index().melt(
         id_vars="participant_id", var_name="visit", value_name="value"

@@ -47,14 +47,38 @@ def wilcoxon_signed_rank(
     pingouin's RBC (Kerby 2014); for Pratt the zeros' ranks count in the denominator, so imputed
     zeros pull the effect towards 0.
 
-    Returns n_pairs, n_nonzero, n_zero, V, p_value, p_method ("exact" | "approx"),
-    zero_method, rank_biserial, method.
+    Parameters
+    ----------
+    d : array-like
+        Paired differences (follow-up - baseline) of complete pairs; a NaN raises ValueError.
+    method : str
+        "approx" (normal approximation) or "exact" (used only without ties and zeros).
+    correction : bool
+        Continuity correction of the normal approximation.
+    zero_method : str
+        "wilcox" (drop zero differences, as R) or "pratt" (rank them, give them no sign).
+
+    Returns
+    -------
+    dict
+        n_pairs, n_nonzero, n_zero, V, p_value, p_method ("exact" | "approx"), zero_method,
+        rank_biserial, method. With no non-zero difference V is 0 and p and r are NaN.
 
     Examples
     --------
+    Six differences, one negative with the smallest |d|: ranks 1..6, V = 2 + 3 + 4 + 5 + 6 = 20;
+    exactly 2 of the 2^6 sign patterns reach V >= 20, so the exact p = 2 x 2 / 64 = 0.0625 by
+    hand, and r = (20 - 1) / 21:
+
     >>> r = wilcoxon_signed_rank([1.5, 2.0, -0.5, 3.0, 2.5, 4.0], method="exact")
-    >>> r["V"], round(r["p_value"], 4), r["p_method"]
-    (20.0, 0.0625, 'exact')
+    >>> r["V"], round(r["p_value"], 4), r["p_method"], round(r["rank_biserial"], 4)
+    (20.0, 0.0625, 'exact', 0.9048)
+
+    With a zero and a tie the normal approximation is used, the zero dropped:
+
+    >>> r = wilcoxon_signed_rank([1.5, 2.0, -0.5, 3.0, 2.5, 4.0, 0.0, 2.0])
+    >>> r["n_nonzero"], r["V"], round(r["p_value"], 4), r["p_method"]
+    (7, 27.0, 0.0343, 'approx')
     """
     if method not in ("approx", "exact"):
         raise ValueError(f"method must be 'approx' or 'exact', got {method!r}")
@@ -309,8 +333,32 @@ def hodges_lehmann(
     Hand-written because no maintained Python library computes the Hodges-Lehmann interval
     (scipy, statsmodels and pingouin have neither estimate nor interval); tested against R.
 
-    Returns n (differences used), n_zero_dropped, estimate, ci_low, ci_high, confidence, k,
-    n_walsh, method.
+    Parameters
+    ----------
+    d : array-like
+        Paired differences of complete pairs; a NaN raises ValueError.
+    confidence : float
+        Two-sided confidence level.
+    correction : bool
+        Continuity correction in k (R's ``correct = TRUE``).
+    zero_method : str
+        "wilcox" (drop zero differences, as R) or "include" (keep them).
+
+    Returns
+    -------
+    dict
+        n (differences used), n_zero_dropped, estimate, ci_low, ci_high, confidence, k,
+        n_walsh, method. Estimate and CI are NaN without differences; the CI alone is NaN when
+        k < 1.
+
+    Examples
+    --------
+    The differences 1, 2, ..., 10: the 55 Walsh averages are symmetric about 5.5, the
+    estimate. k = 8 here, and the 8th smallest average is 3 (1, 1.5, 2, 2, 2.5, 2.5, 3, 3):
+
+    >>> r = hodges_lehmann([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0])
+    >>> r["estimate"], r["ci_low"], r["ci_high"], r["k"], r["n_walsh"]
+    (5.5, 3.0, 8.0, 8, 55)
     """
     if zero_method not in ("wilcox", "include"):
         raise ValueError(f"zero_method must be 'wilcox' or 'include', got {zero_method!r}")
@@ -347,11 +395,11 @@ def hodges_lehmann(
     k = total - math.floor(total / 2 + (0.5 if correction else 0.0) + z * sigma)
     level = f"{100 * confidence:g}%"
     text = (
-        f"Hodges-Lehmann estimate = median of {total} Walsh averages of n = {n} paired differences "
-        f"({zeros}); {level} CI = Walsh averages of order k and M+1-k, k from the normal approximation "
-        f"to the signed-rank statistic (tie-corrected variance"
-        f"{', continuity correction' if correction else ', no continuity correction'}): the inversion "
-        f"R wilcox.test(conf.int=TRUE, exact=FALSE) solves numerically"
+        f"Hodges-Lehmann estimate = median of {total} Walsh averages of n = {n} paired "
+        f"differences ({zeros}); {level} CI = Walsh averages of order k and M+1-k, k from the "
+        f"normal approximation to the signed-rank statistic (tie-corrected variance"
+        f"{', continuity correction' if correction else ', no continuity correction'}): "
+        f"the inversion R wilcox.test(conf.int=TRUE, exact=FALSE) solves numerically"
     )
     if k < 1:
         result["method"] = f"{text}; CI not achievable at {level} with n = {n} (k = {k})"
@@ -377,11 +425,28 @@ def r_wilcox_conf_level(x, confidence: float = 0.95, correction: bool = True) ->
     R (stats 4.2, the normal-approximation branch) standardises the signed-rank statistic of
     x - d at d = min(x) and d = max(x), differences equal to d dropped; while either lies short
     of the normal quantile it doubles alpha, then reports 1 - min(1, alpha) as the level if the
-    requested one cannot be reached. ``x``: the non-zero differences R keeps. A value equal to
-    ``confidence`` means R keeps the requested level.
+    requested one cannot be reached.
+
+    Parameters
+    ----------
+    x : array-like
+        The non-zero differences R keeps (no NaN).
+    confidence : float
+        The requested level.
+    correction : bool
+        Continuity correction (R's ``correct``).
+
+    Returns
+    -------
+    float
+        The level R reports: equal to ``confidence`` when R keeps the requested level, lower
+        when it would warn "requested conf.level not achievable"; 0 when the statistic cannot be
+        standardised at an extreme (every difference equal to it).
 
     Examples
     --------
+    Ten distinct differences reach 95%; four ties at the minimum do not, and R falls to 0:
+
     >>> r_wilcox_conf_level([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0])
     0.95
     >>> r_wilcox_conf_level([1.0, 1.0, 1.0, 1.0, 2.0])
@@ -421,13 +486,29 @@ def paired_t(d, confidence: float = 0.95) -> dict:
     ``pingouin.compute_effsize(d, 0 * d, paired=True, eftype="cohen_dz")``. The same t, df, p and
     CI as R ``t.test(follow_up, baseline, paired = TRUE)``.
 
-    Returns n, mean, sd, se, ci_low, ci_high, confidence, t, df, p_value, d_z, method.
+    Parameters
+    ----------
+    d : array-like
+        Paired differences of complete pairs; a NaN raises ValueError.
+    confidence : float
+        Two-sided confidence level of the interval for the mean.
+
+    Returns
+    -------
+    dict
+        n, mean, sd, se, ci_low, ci_high, confidence, t, df, p_value, d_z, method. With fewer
+        than 2 pairs only n is filled; with all differences equal t, p, CI and d_z are NaN.
 
     Examples
     --------
+    Differences 1, 2, 3, 4: mean 2.5, SD sqrt(5/3) = 1.291, t = 2.5 / (1.291 / 2) = 3.873 by
+    hand, and d_z = 2.5 / 1.291:
+
     >>> r = paired_t([1.0, 2.0, 3.0, 4.0])
     >>> r["mean"], round(r["t"], 4), r["df"], round(r["p_value"], 4)
     (2.5, 3.873, 3, 0.0305)
+    >>> round(r["ci_low"], 4), round(r["ci_high"], 4), round(r["d_z"], 4)
+    (0.4457, 4.5543, 1.9365)
     """
     confidence = check_confidence(confidence)
     d = as_float_array(d, "paired differences")
@@ -474,9 +555,28 @@ def paired_t(d, confidence: float = 0.95) -> dict:
 
 
 def describe(values) -> dict:
-    """n (non-missing), n_missing, mean, sd (ddof=1), median, q1, q3, min, max, method.
+    """Descriptive summary of one variable, missing values counted and left out.
 
     Quartiles use numpy's default linear interpolation, which is R's quantile type 7.
+
+    Parameters
+    ----------
+    values : array-like
+        The values; NaN marks a missing one.
+
+    Returns
+    -------
+    dict
+        n (non-missing), n_missing, mean, sd (ddof=1; NaN for n < 2), median, q1, q3, min, max,
+        method; all statistics NaN when nothing is present.
+
+    Examples
+    --------
+    >>> r = describe([3.0, 1.0, 4.0, 1.0, 5.0, float("nan")])
+    >>> r["n"], r["n_missing"], r["mean"], round(r["sd"], 4)
+    (5, 1, 2.8, 1.7889)
+    >>> r["min"], r["q1"], r["median"], r["q3"], r["max"]
+    (1.0, 1.0, 3.0, 4.0, 5.0)
     """
     values = as_float_array(values, "values", allow_nan=True)
     present = values[~np.isnan(values)]
@@ -504,7 +604,7 @@ def describe(values) -> dict:
             max=float(present.max()),
         )
     result["method"] = (
-        f"descriptive summary of n = {n} non-missing values ({result['n_missing']} missing); SD with ddof=1; "
-        "quartiles by linear interpolation (numpy default = R quantile type 7)"
+        f"descriptive summary of n = {n} non-missing values ({result['n_missing']} missing); "
+        "SD with ddof=1; quartiles by linear interpolation (numpy default = R quantile type 7)"
     )
     return result

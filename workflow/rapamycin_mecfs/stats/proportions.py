@@ -22,10 +22,26 @@ def wilson_ci(k, n, confidence: float = 0.95) -> tuple[float, float]:
     ``statsmodels.stats.proportion.proportion_confint(k, n, alpha, method="wilson")``; the same
     limits as R ``prop.test(k, n, correct = FALSE)$conf.int``.
 
+    Parameters
+    ----------
+    k : int
+        Number of successes (a whole number, 0 <= k <= n).
+    n : int
+        Number of trials (at least 1).
+    confidence : float
+        Two-sided confidence level.
+
+    Returns
+    -------
+    tuple of float
+        (low, high); exactly 0 when k = 0 and exactly 1 when k = n.
+
     Examples
     --------
     >>> [round(limit, 4) for limit in wilson_ci(29, 40)]
     [0.5717, 0.8389]
+    >>> [round(limit, 4) for limit in wilson_ci(0, 10)]
+    [0.0, 0.2775]
     """
     k, n = _check_counts(k, n)
     confidence = check_confidence(confidence)
@@ -36,7 +52,31 @@ def wilson_ci(k, n, confidence: float = 0.95) -> tuple[float, float]:
 
 
 def proportion_with_ci(k, n, confidence: float = 0.95) -> dict:
-    """k, n, proportion, ci_low, ci_high, confidence, method (Wilson score interval)."""
+    """A proportion with its Wilson score interval and a method text.
+
+    Parameters
+    ----------
+    k : int
+        Number of successes.
+    n : int
+        Number of trials.
+    confidence : float
+        Two-sided confidence level.
+
+    Returns
+    -------
+    dict
+        k, n, proportion, ci_low, ci_high, confidence, method (limits from ``wilson_ci``).
+
+    Examples
+    --------
+    >>> r = proportion_with_ci(29, 40)
+    >>> r["proportion"], round(r["ci_low"], 4), round(r["ci_high"], 4)
+    (0.725, 0.5717, 0.8389)
+    >>> print(r["method"])  # doctest: +NORMALIZE_WHITESPACE
+    proportion 29/40 with 95% Wilson score interval (approximate, no continuity correction;
+    as R prop.test(correct = FALSE))
+    """
     low, high = wilson_ci(k, n, confidence)
     return {
         "k": int(k),

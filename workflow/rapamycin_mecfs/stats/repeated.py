@@ -52,6 +52,22 @@ def friedman(wide: pd.DataFrame) -> dict:
     chi-square (equal to ``scipy.stats.friedmanchisquare``), with the asymptotic chi-square
     p on df = k - 1: the statistic and p-value R's ``friedman.test`` reports. Mean ranks are
     the within-participant average ranks (``scipy.stats.rankdata``) averaged per visit.
+
+    Examples
+    --------
+    Four participants who all rank the visits the same way: mean ranks 1, 2, 3, W = 1, and by
+    hand chi2 = n (k - 1) W = 8 with p = exp(-8 / 2) = 0.0183 (chi-square on 2 df).
+
+    >>> import pandas as pd
+    >>> wide = pd.DataFrame(
+    ...     {"v0": [1.0, 2.0, 3.0, 2.0], "v1": [2.0, 3.0, 5.0, 4.0], "v2": [4.0, 5.0, 6.0, 5.0]},
+    ...     index=["p1", "p2", "p3", "p4"],
+    ... )
+    >>> r = friedman(wide)
+    >>> r["chi2"], r["df"], round(r["p_value"], 4), r["kendall_w"]
+    (8.0, 2, 0.0183, 1.0)
+    >>> r["mean_ranks"]
+    {'v0': 1.0, 'v1': 2.0, 'v2': 3.0}
     """
 
     values = wide.apply(pd.to_numeric).to_numpy(dtype=float, na_value=np.nan)
@@ -145,20 +161,22 @@ class RandomInterceptFit:
     cov_fe: np.ndarray  # (X'V^-1X)^-1 = sigma^2 (X'V0^-1X)^-1 at the estimates
     scale: float  # residual variance sigma^2
     re_variance: float  # random-intercept variance tau^2
-    llf: (
-        float  # REML log-likelihood at the optimum, constant included (comparable with MixedLM.llf)
-    )
+    # REML log-likelihood at the optimum, constant included (comparable with MixedLM.llf)
+    llf: float
     converged: bool
     df_fe: np.ndarray  # Satterthwaite df of each fixed effect (see ``_satterthwaite_df``)
 
 
 def _exact_sum(values: np.ndarray) -> float:
-    """The correctly rounded sum: the same float whatever the order, memory alignment or BLAS threads."""
+    """The correctly rounded sum: the same float whatever the order, alignment or BLAS threads."""
     return math.fsum(values.tolist())
 
 
 def _exact_cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a.T @ b with every entry summed exactly (a, b: (n, p) and (n, q); p, q are the few fixed effects)."""
+    """a.T @ b with every entry summed exactly.
+
+    a, b: (n, p) and (n, q); p and q are the few fixed effects.
+    """
     return np.array(
         [[_exact_sum(a[:, i] * b[:, j]) for j in range(b.shape[1])] for i in range(a.shape[1])]
     )
@@ -265,7 +283,7 @@ def _check_residual_variance(sums: _Sums) -> None:
 
 
 def _maximise_rho(sums: _Sums) -> tuple[float, bool]:
-    """Intraclass correlation rho that maximises the REML criterion, and whether the search converged.
+    """Intraclass correlation rho that maximises the REML criterion; whether the search converged.
 
     Grid over ``_RHO_GRID`` (rho = 0, the boundary tau^2 = 0, is a grid point), then bounded
     Brent between the neighbours of the best grid point; Brent never evaluates the ends of its
@@ -408,6 +426,23 @@ def fit_random_intercept(
     costs O(visit patterns), not O(participants)). The fit is tested against MixedLM (same
     REML maximum, estimates and (X'V^-1X)^-1) and against R lmerTest::lmer (estimates, SE,
     Satterthwaite df, t and p).
+
+    Examples
+    --------
+    Four participants (groups) at three visits, complete and balanced, so the REML fit is the
+    two-way ANOVA by hand: visit effects 1.5 and 3 (differences of the visit means),
+    sigma^2 = MSE = (2/3) / 6 = 1/9, tau^2 = (MS participants - MSE) / 3 = (25/9 - 1/9) / 3 = 8/9,
+    and 6 = (4 - 1)(3 - 1) df for each visit effect.
+
+    >>> import numpy as np
+    >>> values = np.array([[1.0, 2.0, 4.0], [2.0, 3.0, 5.0], [3.0, 5.0, 6.0], [2.0, 4.0, 5.0]])
+    >>> visit = np.tile([0, 1, 2], 4)
+    >>> exog = np.column_stack([np.ones(12), visit == 1, visit == 2]).astype(float)
+    >>> fit = fit_random_intercept(exog, values.ravel(), np.repeat(np.arange(4), 3))
+    >>> fit.fe_params.round(4).tolist(), round(fit.scale, 4), round(fit.re_variance, 4)
+    ([2.0, 1.5, 3.0], 0.1111, 0.8889)
+    >>> fit.df_fe[1:].round(4).tolist(), fit.converged
+    ([6.0, 6.0], True)
     """
     exog = np.asarray(exog, dtype=float)
     endog = np.asarray(endog, dtype=float)
@@ -492,6 +527,26 @@ def mixed_model_change(
     as ``lmerTest::lmer`` with ``summary()`` (statsmodels has no such df: they are computed
     by ``_satterthwaite_df``). Rows with a missing outcome are dropped (counted in the method
     text).
+
+    Examples
+    --------
+    The balanced data of ``fit_random_intercept``'s example in long form: each change is the
+    difference of the visit means, with SE sqrt(2 sigma^2 / 4) = sqrt(1/18) = 0.2357 on 6 df.
+
+    >>> import pandas as pd
+    >>> long = pd.DataFrame(
+    ...     {
+    ...         "participant_id": ["p1", "p2", "p3", "p4"] * 3,
+    ...         "visit": ["v0"] * 4 + ["v1"] * 4 + ["v2"] * 4,
+    ...         "value": [1.0, 2.0, 3.0, 2.0, 2.0, 3.0, 5.0, 4.0, 4.0, 5.0, 6.0, 5.0],
+    ...     }
+    ... )
+    >>> table = mixed_model_change(long)
+    >>> columns = ["visit", "estimate", "se", "df", "ci_low", "ci_high", "p_value", "n_obs"]
+    >>> print(table[columns].round(4).to_string())
+      visit  estimate      se   df  ci_low  ci_high  p_value  n_obs
+    0    v1       1.5  0.2357  6.0  0.9233   2.0767   0.0007     12
+    1    v2       3.0  0.2357  6.0  2.4233   3.5767   0.0000     12
     """
     confidence = check_confidence(confidence)
     for col in (outcome_col, subject_col, visit_col):
