@@ -25,7 +25,8 @@ def clean_table(
     flags: dict[tuple[str, str], str] | None = None,
     visits: list[str] = VISITS,
 ) -> pd.DataFrame:
-    """Long cleaned table as read_csv returns it: text cells, "" for missing, flags joined with ';'."""
+    """Long cleaned table as read_csv returns it: text cells, "" for missing, flags joined with
+    ';'."""
     flags = flags or {}
     rows = [
         {

@@ -130,7 +130,8 @@ def _col(index: int) -> str:
 def build_workbook(
     path: Path, edits: dict[str, dict[str, Any]] | None = None, drop_sheets=()
 ) -> Path:
-    """Write the fixture workbook; `edits` overwrites cells ({sheet: {"C6": value}}) before saving."""
+    """Write the fixture workbook; `edits` overwrites cells ({sheet: {"C6": value}}) before
+    saving."""
     import openpyxl
 
     workbook = openpyxl.Workbook()
@@ -280,7 +281,8 @@ def make_config(xlsx: Path, pdf: Path, corrections: Path) -> dict[str, Any]:
                 "table": "sf36",
                 "label": "RAND SF-36",
                 "outcomes": {
-                    # Config order differs from alphabetical order on purpose (output ordering test).
+                    # Config order differs from alphabetical order on purpose (output ordering
+                    # test).
                     "sf36_role_emotional": {
                         "label": "SF-36 role limitations (emotional)",
                         "unit": "points",
@@ -361,7 +363,8 @@ def config(_session_config) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def _extracted(_session_config, tmp_path_factory) -> dict[str, Any]:
-    """Every fixture table extracted and round-tripped through CSV, as the pipeline does between jobs."""
+    """Every fixture table extracted and round-tripped through CSV, as the pipeline does between
+    jobs."""
     ids = id_normaliser(_session_config)
     directory = tmp_path_factory.mktemp("extracted")
     tables = {}
@@ -378,8 +381,9 @@ def extracted(_extracted) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def local_project(tmp_path_factory):
-    """One full local run of the pipeline on the shipped supplement, shared by the workflow, SLURM and R referee
-    tests (a full run is the slowest thing the suite does). Tests only read its results/."""
+    """One full local run of the pipeline on the shipped supplement, shared by the workflow, SLURM
+    and R referee tests (a full run is the slowest thing the suite does). Tests only read its
+    results/."""
     from test_workflow import copy_project, snakemake
 
     project = copy_project(tmp_path_factory.mktemp("project"))

@@ -1,4 +1,5 @@
-"""Simulation models for the tests, built from the project config with a configured baseline (no supplement)."""
+"""Simulation models for the tests, built from the project config with a configured baseline (no
+supplement)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ _PROJECT = load_config(ROOT / "config.yaml")
 
 
 def project_config(**scenario) -> dict:
-    """The project config with a configured baseline and one scenario `test` (keys as under simulation/scenarios)."""
+    """The project config with a configured baseline and one scenario `test` (keys as under
+    simulation/scenarios)."""
     config = copy.deepcopy(_PROJECT)
     section = config["simulation"]
     section["baseline"] = {

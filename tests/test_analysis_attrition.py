@@ -79,7 +79,8 @@ def tipping_fixture(direction: str):
 def brute_force_tipping(
     direction: str, alpha: float, max_delta: float, grid: float
 ) -> tuple[float, float]:
-    """First delta on a fine grid at which scipy's Wilcoxon p reaches alpha (follow-up - baseline)."""
+    """First delta on a fine grid at which scipy's Wilcoxon p reaches alpha (follow-up -
+    baseline)."""
     worse = -1.0 if direction == "higher_is_better" else 1.0
     observed = np.array([np.nan if c is None else c for c in TIP_CHANGE]) * (
         1.0 if worse < 0 else -1.0

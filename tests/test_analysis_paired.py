@@ -79,7 +79,8 @@ def test_n_pairs_and_n_imputed(tables, visit, set_name):
 
 def test_hand_computed_t3_available_pairs(tables):
     # Improvements (lower is better: T0 - T3): 3, 3, 1, 0, -1, 4, 2. Zero dropped; |d| ranks:
-    # 1,1 -> 1.5 each; 2 -> 3; 3,3 -> 4.5 each; 4 -> 6. R+ = 4.5 + 4.5 + 1.5 + 6 + 3 = 19.5, R- = 1.5.
+    # 1,1 -> 1.5 each; 2 -> 3; 3,3 -> 4.5 each; 4 -> 6. R+ = 4.5 + 4.5 + 1.5 + 6 + 3 = 19.5, R- =
+    # 1.5.
     lower = row(tables["lower_is_better"], "T3", "available_pairs", "wilcoxon_signed_rank")
     assert lower["statistic"] == 19.5
     assert lower["mean_improvement"] == pytest.approx(12 / 7)

@@ -126,7 +126,8 @@ def test_mixed_model_linalg_error_is_reported_not_raised(monkeypatch):
 
 
 def test_mixed_model_with_a_visit_nobody_attended_estimates_the_others():
-    # The last visit has no values at all: the fit on the other visits equals the fit without that visit.
+    # The last visit has no values at all: the fit on the other visits equals the fit without that
+    # visit.
     values = {p: [*series[:3], None] for p, series in BALANCED.items()}
     table = mixed_model_rows(
         wide_from(values), people_from(BALANCED_PEOPLE), "higher_is_better", VISITS, SETTINGS

@@ -73,7 +73,8 @@ EXPECTED = {
     "any": [1.0, 1.0, 1.0, None, 0.0, 1.0, None, None, 1.0, None, None],
     "at_least": [1.0, 0.0, 1.0, None, 0.0, 1.0, None, None, 1.0, None, None],  # k = 2
 }
-# LOCF differs only for P07 (T2 carried: a 2, b 20 %, c 3 -> all met) and P08 (T1 carried: none met).
+# LOCF differs only for P07 (T2 carried: a 2, b 20 %, c 3 -> all met) and P08 (T1 carried: none
+# met).
 LOCF_CHANGES = {"all": (1.0, 0.0), "any": (1.0, 0.0), "at_least": (1.0, 0.0)}
 IDS = [f"P{i:02d}" for i in range(1, 12)]
 

@@ -42,37 +42,47 @@ def test_missing_file(config, tmp_path):
     message = error_of(extract_table, "bas", config["tables"]["bas"], id_normaliser(config))
     assert (
         message
-        == f"{tmp_path / 'supplement_v2.xlsx'}: file not found; expected the supplement file named (tables/bas/file in config.yaml)"
+        == f"{tmp_path / 'supplement_v2.xlsx'}: file not found; expected the supplement file "
+        "named (tables/bas/file in config.yaml)"
     )
 
 
-def test_missing_sheet(config, tmp_path):
-    path = workbook_with(tmp_path, config, drop_sheets=["S3 BAS"])
-    message = error_of(extract_table, "bas", config["tables"]["bas"], id_normaliser(config))
-    assert message == (
-        f"{path}: sheet 'S3 BAS' not found; expected one of the sheets "
-        "['S1 Participants', 'S6 SF-36', 'S7 Biomarkers']"
-    )
+# Workbooks extract_table refuses: table, cell edits, sheets dropped, and the whole message
+# ({path}: the edited workbook).
+BAD_WORKBOOKS = {
+    "missing_sheet": (
+        "bas",
+        None,
+        ["S3 BAS"],
+        "{path}: sheet 'S3 BAS' not found; expected one of the sheets "
+        "['S1 Participants', 'S6 SF-36', 'S7 Biomarkers']",
+    ),
+    "header_not_found": (
+        "bas",
+        {"S3 BAS": {"A3": "Subject"}},
+        (),
+        "{path} sheet 'S3 BAS' (tables/bas): header not found: no cell reads 'Participant ID' "
+        "in the first 20 rows; expected the participant ID column header (tables/bas/id_header)",
+    ),
+    "unmapped_column": (
+        "participants",
+        {"S1 Participants": {"F3": "BMI", "F4": 22.1}},
+        (),
+        "{path} sheet 'S1 Participants' (tables/participants) ['S1 Participants'!F3]: value "
+        "'BMI': unmapped column; expected one of the headers ['Age (years)', 'Sex', 'Site', "
+        "'Years ill'] (or list it under ignore_headers)",
+    ),
+}
 
 
-def test_header_not_found(config, tmp_path):
-    path = workbook_with(tmp_path, config, edits={"S3 BAS": {"A3": "Subject"}})
-    message = error_of(extract_table, "bas", config["tables"]["bas"], id_normaliser(config))
-    assert message == (
-        f"{path} sheet 'S3 BAS' (tables/bas): header not found: no cell reads 'Participant ID' in the first 20 rows; "
-        "expected the participant ID column header (tables/bas/id_header)"
-    )
-
-
-def test_unmapped_column(config, tmp_path):
-    path = workbook_with(tmp_path, config, edits={"S1 Participants": {"F3": "BMI", "F4": 22.1}})
-    message = error_of(
-        extract_table, "participants", config["tables"]["participants"], id_normaliser(config)
-    )
-    assert message == (
-        f"{path} sheet 'S1 Participants' (tables/participants) ['S1 Participants'!F3]: value 'BMI': unmapped column; expected one of "
-        "the headers ['Age (years)', 'Sex', 'Site', 'Years ill'] (or list it under ignore_headers)"
-    )
+@pytest.mark.parametrize(
+    "table, edits, drop_sheets, message", BAD_WORKBOOKS.values(), ids=BAD_WORKBOOKS.keys()
+)
+def test_bad_workbook(config, tmp_path, table, edits, drop_sheets, message):
+    path = workbook_with(tmp_path, config, edits=edits, drop_sheets=drop_sheets)
+    assert error_of(
+        extract_table, table, config["tables"][table], id_normaliser(config)
+    ) == message.format(path=path)
 
 
 def test_unmapped_visit_column(config, tmp_path):
@@ -81,48 +91,51 @@ def test_unmapped_visit_column(config, tmp_path):
     with pytest.raises(SupplementError) as info:
         extract_table("bas", config["tables"]["bas"], id_normaliser(config))
     assert info.value.problems == [
-        f"{path} sheet 'S3 BAS' (tables/bas) ['S3 BAS'!D4]: value 'T2 (day 61)': unmapped column; expected one of the headers "
-        "['T0 (day 0)', 'T1 (day 30)', 'T2 (day 60)'] (or list it under ignore_headers)",
-        f"{path} sheet 'S3 BAS' (tables/bas): header 'T2 (day 60)' (configured under visits) not found in the header row; "
-        "expected the supplement to have it",
+        f"{path} sheet 'S3 BAS' (tables/bas) ['S3 BAS'!D4]: value 'T2 (day 61)': unmapped "
+        "column; expected one of the headers ['T0 (day 0)', 'T1 (day 30)', 'T2 (day 60)'] (or "
+        "list it under ignore_headers)",
+        f"{path} sheet 'S3 BAS' (tables/bas): header 'T2 (day 60)' (configured under visits) not "
+        "found in the header row; expected the supplement to have it",
     ]
 
 
-def test_duplicate_participant_after_normalisation(config, tmp_path):
+# Cell values clean_instrument refuses: instrument, cell edits, and the whole message ({path}: the
+# edited workbook).
+BAD_VALUES = {
     # Row 9 should read RAP-04 but reads "RAP 01", which normalises to RAP-001 like row 5.
-    path = workbook_with(tmp_path, config, edits={"S3 BAS": {"A9": "RAP 01"}})
-    message = error_of(extract_and_clean, config, "bas")
-    assert message == (
-        f"{path}: value 'RAP-001': duplicate participant after ID normalisation ('RAP-001' at ['S3 BAS'!A5], "
-        "'RAP 01' at ['S3 BAS'!A9]) in the bas table; expected one row per participant"
-    )
-
-
-def test_value_out_of_range(config, tmp_path):
-    path = workbook_with(tmp_path, config, edits={"S3 BAS": {"C5": 110}})
-    message = error_of(extract_and_clean, config, "bas")
-    assert message == (
-        f"{path} ['S3 BAS'!C5]: value '110': out of range; expected a value in [0, 100] (Bell Activity Scale)"
-    )
-
-
-def test_value_off_grid(config, tmp_path):
+    "duplicate_participant_after_normalisation": (
+        "bas",
+        {"S3 BAS": {"A9": "RAP 01"}},
+        "{path}: value 'RAP-001': duplicate participant after ID normalisation ('RAP-001' at "
+        "['S3 BAS'!A5], 'RAP 01' at ['S3 BAS'!A9]) in the bas table; expected one row per "
+        "participant",
+    ),
+    "value_out_of_range": (
+        "bas",
+        {"S3 BAS": {"C5": 110}},
+        "{path} ['S3 BAS'!C5]: value '110': out of range; expected a value in [0, 100] (Bell "
+        "Activity Scale)",
+    ),
     # Role-emotional takes 0, 33.3, 66.7, 100 only; 60 is off that grid.
-    path = workbook_with(tmp_path, config, edits={"S6 SF-36": {"C5": 60}})
-    message = error_of(extract_and_clean, config, "sf36")
-    assert message == (
-        f"{path} ['S6 SF-36'!C5]: value '60': off the scale's grid; expected a multiple of 100/3 "
-        "(SF-36 role limitations (emotional))"
-    )
+    "value_off_grid": (
+        "sf36",
+        {"S6 SF-36": {"C5": 60}},
+        "{path} ['S6 SF-36'!C5]: value '60': off the scale's grid; expected a multiple of 100/3 "
+        "(SF-36 role limitations (emotional))",
+    ),
+    "unknown_missing_token": (
+        "bas",
+        {"S3 BAS": {"D6": "n.a."}},
+        "{path} ['S3 BAS'!D6]: value 'n.a.': unknown missing token or not a number; expected a "
+        "number or one of the missing tokens ['', '.', 'NA', 'ND', 'n/a', '—']",
+    ),
+}
 
 
-def test_unknown_missing_token(config, tmp_path):
-    path = workbook_with(tmp_path, config, edits={"S3 BAS": {"D6": "n.a."}})
-    message = error_of(extract_and_clean, config, "bas")
-    assert message == (
-        f"{path} ['S3 BAS'!D6]: value 'n.a.': unknown missing token or not a number; expected a number or one "
-        "of the missing tokens ['', '.', 'NA', 'ND', 'n/a', '—']"
-    )
+@pytest.mark.parametrize("instrument, edits, message", BAD_VALUES.values(), ids=BAD_VALUES.keys())
+def test_bad_value(config, tmp_path, instrument, edits, message):
+    path = workbook_with(tmp_path, config, edits=edits)
+    assert error_of(extract_and_clean, config, instrument) == message.format(path=path)
 
 
 def ledger(config, tmp_path, *rows) -> list[dict]:
@@ -134,14 +147,8 @@ def ledger(config, tmp_path, *rows) -> list[dict]:
     return route(read_ledger(path), outcomes, str(path))["bas"]
 
 
-def test_stale_correction(config, tmp_path):
-    rows = ledger(config, tmp_path, "C1,RAP-001,bas,T1,45,50,transcription error,CRF p3")
-    message = error_of(extract_and_clean, config, "bas", rows)
-    assert message == (
-        f"{tmp_path / 'corrections.csv'} [correction C1]: stale correction: expects '45' at "
-        f"{config['tables']['bas']['file']} ['S3 BAS'!C5] (RAP-001 bas T1) but the supplement has '40'; "
-        "expected the ledger to match the data"
-    )
+# Ledger rows that do not match the data (stale, unknown participant, ...):
+# tests/test_corrections.py, test_refused_correction_names_row_cell_and_expectation.
 
 
 def test_dangling_correction_unknown_outcome(config, tmp_path):
@@ -153,17 +160,9 @@ def test_dangling_correction_unknown_outcome(config, tmp_path):
             "C2,RAP-001,sf36_vitality,T1,40,50,typo,ref",
         )
     assert str(info.value) == (
-        f"{tmp_path / 'corrections.csv'} [correction C2]: value 'sf36_vitality': unknown outcome (dangling "
-        "correction); expected one of ['bas', 'patg13', 'sf36_pain', 'sf36_role_emotional']"
-    )
-
-
-def test_dangling_correction_unknown_participant(config, tmp_path):
-    rows = ledger(config, tmp_path, "C3,RAP-042,bas,T1,40,50,typo,ref")
-    message = error_of(extract_and_clean, config, "bas", rows)
-    assert message == (
-        f"{tmp_path / 'corrections.csv'} [correction C3]: value 'RAP-042': unknown participant; "
-        "expected a participant of the roster"
+        f"{tmp_path / 'corrections.csv'} [correction C2]: value 'sf36_vitality': unknown outcome "
+        "(dangling correction); expected one of ['bas', 'patg13', 'sf36_pain', "
+        "'sf36_role_emotional']"
     )
 
 
@@ -176,18 +175,28 @@ def test_config_fails_schema(tmp_path, config):
     assert message == f"{path}: key 'tables/bas/header_rows': 3 is not one of [1, 2]"
 
 
-def test_not_a_valid_xlsx(tmp_path):
-    path = tmp_path / "supplement.xlsx"
-    path.write_bytes(b"Participant ID,Site\nRAP-001,Oslo\n")
-    message = error_of(read_tables, path, "S1 Participants")
-    assert (
-        message
-        == f"{path}: not a valid .xlsx workbook (File is not a zip file); expected an Excel 2007+ file"
-    )
+# Files of the wrong kind read_tables refuses: file name, content, arguments after the path, and
+# the whole message ({path}: the file).
+NOT_WHAT_THEY_SAY = {
+    "xlsx": (
+        "supplement.xlsx",
+        b"Participant ID,Site\nRAP-001,Oslo\n",
+        ("S1 Participants",),
+        "{path}: not a valid .xlsx workbook (File is not a zip file); expected an Excel 2007+ file",
+    ),
+    "pdf": (
+        "discontinuations.pdf",
+        b"%PDF-1.7\nthis is not really a PDF\n",
+        (None, "all"),
+        "{path}: not a valid PDF (PdfminerException); expected a PDF document",
+    ),
+}
 
 
-def test_not_a_valid_pdf(tmp_path):
-    path = tmp_path / "discontinuations.pdf"
-    path.write_bytes(b"%PDF-1.7\nthis is not really a PDF\n")
-    message = error_of(read_tables, path, None, "all")
-    assert message == f"{path}: not a valid PDF (PdfminerException); expected a PDF document"
+@pytest.mark.parametrize(
+    "name, content, args, message", NOT_WHAT_THEY_SAY.values(), ids=NOT_WHAT_THEY_SAY.keys()
+)
+def test_not_a_valid_file(tmp_path, name, content, args, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    assert error_of(read_tables, path, *args) == message.format(path=path)

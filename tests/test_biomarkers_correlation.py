@@ -1,4 +1,5 @@
-"""biomarkers/correlation.py and families.py: Spearman with CI, and BH within marker x kind of correlation."""
+"""biomarkers/correlation.py and families.py: Spearman with CI, and BH within marker x kind of
+correlation."""
 
 from __future__ import annotations
 

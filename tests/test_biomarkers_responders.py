@@ -1,4 +1,5 @@
-"""biomarkers/responders.py: responders vs non-responders on marker level and change (Mann-Whitney U)."""
+"""biomarkers/responders.py: responders vs non-responders on marker level and change (Mann-Whitney
+U)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def test_compare_matches_scipy_and_hand_medians():
     k = {"baseline_level": 0, "change_T0_T1": 1, "change_T0_T3": 3}
     for row in table.itertuples():
 
-        def values(ids):
+        def values(ids, row=row):
             out = []
             for p in ids:
                 v = VALUES[p]

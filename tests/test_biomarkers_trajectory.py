@@ -1,4 +1,5 @@
-"""biomarkers/trajectory.py: raw change (no sign flip), Wilcoxon and Hodges-Lehmann against scipy and by hand."""
+"""biomarkers/trajectory.py: raw change (no sign flip), Wilcoxon and Hodges-Lehmann against scipy
+and by hand."""
 
 from __future__ import annotations
 

@@ -146,7 +146,8 @@ def test_a_number_written_oddly_names_the_cause(parser, raw, cause):
         parser.parse(raw, "text", WHERE)
     assert (
         str(info.value)
-        == f"{WHERE}: value {raw!r}: not a number as written: {cause}; expected a plain number such as -5 or 12.5"
+        == f"{WHERE}: value {raw!r}: not a number as written: {cause}; expected a plain number "
+        "such as -5 or 12.5"
     )
 
 
@@ -186,22 +187,20 @@ def test_below_lloq_default_is_half():
     assert CellParser(TOKENS).parse("<0.2", "text", WHERE, lloq=0.2).value == pytest.approx(0.1)
 
 
-def test_below_lloq_with_other_limit_is_an_error(parser):
+@pytest.mark.parametrize(
+    "raw, lloq, expected",
+    [
+        ("<0.1", 0.05, "states a limit of 0.1; expected the configured LLOQ 0.05"),
+        ("<5", None, "without an LLOQ"),
+    ],
+    ids=["other_limit", "no_lloq"],
+)
+def test_below_limit_that_is_not_the_lloq_is_an_error(parser, raw, lloq, expected):
     with pytest.raises(SupplementError) as info:
-        parser.parse("<0.1", "text", WHERE, lloq=0.05)
+        parser.parse(raw, "text", WHERE, lloq=lloq)
     message = str(info.value)
-    assert message.startswith(WHERE)
-    assert "value '<0.1'" in message
-    assert "states a limit of 0.1; expected the configured LLOQ 0.05" in message
-
-
-def test_below_limit_without_lloq_is_an_error(parser):
-    with pytest.raises(SupplementError) as info:
-        parser.parse("<5", "text", WHERE, lloq=None)
-    message = str(info.value)
-    assert message.startswith(WHERE)
-    assert "value '<5'" in message
-    assert "without an LLOQ" in message
+    assert message.startswith(f"{WHERE}: value '{raw}': ")
+    assert expected in message
 
 
 @pytest.mark.parametrize("raw", ["<", "<0.05 ng/mL", "≤0.05", "<-1"])

@@ -22,13 +22,15 @@ def test_grim_flags_the_textbook_inconsistent_mean():
 
 
 def test_grim_counts_items_per_person():
-    # 10 people x 3 items = 30 integers: 3.43 is 103/30 = 3.4333; with one item only tenths are possible.
+    # 10 people x 3 items = 30 integers: 3.43 is 103/30 = 3.4333; with one item only tenths are
+    # possible.
     assert grim_consistent(3.43, 10, 2, items=3)[0]
     assert not grim_consistent(3.43, 10, 2, items=1)[0]
 
 
 def test_grim_rounds_half_up_as_papers_do():
-    # 5/8 = 0.625 must round to 0.63 (half up), although binary floats and banker's rounding give 0.62.
+    # 5/8 = 0.625 must round to 0.63 (half up), although binary floats and banker's rounding give
+    # 0.62.
     assert grim_consistent(0.63, 8, 2)[0]
 
 

@@ -48,7 +48,8 @@ def cell(frame, participant, outcome, visit):
 
 
 def long_table(rows, table="bas", source="hand.xlsx", sheet="S3 BAS"):
-    """Extracted-style table from (raw id, id cell, outcome, visit, raw value, raw type, value cell)."""
+    """Extracted-style table from (raw id, id cell, outcome, visit, raw value, raw type, value
+    cell)."""
     return pd.DataFrame(
         [
             {
@@ -211,7 +212,8 @@ def test_values_printed_to_one_or_two_decimals_snap_to_one_grid_value():
 def test_a_decimal_step_that_misses_the_maximum_is_a_config_error():
     problems = _grid_problems({"step": 33.333333, "min": 0, "max": 100}, "config.yaml: step")
     assert problems == [
-        "config.yaml: step: 33.333333 does not reach max 100 exactly (3 steps give 99.999999); expected "
+        "config.yaml: step: 33.333333 does not reach max 100 exactly (3 steps give 99.999999); "
+        "expected "
         'a step that divides the range, written as a fraction if no decimal does (e.g. "100/3")'
     ]
     assert _grid_problems({"step": "100/3", "min": 0, "max": 100}, "x") == []
@@ -414,8 +416,8 @@ def test_participant_not_in_roster(config, extracted):
         clean_instrument(extracted["bas"], roster_without_5, config, "bas", [])
     message = str(info.value)
     assert message == (
-        f"{config['tables']['bas']['file']} ['S3 BAS'!A7]: value 'RAP 5': participant RAP-005 is not in the "
-        "participants table; expected every participant to be enrolled"
+        f"{config['tables']['bas']['file']} ['S3 BAS'!A7]: value 'RAP 5': participant RAP-005 is "
+        "not in the participants table; expected every participant to be enrolled"
     )
 
 
@@ -562,7 +564,8 @@ BIG_ROW_IDS = [f"RAP-{n}" for n in range(1, 41)]
 
 
 def _many_cells(kinds, repeat=3):
-    """An extracted-style table cycling through `kinds` (raw, raw_type, outcome) over 40 participants."""
+    """An extracted-style table cycling through `kinds` (raw, raw_type, outcome) over 40
+    participants."""
     rows = []
     for r, raw_id in enumerate(BIG_ROW_IDS * repeat, start=5):
         raw, kind, outcome = kinds[r % len(kinds)]
@@ -571,7 +574,8 @@ def _many_cells(kinds, repeat=3):
 
 
 # (raw, raw_type, outcome) -> (value, flag), worked out by hand with the fixture config:
-# missing tokens "", NA, n/a, —, ND, . (any case and spacing); patg13 has LLOQ 0.05, substituted by half.
+# missing tokens "", NA, n/a, —, ND, . (any case and spacing); patg13 has LLOQ 0.05, substituted by
+# half.
 GOOD_CELLS = {
     ("30", "number", "sf36_pain"): (30.0, ""),
     ("33.3", "number", "sf36_role_emotional"): (33.3, ""),
@@ -669,7 +673,8 @@ def test_first_cell_that_is_not_an_id_is_named(config):
 
 
 def test_duplicate_ids_in_a_long_table(config):
-    # 40 participants x 3 visits; two rows read as RAP-007 (one written "rap 07"), and RAP-020 appears twice verbatim.
+    # 40 participants x 3 visits; two rows read as RAP-007 (one written "rap 07"), and RAP-020
+    # appears twice verbatim.
     rows = []
     for r, raw in enumerate(BIG_ROW_IDS, start=5):
         raw = {"RAP-30": "rap 07", "RAP-31": "RAP-20"}.get(raw, raw)
@@ -682,8 +687,10 @@ def test_duplicate_ids_in_a_long_table(config):
     duplicate = "duplicate participant after ID normalisation"
     expected = "in the bas table; expected one row per participant"
     assert info.value.problems == [
-        f"hand.xlsx: value 'RAP-007': {duplicate} ('RAP-7' at ['S3 BAS'!A11], 'rap 07' at ['S3 BAS'!A34]) {expected}",
-        f"hand.xlsx: value 'RAP-020': {duplicate} ('RAP-20' at ['S3 BAS'!A24], 'RAP-20' at ['S3 BAS'!A35]) {expected}",
+        f"hand.xlsx: value 'RAP-007': {duplicate} ('RAP-7' at ['S3 BAS'!A11], 'rap 07' at ['S3 "
+        f"BAS'!A34]) {expected}",
+        f"hand.xlsx: value 'RAP-020': {duplicate} ('RAP-20' at ['S3 BAS'!A24], 'RAP-20' at ['S3 "
+        f"BAS'!A35]) {expected}",
     ]
 
 
@@ -725,7 +732,8 @@ def test_impossible_values_named_in_output_order(config):
     grid = "off the scale's grid; expected a multiple of 10 (Bell Activity Scale)"
     outside = "out of range; expected a value in [0, 100] (Bell Activity Scale)"
     assert info.value.problems == [
-        f"hand.xlsx ['S3 BAS'!B6]: value '30' corrected to 31 by correction C1 in {config['corrections']}: {grid}",
+        "hand.xlsx ['S3 BAS'!B6]: value '30' corrected to 31 by correction C1 in "
+        f"{config['corrections']}: {grid}",
         f"hand.xlsx ['S3 BAS'!D6]: value '35': {grid}",
         f"hand.xlsx ['S3 BAS'!C5]: value '110': {outside}",
         f"hand.xlsx ['S3 BAS'!B7]: value '-10': {outside}",

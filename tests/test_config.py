@@ -213,18 +213,75 @@ def cross_reference_problems(edit) -> list[str]:
     return info.value.problems
 
 
-def test_cross_reference_duplicate_visit():
-    problems = cross_reference_problems(lambda c: c["visits"].append({"id": "T0", "day": 120}))
-    assert problems == ["c.yaml: visits: duplicate visit id in ['T0', 'T3', 'T0']"]
+# Configs that pass the schema but contradict themselves: the edit of minimal() and every problem.
+CROSS_REFERENCES = {
+    "duplicate_visit": (
+        lambda c: c["visits"].append({"id": "T0", "day": 120}),
+        ["c.yaml: visits: duplicate visit id in ['T0', 'T3', 'T0']"],
+    ),
+    "unknown_table": (
+        lambda c: c["instruments"]["bas"].update(table="bell"),
+        ["c.yaml: instruments/bas/table: unknown table 'bell'"],
+    ),
+    "outcome_not_mapped": (
+        lambda c: c["instruments"]["bas"]["outcomes"].update(
+            bas_total=dict(c["instruments"]["bas"]["outcomes"]["bas"])
+        ),
+        ["c.yaml: instruments/bas/outcomes/bas_total: not mapped in tables/bas/outcomes"],
+    ),
+    "outcome_in_two_instruments": (
+        lambda c: c["instruments"].update(bas2=copy.deepcopy(c["instruments"]["bas"])),
+        ["c.yaml: outcome 'bas' is in instruments 'bas' and 'bas2'"],
+    ),
+    "visit_header_to_unknown_visit": (
+        lambda c: c["tables"]["bas"]["visits"].update({"Day 30": "T1"}),
+        ["c.yaml: tables/bas/visits/Day 30: 'T1' is not one of the visits ['T0', 'T3']"],
+    ),
+    "xlsx_without_sheet": (
+        lambda c: c["tables"]["participants"].pop("sheet"),
+        ["c.yaml: tables/participants: an .xlsx table needs 'sheet'"],
+    ),
+    "completer_visit": (
+        lambda c: c.update(analysis_sets={"completer_visit": "T9"}),
+        [
+            "c.yaml: analysis_sets/completer_visit: 'T9' is not a follow-up visit; expected one "
+            "of ['T3']"
+        ],
+    ),
+    "dose_outcome_must_exist_without_direction": (
+        lambda c: c.update(dose_response={"dose_outcome": "bas", "bands": [1, 2]}),
+        [
+            "c.yaml: dose_response/dose_outcome: 'bas' has direction 'higher_is_better'; expected "
+            "'none' (a dose is not an outcome that improves)"
+        ],
+    ),
+    "completion_outcomes_must_exist": (
+        lambda c: c.update(analysis_sets={"completion_outcomes": ["walk"]}),
+        [
+            "c.yaml: analysis_sets/completion_outcomes: unknown outcome 'walk'; expected one of "
+            "['bas']"
+        ],
+    ),
+    "tipping_point_delta_grid_names_known_outcomes": (
+        lambda c: c.setdefault("analysis", {}).update(
+            tipping_point={"delta_grid": {"walk": {"step": 1, "max": 5}}}
+        ),
+        [
+            "c.yaml: analysis/tipping_point/delta_grid: unknown outcome 'walk'; expected one of "
+            "['bas']"
+        ],
+    ),
+}
 
 
-def test_cross_reference_unknown_table():
-    problems = cross_reference_problems(lambda c: c["instruments"]["bas"].update(table="bell"))
-    assert problems == ["c.yaml: instruments/bas/table: unknown table 'bell'"]
+@pytest.mark.parametrize("edit, problems", CROSS_REFERENCES.values(), ids=CROSS_REFERENCES.keys())
+def test_cross_reference(edit, problems):
+    assert cross_reference_problems(edit) == problems
 
 
 def test_cross_reference_outcome_mapped_in_a_table_but_in_no_instrument():
-    # A header mapped to an outcome that no instrument lists would be extracted and then never cleaned.
+    # A header mapped to an outcome that no instrument lists would be extracted and then never
+    # cleaned.
     def edit(c):
         c["instruments"]["bas"]["outcomes"]["bas_total"] = c["instruments"]["bas"]["outcomes"].pop(
             "bas"
@@ -235,47 +292,6 @@ def test_cross_reference_outcome_mapped_in_a_table_but_in_no_instrument():
     assert "c.yaml: tables/bas/outcomes/BAS: outcome 'bas' belongs to no instrument" in problems[0]
 
 
-def test_cross_reference_outcome_not_mapped():
-    def edit(c):
-        c["instruments"]["bas"]["outcomes"]["bas_total"] = dict(
-            c["instruments"]["bas"]["outcomes"]["bas"]
-        )
-
-    assert cross_reference_problems(edit) == [
-        "c.yaml: instruments/bas/outcomes/bas_total: not mapped in tables/bas/outcomes"
-    ]
-
-
-def test_cross_reference_outcome_in_two_instruments():
-    def edit(c):
-        c["instruments"]["bas2"] = copy.deepcopy(c["instruments"]["bas"])
-
-    assert cross_reference_problems(edit) == [
-        "c.yaml: outcome 'bas' is in instruments 'bas' and 'bas2'"
-    ]
-
-
-def test_cross_reference_visit_header_to_unknown_visit():
-    problems = cross_reference_problems(
-        lambda c: c["tables"]["bas"]["visits"].update({"Day 30": "T1"})
-    )
-    assert problems == [
-        "c.yaml: tables/bas/visits/Day 30: 'T1' is not one of the visits ['T0', 'T3']"
-    ]
-
-
-def test_cross_reference_xlsx_without_sheet():
-    problems = cross_reference_problems(lambda c: c["tables"]["participants"].pop("sheet"))
-    assert problems == ["c.yaml: tables/participants: an .xlsx table needs 'sheet'"]
-
-
-def test_cross_reference_completer_visit():
-    problems = cross_reference_problems(lambda c: c.update(analysis_sets={"completer_visit": "T9"}))
-    assert problems == [
-        "c.yaml: analysis_sets/completer_visit: 'T9' is not a follow-up visit; expected one of ['T3']"
-    ]
-
-
 def test_default_final_visit_is_the_last_whatever_its_name():
     raw = minimal()
     raw["visits"][1]["id"] = "week12"
@@ -283,24 +299,6 @@ def test_default_final_visit_is_the_last_whatever_its_name():
     assert (
         validate_config(raw)["analysis_sets"]["completer_visit"] is None
     )  # the plan reads None as the last visit
-
-
-def test_dose_outcome_must_exist_without_direction():
-    def edit(c):
-        c["dose_response"] = {"dose_outcome": "bas", "bands": [1, 2]}
-
-    assert cross_reference_problems(edit) == [
-        "c.yaml: dose_response/dose_outcome: 'bas' has direction 'higher_is_better'; expected 'none' (a dose is not an outcome that improves)"
-    ]
-
-
-def test_completion_outcomes_must_exist():
-    def edit(c):
-        c["analysis_sets"] = {"completion_outcomes": ["walk"]}
-
-    assert cross_reference_problems(edit) == [
-        "c.yaml: analysis_sets/completion_outcomes: unknown outcome 'walk'; expected one of ['bas']"
-    ]
 
 
 def test_load_config_missing_file(tmp_path):
@@ -374,13 +372,3 @@ def test_fixture_config_is_valid(config):
     # The config used by the other tests goes through the same validation.
     assert config["grid_tolerance"] == 0.051
     assert config["tables"]["bas"]["search_rows"] == 20
-
-
-def test_tipping_point_delta_grid_names_known_outcomes():
-    def edit(c):
-        grid = {"walk": {"step": 1, "max": 5}}
-        c.setdefault("analysis", {})["tipping_point"] = {"delta_grid": grid}
-
-    assert cross_reference_problems(edit) == [
-        "c.yaml: analysis/tipping_point/delta_grid: unknown outcome 'walk'; expected one of ['bas']"
-    ]

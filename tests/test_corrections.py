@@ -87,48 +87,43 @@ def test_ledger_not_found(tmp_path):
     with pytest.raises(SupplementError) as info:
         read_ledger(tmp_path / "nope.csv")
     assert str(info.value) == (
-        f"{tmp_path / 'nope.csv'}: corrections ledger not found; expected a CSV with columns {LEDGER_COLUMNS}"
+        f"{tmp_path / 'nope.csv'}: corrections ledger not found; expected a CSV with columns "
+        f"{LEDGER_COLUMNS}"
     )
 
 
-def test_ledger_missing_columns(tmp_path):
-    path = tmp_path / "corrections.csv"
-    path.write_text("correction_id,participant_id,outcome,visit,new_value\n", encoding="utf-8")
-    with pytest.raises(SupplementError) as info:
-        read_ledger(path)
-    message = str(info.value)
-    assert message.startswith(
-        f"{path} [line 1]: columns ['expected_current_value', 'reason', 'reference'] missing"
-    )
-
-
-def test_ledger_empty_required_value(tmp_path):
-    path = tmp_path / "corrections.csv"
-    path.write_text(
+# Ledger files read_ledger refuses, and the whole message ({path}: the ledger's path).
+BAD_LEDGERS = {
+    "missing_columns": (
+        "correction_id,participant_id,outcome,visit,new_value\n",
+        "{path} [line 1]: columns ['expected_current_value', 'reason', 'reference'] missing; "
+        f"expected columns {LEDGER_COLUMNS}",
+    ),
+    "empty_required_value": (
         LEDGER_HEADER + "C1,RAP-001,bas,T1,40,50,typo,ref\nC2,RAP-002,bas,,40,50,typo,ref\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(SupplementError) as info:
-        read_ledger(path)
-    assert str(info.value) == f"{path} [line 3]: column visit is empty; expected a value"
-
-
-def test_ledger_duplicate_correction_id(tmp_path):
-    path = tmp_path / "corrections.csv"
-    path.write_text(
+        "{path} [line 3]: column visit is empty; expected a value",
+    ),
+    "duplicate_correction_id": (
         LEDGER_HEADER
-        + "C1,RAP-001,bas,T1,40,50,typo,ref\nC2,RAP-002,bas,T1,30,40,typo,ref\nC1,RAP-003,bas,T0,40,30,typo,ref\n",
-        encoding="utf-8",
-    )
+        + "C1,RAP-001,bas,T1,40,50,typo,ref\nC2,RAP-002,bas,T1,30,40,typo,ref\n"
+        + "C1,RAP-003,bas,T0,40,30,typo,ref\n",
+        "{path} [line 4]: value 'C1': duplicate correction_id (also line 2); expected unique ids",
+    ),
+}
+
+
+@pytest.mark.parametrize("text, message", BAD_LEDGERS.values(), ids=BAD_LEDGERS.keys())
+def test_bad_ledger_names_line_and_expectation(tmp_path, text, message):
+    path = tmp_path / "corrections.csv"
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(SupplementError) as info:
         read_ledger(path)
-    assert str(info.value) == (
-        f"{path} [line 4]: value 'C1': duplicate correction_id (also line 2); expected unique ids"
-    )
+    assert str(info.value) == message.format(path=path)
 
 
 def test_ledger_line_numbers_count_file_lines(tmp_path):
-    # A blank line and a reason with a line break: errors name the line in the file, not the row count.
+    # A blank line and a reason with a line break: errors name the line in the file, not the row
+    # count.
     path = tmp_path / "corrections.csv"
     path.write_text(
         LEDGER_HEADER
@@ -170,8 +165,9 @@ def test_route_dangling_outcome():
     with pytest.raises(SupplementError) as info:
         route(rows, OUTCOMES, "resources/corrections.csv")
     assert str(info.value) == (
-        "resources/corrections.csv [correction C7]: value 'sf36_vitality': unknown outcome (dangling correction); "
-        "expected one of ['bas', 'patg13', 'sf36_pain', 'sf36_role_emotional']"
+        "resources/corrections.csv [correction C7]: value 'sf36_vitality': unknown outcome "
+        "(dangling correction); expected one of ['bas', 'patg13', 'sf36_pain', "
+        "'sf36_role_emotional']"
     )
 
 
@@ -303,91 +299,64 @@ def test_correction_of_a_cell_not_in_table(config, extracted):
     assert audit.loc[0, "source_locator"] == ""
 
 
-def test_stale_correction(config, extracted):
-    rows = [correction("C1", participant="RAP-001", visit="T1", expected="45", new="50")]
+# Ledger rows clean_instrument refuses, and the whole message: {ledger} is the ledger's path, {bas}
+# the workbook's, {pattern} the participant ID pattern (all from the config).
+REFUSED = {
+    "stale": (
+        [correction("C1", participant="RAP-001", visit="T1", expected="45", new="50")],
+        "{ledger} [correction C1]: stale correction: expects '45' at {bas} ['S3 BAS'!C5] (RAP-001 "
+        "bas T1) but the supplement has '40'; expected the ledger to match the data",
+    ),
+    "stale_expecting_missing": (
+        [correction("C1", participant="RAP-001", visit="T1", expected="NA", new="50")],
+        "{ledger} [correction C1]: stale correction: expects 'NA' at {bas} ['S3 BAS'!C5] (RAP-001 "
+        "bas T1) but the supplement has '40'; expected the ledger to match the data",
+    ),
+    "unknown_participant": (
+        [correction("C8", participant="RAP-099")],
+        "{ledger} [correction C8]: value 'RAP-099': unknown participant; expected a participant of "
+        "the roster",
+    ),
+    "participant_that_is_not_an_id": (
+        [correction("C8", participant="Patient 1")],
+        "{ledger} [correction C8]: value 'Patient 1': not a participant ID; expected text matching "
+        "{pattern!r}",
+    ),
+    "unknown_visit": (
+        [correction("C8", visit="T9")],
+        "{ledger} [correction C8]: value 'T9': unknown visit; expected one of ['T0', 'T1', 'T2']",
+    ),
+    "outcome_of_another_instrument": (
+        [correction("C8", outcome="sf36_pain")],
+        "{ledger} [correction C8]: no value for ('RAP-001', 'sf36_pain', 'T1') in the cleaned "
+        "table; expected an existing cell",
+    ),
+    "values_not_numbers": (
+        [correction("C8", expected="40", new="fifty")],
+        "{ledger} [correction C8]: value ('40', 'fifty'): not numbers; expected numbers or missing "
+        "tokens in expected_current_value and new_value",
+    ),
+    "second_correction_of_same_value": (
+        [correction("C1", expected="40", new="50"), correction("C2", expected="50", new="60")],
+        "{ledger} [correction C2]: a second correction of ('RAP-001', 'bas', 'T1') (first: C1); "
+        "expected one per value",
+    ),
+    "corrected_value_is_range_checked_and_named": (
+        [correction("C9", expected="40", new="150")],
+        "{bas} ['S3 BAS'!C5]: value '40' corrected to 150 by correction C9 in {ledger}: out of "
+        "range; expected a value in [0, 100] (Bell Activity Scale)",
+    ),
+}
+
+
+@pytest.mark.parametrize("rows, message", REFUSED.values(), ids=REFUSED.keys())
+def test_refused_correction_names_row_cell_and_expectation(config, extracted, rows, message):
     with pytest.raises(SupplementError) as info:
         clean_instrument(extracted["bas"], extracted["participants"], config, "bas", rows)
-    assert str(info.value) == (
-        f"{config['corrections']} [correction C1]: stale correction: expects '45' at "
-        f"{config['tables']['bas']['file']} ['S3 BAS'!C5] (RAP-001 bas T1) but the supplement has '40'; "
-        "expected the ledger to match the data"
-    )
-
-
-def test_stale_correction_expecting_missing(config, extracted):
-    rows = [correction("C1", participant="RAP-001", visit="T1", expected="NA", new="50")]
-    with pytest.raises(
-        SupplementError, match=r"stale correction: expects 'NA' at .* but the supplement has '40'"
-    ):
-        clean_instrument(extracted["bas"], extracted["participants"], config, "bas", rows)
-
-
-def test_unknown_participant(config, extracted):
-    rows = [correction("C8", participant="RAP-099")]
-    with pytest.raises(SupplementError) as info:
-        clean_instrument(extracted["bas"], extracted["participants"], config, "bas", rows)
-    assert str(info.value) == (
-        f"{config['corrections']} [correction C8]: value 'RAP-099': unknown participant; "
-        "expected a participant of the roster"
-    )
-
-
-def test_participant_that_is_not_an_id(config, extracted):
-    rows = [correction("C8", participant="Patient 1")]
-    with pytest.raises(SupplementError) as info:
-        clean_instrument(extracted["bas"], extracted["participants"], config, "bas", rows)
-    message = str(info.value)
-    assert message.startswith(
-        f"{config['corrections']} [correction C8]: value 'Patient 1': not a participant ID"
-    )
-
-
-def test_unknown_visit(config, extracted):
-    rows = [correction("C8", visit="T9")]
-    with pytest.raises(SupplementError) as info:
-        clean_instrument(extracted["bas"], extracted["participants"], config, "bas", rows)
-    assert str(info.value) == (
-        f"{config['corrections']} [correction C8]: value 'T9': unknown visit; expected one of ['T0', 'T1', 'T2']"
-    )
-
-
-def test_outcome_of_another_instrument(config, extracted):
-    rows = [correction("C8", outcome="sf36_pain")]
-    with pytest.raises(SupplementError) as info:
-        clean_instrument(extracted["bas"], extracted["participants"], config, "bas", rows)
-    assert str(info.value) == (
-        f"{config['corrections']} [correction C8]: no value for ('RAP-001', 'sf36_pain', 'T1') in the cleaned table; "
-        "expected an existing cell"
-    )
-
-
-def test_correction_values_not_numbers(config, extracted):
-    rows = [correction("C8", expected="40", new="fifty")]
-    with pytest.raises(SupplementError) as info:
-        clean_instrument(extracted["bas"], extracted["participants"], config, "bas", rows)
-    assert str(info.value) == (
-        f"{config['corrections']} [correction C8]: value ('40', 'fifty'): not numbers; "
-        "expected numbers or missing tokens in expected_current_value and new_value"
-    )
-
-
-def test_second_correction_of_same_value(config, extracted):
-    rows = [correction("C1", expected="40", new="50"), correction("C2", expected="50", new="60")]
-    with pytest.raises(SupplementError) as info:
-        clean_instrument(extracted["bas"], extracted["participants"], config, "bas", rows)
-    assert str(info.value) == (
-        f"{config['corrections']} [correction C2]: a second correction of ('RAP-001', 'bas', 'T1') (first: C1); "
-        "expected one per value"
-    )
-
-
-def test_corrected_value_is_range_checked_and_named(config, extracted):
-    rows = [correction("C9", expected="40", new="150")]
-    with pytest.raises(SupplementError) as info:
-        clean_instrument(extracted["bas"], extracted["participants"], config, "bas", rows)
-    assert str(info.value) == (
-        f"{config['tables']['bas']['file']} ['S3 BAS'!C5]: value '40' corrected to 150 by correction C9 in "
-        f"{config['corrections']}: out of range; expected a value in [0, 100] (Bell Activity Scale)"
+    assert str(info.value) == message.format(
+        ledger=config["corrections"],
+        bas=config["tables"]["bas"]["file"],
+        pattern=config["participant_ids"]["pattern"],
     )
 
 
@@ -467,8 +436,8 @@ def test_ledger_saved_by_excel_in_cp1252_names_the_byte_and_the_encoding(tmp_pat
     with pytest.raises(SupplementError) as info:
         read_ledger(path)
     assert str(info.value) == (
-        f"{path}: byte {offset} (value b'\\xe9'): not UTF-8 text; the file looks Windows-1252 (cp1252)-encoded; "
-        "expected UTF-8 (save the ledger as 'CSV UTF-8')"
+        f"{path}: byte {offset} (value b'\\xe9'): not UTF-8 text; the file looks Windows-1252 "
+        "(cp1252)-encoded; expected UTF-8 (save the ledger as 'CSV UTF-8')"
     )
 
 

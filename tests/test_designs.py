@@ -1,4 +1,5 @@
-"""Synthetic study designs (rapamycin_mecfs.synthetic.designs): every optional part switched off somewhere.
+"""Synthetic study designs (rapamycin_mecfs.synthetic.designs): every optional part switched off
+somewhere.
 
 Fast tests check that each design writes a valid, self-contained config and deterministic files.
 The end-to-end tests run the pipeline on each design in a temporary copy of the project and check
@@ -94,7 +95,8 @@ def test_design_config_validates_and_names_only_its_own_files(design, tmp_path, 
             simulation["trials_per_shard"],
             simulation["calibration_size"],
         ) == (1, 200, 1000)
-    # The design's own reasoning agrees with the study plan (a cross-check, not the source of the expectation).
+    # The design's own reasoning agrees with the study plan (a cross-check, not the source of the
+    # expectation).
     plan = StudyPlan(config)
     assert {c.name for c in plan.not_run()} == design.expected_not_run
     assert list(plan.outcome_tables) == list(design.outcome_tables)
@@ -104,7 +106,8 @@ def test_design_config_validates_and_names_only_its_own_files(design, tmp_path, 
     ids = id_normaliser(config)
     for name, spec in config["tables"].items():
         if name == "discontinuations" and design.discontinuations == designs.NOBODY_STOPPED:
-            continue  # header only: whether the pipeline accepts that is for the end-to-end test to show
+            # header only: whether the pipeline accepts that is for the end-to-end test to show
+            continue
         extracted = extract_table(name, spec, ids)
         columns = len(spec.get("fields", {})) or len(spec["outcomes"]) * len(spec["visits"])
         rows = extracted["raw_participant_id"].nunique()
@@ -183,7 +186,8 @@ def _tracebacks(project: Path, result: subprocess.CompletedProcess) -> list[str]
 
 
 def _failure(run: DesignRun) -> str:
-    """The error lines of a failed run, then the end of its output (the full output is in snakemake.out)."""
+    """The error lines of a failed run, then the end of its output (the full output is in
+    snakemake.out)."""
     lines = (run.result.stdout + "\n" + run.result.stderr).splitlines()
     errors = list(
         dict.fromkeys(line for line in lines if re.search(r"Error|ERROR|Exception", line))
@@ -213,7 +217,8 @@ def run_design(design: designs.Design, directory: Path) -> DesignRun:
     project = copy_project(directory / "project")
     paths = write_design(design, project / DATA_DIR, SEED, DATA_DIR)
     start = time.perf_counter()
-    # --configfile alone: the Snakefile then leaves the shipped config.yaml out (the design stands alone).
+    # --configfile alone: the Snakefile then leaves the shipped config.yaml out (the design stands
+    # alone).
     command = [
         *SNAKEMAKE,
         "--cores",

@@ -261,7 +261,8 @@ def test_no_table_is_split_by_a_blank_line():
             )
             if starts_table and not (i + 1 < len(prose) and TABLE_SEPARATOR.match(prose[i + 1])):
                 problems.append(
-                    f"{path.relative_to(ROOT)}:{i + 1}: table rows without a header row and separator"
+                    f"{path.relative_to(ROOT)}:{i + 1}: table rows without a header row and "
+                    "separator"
                 )
     assert not problems, "\n".join(problems)
 
@@ -293,14 +294,15 @@ def marker_problems(block: Block) -> list[str]:
     if block.marker is None:
         first = next((line for line in block.text.splitlines() if line.strip()), "")
         return [
-            f"{block.where}: ```{block.language} block ({first.strip()!r}) has no marker on the line "
-            "before its fence; add <!-- run: test_docs.py::test_... --> and a test that runs it, "
-            "or <!-- not run: <reason> -->"
+            f"{block.where}: ```{block.language} block ({first.strip()!r}) has no marker on the "
+            "line before its fence; add <!-- run: test_docs.py::test_... --> and a test that "
+            "runs it, or <!-- not run: <reason> -->"
         ]
     kind, value = block.marker
     if not value:
         return [
-            f"{block.where}: empty '{kind}:' marker; expected {'a test' if kind == 'run' else 'the reason'}"
+            f"{block.where}: empty '{kind}:' marker; expected "
+            f"{'a test' if kind == 'run' else 'the reason'}"
         ]
     if kind == "not run":
         # A reason naming a test that covers the block instead must name one that exists.
@@ -330,8 +332,8 @@ def marker_problems(block: Block) -> list[str]:
     )
     if file != "test_workflow.py" or not PIPELINE_RUN.fullmatch(command.strip()):
         return [
-            f"{block.where}: {value} runs the pipeline, not {command!r}: only `snakemake --cores N` "
-            "may name a test of tests/test_workflow.py; run the block here or mark it not run"
+            f"{block.where}: {value} runs the pipeline, not {command!r}: only `snakemake --cores "
+            "N` may name a test of tests/test_workflow.py; run the block here or mark it not run"
         ]
     return []
 
@@ -432,6 +434,7 @@ def test_command_line_help(project):
         )
 
 
+@pytest.mark.workflow  # runs snakemake -n in a copy of the project
 @runs_blocks
 def test_dry_run_plans_the_pipeline(project):
     for block in blocks_for("test_dry_run_plans_the_pipeline"):
@@ -441,6 +444,7 @@ def test_dry_run_plans_the_pipeline(project):
         assert not (project / "results").exists()
 
 
+@pytest.mark.workflow  # runs init, then snakemake -n in a copy of the project
 @runs_blocks
 def test_init_drafts_a_config_with_a_checklist(project):
     """init writes the draft; the dry run then refuses it, naming what the checklist asks for."""
@@ -472,6 +476,7 @@ def test_generate_rewrites_the_shipped_supplement(project):
     assert not differing
 
 
+@pytest.mark.workflow  # runs snakemake --containerize in a copy of the project
 @runs_blocks
 def test_containerize_reproduces_the_dockerfile(project):
     (project / "Dockerfile").unlink()

@@ -1,4 +1,5 @@
-"""`python -m rapamycin_mecfs init`: a draft config from a supplement's own files (rapamycin_mecfs.draft).
+"""`python -m rapamycin_mecfs init`: a draft config from a supplement's own files
+(rapamycin_mecfs.draft).
 
 For every synthetic study design, as a workbook and as CSV files, the drafted config must fail
 validation with exactly its checklist (direction, min, max and step of each outcome, and the
@@ -51,7 +52,8 @@ RESPONDERS = "analysis/responders/criteria"
 
 
 def write_supplement(design: designs.Design, root: Path, kind: str) -> tuple[dict, list[str]]:
-    """The design's files under root/DATA_DIR: its hand-written config and the supplement files (xlsx or CSV)."""
+    """The design's files under root/DATA_DIR: its hand-written config and the supplement files
+    (xlsx or CSV)."""
     paths = write_design(design, root / DATA_DIR, SEED, DATA_DIR)
     hand = yaml.safe_load(paths["config"].read_text(encoding="utf-8"))
     if kind == "xlsx":
@@ -282,12 +284,12 @@ def test_fixture_supplement_is_drafted_as_its_hand_written_config(
         "unit": "ng/mL",
         "lloq": 0.05,
     }
-    # Observed values, counted by hand from the layout in conftest's docstring: 11 numbers (two of them
-    # stored as text, "30" and " 40 "), one empty cell and three missing-value texts.
+    # Observed values, counted by hand from the layout in conftest's docstring: 11 numbers (two of
+    # them stored as text, "30" and " 40 "), one empty cell and three missing-value texts.
     bas = text[text.index("bell_activity_scale:\n") :]
     assert (
-        "Observed: 11 values at 3 visit(s), 10 to 50, on a grid of 10 (values 10, 20, 30, 40, 50); 1 empty; "
-        "1 'NA', 1 '—', 1 'n/a'; 2 numbers stored as text."
+        "Observed: 11 values at 3 visit(s), 10 to 50, on a grid of 10 (values 10, 20, 30, 40, "
+        "50); 1 empty; 1 'NA', 1 '—', 1 'n/a'; 2 numbers stored as text."
     ) in " ".join(line.strip().lstrip("# ") for line in bas.splitlines()[1:4])
     assert validation_problems(config, "draft.yaml") == checklist(text)
 
@@ -308,7 +310,7 @@ def test_checking_the_draft_on_grids_already_read_equals_extraction_from_the_fil
         assert from_grids.equals(extract_table(key, spec, ids)), key
 
 
-# --------------------------------------------------------------------------- every design, xlsx and CSV
+# ----------------------------------------------------------------------- every design, xlsx and CSV
 
 
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
@@ -317,7 +319,8 @@ def test_draft_of_each_design_fails_with_exactly_its_checklist(design, kind, tmp
     hand, files = write_supplement(design, tmp_path, kind)
     text, drafted = run_init(tmp_path, files, "draft.yaml", monkeypatch)
     items = checklist(text)
-    # Exactly the checklist: what validation reports, one item per outcome (four properties) and the responder rule.
+    # Exactly the checklist: what validation reports, one item per outcome (four properties) and the
+    # responder rule.
     assert validation_problems(drafted, "draft.yaml") == items
     n_outcomes = sum(len(inst["outcomes"]) for inst in hand["instruments"].values())
     assert len(items) == 4 * n_outcomes + 1 and (RESPONDERS, "criteria") in items
@@ -376,7 +379,10 @@ def test_observed_range_is_a_comment_computed_from_the_cells(tmp_path, monkeypat
         line.strip().lstrip("# ")
         for line in text[text.index(f"      {key}:\n") :].splitlines()[1:4]
     )
-    expected = f"Observed: {present.size} values at 2 visit(s), {present.min():g} to {present.max():g}, on a grid of 1"
+    expected = (
+        f"Observed: {present.size} values at 2 visit(s), {present.min():g} to {present.max():g}, "
+        "on a grid of 1"
+    )
     assert expected in block
     assert f"{np.isnan(values).sum()} empty" in block
 
@@ -397,7 +403,10 @@ def test_what_init_leaves_out_or_cannot_read_is_said_on_the_terminal_and_in_the_
     workbook.save(tmp_path / files[0])
     text, drafted = run_init(tmp_path, files, "draft.yaml", monkeypatch)
     out = capsys.readouterr().out
-    left_out = f"{files[0]} sheet 'Read me': no column of participant IDs (letters then digits) under a header; left out"
+    left_out = (
+        f"{files[0]} sheet 'Read me': no column of participant IDs (letters then digits) under a "
+        "header; left out"
+    )
     typo = "value cells read '1O' (1 cells in tables/"
     assert f"note: {left_out}" in out and any(
         line.startswith(f"note: {typo}") for line in out.splitlines()
@@ -558,8 +567,9 @@ def _paired(path: Path, rename: dict[str, str]) -> list[dict[str, str]]:
 
 @pytest.mark.workflow
 def test_filled_drafts_run_to_the_hand_written_paired_tests(tmp_path):
-    """One design, three pipeline runs in one project copy: its hand-written config, and the drafts of
-    its workbook and of its CSV files with the checklist filled in. The paired tests agree value for value."""
+    """One design, three pipeline runs in one project copy: its hand-written config, and the drafts
+    of its workbook and of its CSV files with the checklist filled in. The paired tests agree value
+    for value."""
     design = DESIGNS_BY_NAME["full_three_renamed_visits"]
     project = copy_project(tmp_path / "project", PROJECT_FILES)
     hand, xlsx_files = write_supplement(design, project, "xlsx")

@@ -136,7 +136,8 @@ LONG_SPEC = {
 def test_long_table_with_an_outcome_column(tmp_path):
     path = tmp_path / "long.csv"
     path.write_text(
-        "Participant ID,Visit,Measure,Value\nRAP-001,Baseline,Pain,7\nrap 1,Week 12,Pain,5\nRAP-002,Baseline,Walk (m),410.5\n",
+        "Participant ID,Visit,Measure,Value\nRAP-001,Baseline,Pain,7\nrap 1,Week 12,Pain,5\n"
+        "RAP-002,Baseline,Walk (m),410.5\n",
         encoding="utf-8",
     )
     spec = {
@@ -173,18 +174,20 @@ def test_long_table_with_an_outcome_column(tmp_path):
 def test_long_table_with_a_column_per_outcome_and_its_mistakes(tmp_path):
     path = tmp_path / "long.csv"
     path.write_text(
-        "Participant ID,Visit,Pain,Walk (m)\nRAP-001,Baseline,7,400\nRAP-001,Week 9,6,420\nRAP-001,Baseline,8,\n",
+        "Participant ID,Visit,Pain,Walk (m)\nRAP-001,Baseline,7,400\nRAP-001,Week 9,6,420\n"
+        "RAP-001,Baseline,8,\n",
         encoding="utf-8",
     )
     spec = {**LONG_SPEC, "file": str(path), "columns": {"visit": "Visit"}}
     with pytest.raises(SupplementError) as info:
         extract_table("scores", spec, IDS)
     assert info.value.problems == [
-        f"{path} (tables/scores) [row 3/col 2]: value 'Week 9': unknown visit; expected one of ['Baseline', 'Week 12']",
-        f"{path} (tables/scores) [row 4/col 3]: value '8': a second value for participant RAP-001, pain at T0 "
-        "(first at [row 2/col 3]); expected one",
-        f"{path} (tables/scores) [row 4/col 4]: value '': a second value for participant RAP-001, walk at T0 "
-        "(first at [row 2/col 4]); expected one",
+        f"{path} (tables/scores) [row 3/col 2]: value 'Week 9': unknown visit; expected one of "
+        "['Baseline', 'Week 12']",
+        f"{path} (tables/scores) [row 4/col 3]: value '8': a second value for participant "
+        "RAP-001, pain at T0 (first at [row 2/col 3]); expected one",
+        f"{path} (tables/scores) [row 4/col 4]: value '': a second value for participant "
+        "RAP-001, walk at T0 (first at [row 2/col 4]); expected one",
     ]
 
 
@@ -443,7 +446,8 @@ def test_pdf_pages_subset_with_repeated_header(config):
 
 
 def test_pdf_two_row_header_with_spans_over_two_pages(tmp_path):
-    """A spanning PDF header (read as one cell and empties) over visit columns, repeated on page 2."""
+    """A spanning PDF header (read as one cell and empties) over visit columns, repeated on page
+    2."""
     from fpdf import FPDF
 
     pdf = FPDF()
@@ -520,35 +524,29 @@ def test_ignored_column_in_workbook(config, tmp_path):
     assert "'S1 Participants'!F4" not in set(frame["source_locator"])
 
 
-def test_value_in_column_without_header_is_an_error(config, tmp_path):
+@pytest.mark.parametrize(
+    "edits, expected",
+    [
+        (
+            {"E6": 70},
+            "['S3 BAS'!E6]: value '70': value in a column without a header",
+        ),
+        # A summary row: text in the ID column and values beside it.
+        (
+            {"A10": "Mean", "B10": 26, "C10": 33},
+            "['S3 BAS'!A10]: value 'Mean': row has values but no participant ID",
+        ),
+    ],
+    ids=["value_without_header", "values_without_id"],
+)
+def test_value_outside_the_table_is_an_error(config, tmp_path, edits, expected):
     from conftest import build_workbook
 
-    path = build_workbook(tmp_path / "s.xlsx", edits={"S3 BAS": {"E6": 70}})
+    path = build_workbook(tmp_path / "s.xlsx", edits={"S3 BAS": edits})
     spec = dict(config["tables"]["bas"], file=str(path))
     with pytest.raises(SupplementError) as info:
         extract_table("bas", spec, IDS)
-    message = str(info.value)
-    assert (
-        f"{path} sheet 'S3 BAS' (tables/bas) ['S3 BAS'!E6]: value '70': value in a column without a header"
-        in message
-    )
-
-
-def test_row_with_values_but_no_id_is_an_error(config, tmp_path):
-    from conftest import build_workbook
-
-    # A summary row: text in the ID column and values beside it.
-    path = build_workbook(
-        tmp_path / "s.xlsx", edits={"S3 BAS": {"A10": "Mean", "B10": 26, "C10": 33}}
-    )
-    spec = dict(config["tables"]["bas"], file=str(path))
-    with pytest.raises(SupplementError) as info:
-        extract_table("bas", spec, IDS)
-    message = str(info.value)
-    assert (
-        f"{path} sheet 'S3 BAS' (tables/bas) ['S3 BAS'!A10]: value 'Mean': row has values but no participant ID"
-        in message
-    )
+    assert f"{path} sheet 'S3 BAS' (tables/bas) {expected}" in str(info.value)
 
 
 def test_footnote_in_a_value_column_is_skipped(config, tmp_path):
@@ -614,9 +612,10 @@ def test_formula_without_a_saved_result_is_an_error_not_a_missing_value(tmp_path
     with pytest.raises(SupplementError) as info:
         extract_table("participants", spec, IDS)
     assert info.value.problems == [
-        f"{tmp_path / 's.xlsx'} sheet 'S1' (tables/participants) ['S1'!B2]: value '=CONCAT(\"Os\",\"lo\")': a formula "
-        "with no saved result (the file was written by a program that does not calculate formulas); expected a value: "
-        "open and save the file in a spreadsheet program, which stores each formula's result"
+        f"{tmp_path / 's.xlsx'} sheet 'S1' (tables/participants) ['S1'!B2]: value "
+        '\'=CONCAT("Os","lo")\': a formula with no saved result (the file was written by a '
+        "program that does not calculate formulas); expected a value: open and save the file in "
+        "a spreadsheet program, which stores each formula's result"
     ]
 
 
@@ -652,7 +651,7 @@ def test_merged_cells_in_the_data_area_are_an_error(config, tmp_path):
     with pytest.raises(SupplementError) as info:
         extract_table("bas", spec, IDS)
     assert info.value.problems == [
-        f"{path} sheet 'S3 BAS' (tables/bas) ['S3 BAS'!C5]: value '30': a merged cell in the data area (the value "
-        "belongs to the merged range's first cell); expected one value per cell: unmerge the cells and write each "
-        "participant's value"
+        f"{path} sheet 'S3 BAS' (tables/bas) ['S3 BAS'!C5]: value '30': a merged cell in the "
+        "data area (the value belongs to the merged range's first cell); expected one value per "
+        "cell: unmerge the cells and write each participant's value"
     ]

@@ -1,4 +1,5 @@
-"""failures.py: the problems of every job's log, merged in file, sheet and cell order; stale report removed."""
+"""failures.py: the problems of every job's log, merged in file, sheet and cell order; stale report
+removed."""
 
 from __future__ import annotations
 
@@ -46,6 +47,6 @@ def test_problems_of_several_logs_merge_in_file_sheet_and_cell_order(tmp_path):
 def test_a_failure_without_input_problems_points_at_the_logs(tmp_path):
     summary = failures.summarise(tmp_path / "logs", tmp_path / "report.html")
     assert (
-        summary
-        == f"The run stopped with no input problem logged; see the failed job's log under {tmp_path / 'logs'}/."
+        summary == "The run stopped with no input problem logged; see the failed job's log under "
+        f"{tmp_path / 'logs'}/."
     )

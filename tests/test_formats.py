@@ -42,7 +42,8 @@ def write_wide_csv(workbook: Path, sheet: str, path: Path) -> None:
 
 
 def write_long_csv(spec: dict, ids: IdNormaliser, path: Path) -> None:
-    """One row per participant, outcome and visit, labelled with the wide table's own header texts."""
+    """One row per participant, outcome and visit, labelled with the wide table's own header
+    texts."""
     cells = extract_table("t", spec, ids)
     outcome_label = {key: label for label, key in spec["outcomes"].items()}
     visit_label = {key: label for label, key in spec["visits"].items()}
@@ -61,7 +62,8 @@ def write_long_csv(spec: dict, ids: IdNormaliser, path: Path) -> None:
 
 
 def as_csv_study(config: dict, project: Path, name: str, long: bool) -> dict:
-    """The config with every table read from CSV files written from the workbook (outcome tables long if asked)."""
+    """The config with every table read from CSV files written from the workbook (outcome tables
+    long if asked)."""
     config = yaml.safe_load(yaml.safe_dump(config))
     ids = IdNormaliser(**config["participant_ids"])
     for key, spec in config["tables"].items():
@@ -92,7 +94,8 @@ def studies(tmp_path_factory) -> dict[str, Path]:
     for name, config in configs.items():
         path = project / DATA / f"{name}.yaml"
         path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-        target = f"{config['results_dir']}/tables/paired_tests.csv"  # before --configfile, which takes several files
+        # before --configfile, which takes several files
+        target = f"{config['results_dir']}/tables/paired_tests.csv"
         snakemake(project, target, "--configfile", str(path.relative_to(project)))
     return {name: project / config["results_dir"] for name, config in configs.items()}
 

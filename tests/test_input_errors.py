@@ -1,4 +1,5 @@
-"""Bad input through the pipeline, after a good run: every problem in one list, no traceback, no stale report.
+"""Bad input through the pipeline, after a good run: every problem in one list, no traceback, no
+stale report.
 
 A small synthetic study runs once; each case then damages a copy of that finished project and
 runs again (the default workflow profile keeps going, and the Snakefile's `onerror:` summarises).
@@ -96,7 +97,10 @@ def test_three_bad_values_in_three_tables_are_listed_together(good_run, tmp_path
     listed = [line for line in summary if line.startswith("  - ")]
     assert len(listed) == 3, output
     for line, (sheet, cell), cause in zip(
-        sorted(listed, key=lambda l: [s for s, _ in cells].index(l.split("['")[1].split("'")[0])),
+        sorted(
+            listed,
+            key=lambda item: [s for s, _ in cells].index(item.split("['")[1].split("'")[0]),
+        ),
         cells,
         causes,
     ):
@@ -194,14 +198,16 @@ CASES = {
         set_cell("SSS", "A3", None),
         False,
         [
-            "sheet 'SSS' (tables/sss): header not found: no cell reads 'Participant ID' in the first 20 rows"
+            "sheet 'SSS' (tables/sss): header not found: no cell reads 'Participant ID' in the "
+            "first 20 rows"
         ],
     ),
     "duplicate_id_after_normalisation": (
         set_cell("BAS", "A6", " rap 1 "),
         False,
         [
-            "value 'RAP-001': duplicate participant after ID normalisation ('RAP-001' at ['BAS'!A5], 'rap 1' at ['BAS'!A6])"
+            "value 'RAP-001': duplicate participant after ID normalisation ('RAP-001' at "
+            "['BAS'!A5], 'rap 1' at ['BAS'!A6])"
         ],
     ),
     "decimal_comma": (
@@ -276,7 +282,8 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def case_runs(request, good_run, tmp_path_factory) -> dict[str, Future]:
-    """Every selected case's rerun, started together on first use, PARALLEL_RUNS at a time, in test order."""
+    """Every selected case's rerun, started together on first use, PARALLEL_RUNS at a time, in test
+    order."""
     selected = selected_params(request, "test_damaged_input_after_a_good_run", "name")
     root = tmp_path_factory.mktemp("cases")
     pool = ThreadPoolExecutor(max_workers=PARALLEL_RUNS)

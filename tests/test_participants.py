@@ -235,8 +235,9 @@ def test_discontinuation_of_unknown_participant(config, extracted):
     with pytest.raises(SupplementError) as info:
         build(config, extracted, discontinuations=stops)
     assert str(info.value) == (
-        f"{config['tables']['discontinuations']['file']} [page 2/table 1/row 2/col 1]: value 'RAP-009': "
-        "participant RAP-009 is not in the participants table; expected every participant who stopped to be enrolled"
+        f"{config['tables']['discontinuations']['file']} [page 2/table 1/row 2/col 1]: value "
+        "'RAP-009': participant RAP-009 is not in the participants table; expected every "
+        "participant who stopped to be enrolled"
     )
 
 
@@ -248,13 +249,15 @@ def test_discontinuation_with_unknown_visit(config, extracted, tmp_path):
     with pytest.raises(SupplementError) as info:
         build(config, extracted, discontinuations=stops)
     assert str(info.value) == (
-        f"{pdf} [page 2/table 1/row 2/col 2]: value 'Week 4': unknown visit; expected one of ['T0', 'T1', 'T2']"
+        f"{pdf} [page 2/table 1/row 2/col 2]: value 'Week 4': unknown visit; expected one of "
+        "['T0', 'T1', 'T2']"
     )
 
 
 def test_presence_correction_of_a_cell_not_in_table(config, extracted):
     # RAP-004's BAS T1 cell is absent from the table (cleaning flags it not_in_table); the ledger
-    # fills it in. A non-questionnaire correction (biomarker) must not join the completer definition.
+    # fills it in. A non-questionnaire correction (biomarker) must not join the completer
+    # definition.
     bas = extracted["bas"]
     bas = bas[~((bas["raw_participant_id"] == "RAP-04") & (bas["visit"] == "T1"))]
     fixes = [
@@ -289,7 +292,8 @@ def test_presence_grid_agrees_with_grouping_cell_by_cell():
     n = 600
     cells = pd.DataFrame(
         {
-            # RAP-031..033 are not on the roster, and W9 is not a configured visit: both are ignored.
+            # RAP-031..033 are not on the roster, and W9 is not a configured visit: both are
+            # ignored.
             "participant_id": [f"RAP-{k:03d}" for k in rng.integers(1, 34, n)],
             "outcome": rng.choice(outcomes, n),
             "visit": rng.choice(visits + ["W9"], n),

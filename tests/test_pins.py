@@ -16,7 +16,8 @@ NOT_PYPI = {"python"}
 
 
 def canonical(name: str) -> str:
-    """PEP 503 normalisation, so 'PyYAML', 'pyyaml' and 'jupyter_core'/'jupyter-core' compare equal."""
+    """PEP 503 normalisation, so 'PyYAML', 'pyyaml' and 'jupyter_core'/'jupyter-core' compare
+    equal."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
 

@@ -1,4 +1,5 @@
-"""R as referee: the pipeline's tables against R's own functions, run on the pipeline's cleaned inputs.
+"""R as referee: the pipeline's tables against R's own functions, run on the pipeline's cleaned
+inputs.
 
 One pipeline run (the session's ``local_project``, shared with the workflow tests), then one run
 of tests/r_referee/referee.R on its results/clean/, then one comparison per row of COMPARISONS:
@@ -55,8 +56,8 @@ class Tolerance:
 
 
 # 1e-6 relative. The absolute 1e-12 lets a value that is 0 on one side be ~1e-15 on the other, and
-# p-values far in the tail (below 1e-7) differ by ~1e-16 absolutely between coin's and scipy's normal
-# tails, which can exceed 1e-6 relatively.
+# p-values far in the tail (below 1e-7) differ by ~1e-16 absolutely between coin's and scipy's
+# normal tails, which can exceed 1e-6 relatively.
 EXACT = Tolerance(rel=1e-6, abs=1e-12)
 # R's wilcox.test finds the Hodges-Lehmann estimate and interval limits by uniroot(tol = 1e-4) on
 # the signed-rank step function (zeroin stops within tol + 4 eps |root|); the pipeline returns the
@@ -74,7 +75,8 @@ NOT_ACHIEVABLE = "requested conf.level not achievable"
 
 
 def zero_and_largest_delta(table: pd.DataFrame) -> pd.Series:
-    """Rows at delta = 0 and at each outcome's largest delta, of outcomes with m >= 2 imputations."""
+    """Rows at delta = 0 and at each outcome's largest delta, of outcomes with m >= 2
+    imputations."""
     delta = pd.to_numeric(table["delta"], errors="coerce")
     imputed = pd.to_numeric(table["m"], errors="coerce") >= 2
     largest = delta.where(imputed).groupby(table["outcome"]).transform("max")
@@ -119,8 +121,9 @@ COMPARISONS = (
         PAIRED,
         ("statistic", "p_value"),
         EXACT,
-        "wilcox.test(x, y, paired = TRUE, exact = FALSE, correct = TRUE, conf.int = TRUE): V, p; "
-        "x, y = follow-up, baseline (baseline, follow-up when lower is better: V of the improvement)",
+        "wilcox.test(x, y, paired = TRUE, exact = FALSE, correct = TRUE, conf.int = TRUE): V, "
+        "p; x, y = follow-up, baseline (baseline, follow-up when lower is better: V of the "
+        "improvement)",
     ),
     Comparison(
         "hodges_lehmann",
@@ -139,7 +142,8 @@ COMPARISONS = (
         PAIRED,
         ("p_value",),
         EXACT,
-        "coin::wilcoxsign_test(improvement ~ zero, zero.method = 'Pratt', distribution = 'asymptotic')",
+        "coin::wilcoxsign_test(improvement ~ zero, zero.method = 'Pratt', distribution = "
+        "'asymptotic')",
     ),
     Comparison(
         "paired_t",
@@ -148,7 +152,8 @@ COMPARISONS = (
         PAIRED,
         ("statistic", "df", "p_value", "estimate", "ci_low", "ci_high"),
         EXACT,
-        "t.test(x, y, paired = TRUE, conf.level = confidence), x - y = improvement, every analysis set",
+        "t.test(x, y, paired = TRUE, conf.level = confidence), x - y = improvement, every "
+        "analysis set",
     ),
     Comparison(
         "paired_adjusted",
@@ -195,7 +200,8 @@ COMPARISONS = (
         ("analysis_set",),
         ("ci_low", "ci_high"),
         EXACT,
-        "prop.test(k, n, correct = FALSE, conf.level = confidence)$conf.int, k, n = the row's responders, n",
+        "prop.test(k, n, correct = FALSE, conf.level = confidence)$conf.int, k, n = the row's "
+        "responders, n",
     ),
     Comparison(
         "dose_spearman",
@@ -213,8 +219,8 @@ COMPARISONS = (
         DOSE,
         ("rho", "p_value"),
         EXACT,
-        "cor.test(cumulative dose, improvement, method = 'spearman', exact = FALSE); cumulative dose = "
-        "sum of dose x days to the next visit attended, / 7 (equal totals tie)",
+        "cor.test(cumulative dose, improvement, method = 'spearman', exact = FALSE); cumulative "
+        "dose = sum of dose x days to the next visit attended, / 7 (equal totals tie)",
     ),
     Comparison(
         "spearman_cross_sectional",
@@ -223,7 +229,8 @@ COMPARISONS = (
         CORRELATION,
         ("rho", "p_value"),
         EXACT,
-        "cor.test(marker, outcome, method = 'spearman', exact = FALSE) at each visit, everyone enrolled",
+        "cor.test(marker, outcome, method = 'spearman', exact = FALSE) at each visit, everyone "
+        "enrolled",
     ),
     Comparison(
         "spearman_change",
@@ -232,7 +239,8 @@ COMPARISONS = (
         CORRELATION,
         ("rho", "p_value"),
         EXACT,
-        "cor.test(marker change, outcome change, method = 'spearman', exact = FALSE), everyone enrolled",
+        "cor.test(marker change, outcome change, method = 'spearman', exact = FALSE), everyone "
+        "enrolled",
     ),
     Comparison(
         "mice_pool",
@@ -241,8 +249,8 @@ COMPARISONS = (
         ("outcome", "visit", "analysis_set", "delta"),
         ("estimate", "se^2", "df"),
         EXACT,
-        "mice::pool(as.mira(lm(change ~ 1) of each of the pipeline's completed sets, imputed values "
-        "shifted by delta towards worsening)): $estimate, $t, $df",
+        "mice::pool(as.mira(lm(change ~ 1) of each of the pipeline's completed sets, imputed "
+        "values shifted by delta towards worsening)): $estimate, $t, $df",
         needs={
             "tables/tipping_point_mi.csv": (
                 "outcome",
@@ -267,7 +275,8 @@ def rscript() -> str:
         return found
     if in_ci():
         pytest.fail(
-            f"Rscript is not installed; CI is set, so this is a failure (.ci/run installs {R_PACKAGES})"
+            "Rscript is not installed; CI is set, so this is a failure (.ci/run installs "
+            f"{R_PACKAGES})"
         )
     pytest.skip(f"Rscript is not installed (Debian: apt-get install {R_PACKAGES})")
 
@@ -370,7 +379,8 @@ def test_pipeline_agrees_with_r(referee, comparison: Comparison):
     absent = missing_needs(results, comparison.needs)
     if absent:
         pytest.skip(
-            f"{comparison.check}: this pipeline version writes no {' and no '.join(absent)} to compare with R"
+            f"{comparison.check}: this pipeline version writes no {' and no '.join(absent)} to "
+            "compare with R"
         )
     path = results / "tables" / comparison.table
     theirs = r_rows[
@@ -378,7 +388,8 @@ def test_pipeline_agrees_with_r(referee, comparison: Comparison):
     ]
     if not path.exists():
         assert theirs.empty, (
-            f"R has {comparison.check} rows; the pipeline wrote no results/tables/{comparison.table}"
+            f"R has {comparison.check} rows; the pipeline wrote no "
+            f"results/tables/{comparison.table}"
         )
         pytest.skip(
             f"this study's plan writes no results/tables/{comparison.table} (and R computes none)"
@@ -433,12 +444,14 @@ def test_pipeline_agrees_with_r(referee, comparison: Comparison):
             if not comparison.tolerance.allows(mine, r_value):
                 note = f" [R: {r_row['note']}]" if r_row["note"] else ""
                 problems.append(
-                    f"{describe(comparison.keys, key)}: {column} pipeline {mine!r} vs R {r_value!r} "
-                    f"(difference {abs(mine - r_value):.3g}, tolerance {comparison.tolerance}){note}"
+                    f"{describe(comparison.keys, key)}: {column} pipeline {mine!r} vs R "
+                    f"{r_value!r} (difference {abs(mine - r_value):.3g}, tolerance "
+                    f"{comparison.tolerance}){note}"
                 )
         largest[column] = (worst_abs, worst_rel)
     print(
-        f"\n{comparison.id}: {len(ours_by_key)} pipeline rows, {len(theirs_keys)} R rows; largest differences "
+        f"\n{comparison.id}: {len(ours_by_key)} pipeline rows, {len(theirs_keys)} R rows; "
+        "largest differences "
         + "; ".join(f"{c}: {a:.3g} absolute, {r:.3g} relative" for c, (a, r) in largest.items())
     )
     if intervals:
@@ -463,7 +476,7 @@ def test_pipeline_agrees_with_r(referee, comparison: Comparison):
             method = ours.loc[ours_by_key[key], "method"]
             if statement not in method:
                 problems.append(
-                    f"{describe(comparison.keys, key)}: R warns {note!r}, and the pipeline's method "
-                    f"does not say {statement!r}: {method!r}"
+                    f"{describe(comparison.keys, key)}: R warns {note!r}, and the pipeline's "
+                    f"method does not say {statement!r}: {method!r}"
                 )
     assert not problems, f"{label}: {len(problems)} mismatch(es) with R:\n" + "\n".join(problems)

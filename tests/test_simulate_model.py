@@ -16,7 +16,8 @@ ALPHA = 0.05
 
 
 def test_false_positive_rate_is_alpha_without_attrition_selection_or_effect():
-    """Acceptance 2: true effect 0, no attrition, no selection -> Wilcoxon rejects at about alpha."""
+    """Acceptance 2: true effect 0, no attrition, no selection -> Wilcoxon rejects at about
+    alpha."""
     model = make_model(true_effect=0, dropout={"mode": "none"}, selection={"enrol_fraction": 1})
     assert model.analysis["alpha"] == ALPHA
     trials = 2000
@@ -73,8 +74,8 @@ def test_dropout_is_calibrated_to_the_observed_retention(dropout):
 
 
 def test_informative_dropout_and_selection_make_completers_look_better():
-    """No true effect: random dropout leaves completers unchanged on average; informative dropout and
-    selection at entry (regression to the mean) make them improve, in that order."""
+    """No true effect: random dropout leaves completers unchanged on average; informative dropout
+    and selection at entry (regression to the mean) make them improve, in that order."""
     change = {}
     for name, scenario in {
         "random": {"dropout": {"mode": "random"}},

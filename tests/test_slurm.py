@@ -56,7 +56,8 @@ def in_ci() -> bool:
 def cannot_run(reason: str):
     if in_ci():
         pytest.fail(
-            f"{reason}; CI is set, so this is a failure (.ci/run installs slurm-wlm and munge, as root)"
+            f"{reason}; CI is set, so this is a failure (.ci/run installs slurm-wlm and munge, "
+            "as root)"
         )
     pytest.skip(reason)
 
@@ -82,7 +83,8 @@ def free_port() -> int:
 def run_snakemake(
     project: Path, args: list[str], env: dict[str, str] | None = None
 ) -> tuple[str, float]:
-    """Run snakemake in its own session; on timeout kill the whole session. Returns (output, seconds)."""
+    """Run snakemake in its own session; on timeout kill the whole session. Returns (output,
+    seconds)."""
     started = time.monotonic()
     process = subprocess.Popen(
         [*SNAKEMAKE, *args],
@@ -95,12 +97,12 @@ def run_snakemake(
     )
     try:
         output, _ = process.communicate(timeout=RUN_TIMEOUT)
-    except subprocess.TimeoutExpired:
+    except subprocess.TimeoutExpired as err:
         os.killpg(process.pid, signal.SIGKILL)
         output, _ = process.communicate()
         raise AssertionError(
             f"snakemake {' '.join(args)} timed out after {RUN_TIMEOUT} s:\n{output[-5000:]}"
-        )
+        ) from err
     elapsed = time.monotonic() - started
     if process.returncode != 0:
         logs = sorted((project / ".snakemake" / "slurm_logs").rglob("*.log"))
@@ -120,7 +122,8 @@ def profile_resources() -> tuple[str, int]:
 
 
 class Cluster:
-    """A one-node SLURM cluster in `directory`: munged, slurmctld, slurmd. Use as a context manager."""
+    """A one-node SLURM cluster in `directory`: munged, slurmctld, slurmd. Use as a context
+    manager."""
 
     def __init__(self, directory: Path):
         self.dir = directory
@@ -131,8 +134,8 @@ class Cluster:
         self.node = socket.gethostname().split(".")[0]
         self.partition, largest_request = profile_resources()
         physical = psutil.virtual_memory().total // 2**20
-        # Memory is requested by every job (sbatch --mem) but not enforced here (no cgroups, CR_CPU);
-        # the node must only be large enough to accept the largest request.
+        # Memory is requested by every job (sbatch --mem) but not enforced here (no cgroups,
+        # CR_CPU); the node must only be large enough to accept the largest request.
         self.memory = max(physical, largest_request)
         self.processes: dict[str, subprocess.Popen] = {}
         self.env = {
@@ -177,8 +180,8 @@ class Cluster:
                     "ProctrackType=proctrack/linuxproc",
                     "TaskPlugin=task/none",
                     "JobAcctGatherType=jobacct_gather/none",
-                    # No slurmdbd: sacct cannot answer ("accounting storage is disabled"); the plugin
-                    # asks squeue, which lists finished jobs for MinJobAge seconds.
+                    # No slurmdbd: sacct cannot answer ("accounting storage is disabled"); the
+                    # plugin asks squeue, which lists finished jobs for MinJobAge seconds.
                     "AccountingStorageType=accounting_storage/none",
                     "JobCompType=jobcomp/none",
                     "MinJobAge=3600",
@@ -189,8 +192,10 @@ class Cluster:
                     "KillWait=5",
                     # Trust the node definition below rather than the hardware (CPUs and memory).
                     "SlurmdParameters=config_overrides",
-                    f"NodeName={self.node} NodeAddr=127.0.0.1 CPUs={CPUS} RealMemory={self.memory} State=UNKNOWN",
-                    f"PartitionName={self.partition} Nodes={self.node} Default=YES MaxTime=INFINITE State=UP",
+                    f"NodeName={self.node} NodeAddr=127.0.0.1 CPUs={CPUS} "
+                    f"RealMemory={self.memory} State=UNKNOWN",
+                    f"PartitionName={self.partition} Nodes={self.node} Default=YES "
+                    "MaxTime=INFINITE State=UP",
                     "",
                 ]
             )
@@ -225,7 +230,8 @@ class Cluster:
             for name, process in self.processes.items():
                 if process.poll() is not None:
                     raise RuntimeError(
-                        f"{name} exited with {process.returncode} while waiting for {what}:\n{self.daemon_logs()}"
+                        f"{name} exited with {process.returncode} while waiting for {what}:\n"
+                        f"{self.daemon_logs()}"
                     )
             if condition():
                 return
@@ -276,7 +282,8 @@ class Cluster:
     # --- teardown ----------------------------------------------------------------------------
 
     def stop(self):
-        """Cancel every job, stop the daemons, then end any process left that this cluster started."""
+        """Cancel every job, stop the daemons, then end any process left that this cluster
+        started."""
         if "slurmctld" in self.processes and self.processes["slurmctld"].poll() is None:
             try:
                 self.client("scancel", f"--user={os.getuid()}", check=False)
@@ -337,7 +344,8 @@ def check_prerequisites():
     missing = [name for name in DAEMONS + CLIENTS if shutil.which(name) is None]
     if missing:
         cannot_run(
-            f"SLURM/MUNGE not installed (missing {', '.join(missing)}): apt-get install slurm-wlm munge"
+            f"SLURM/MUNGE not installed (missing {', '.join(missing)}): apt-get install "
+            "slurm-wlm munge"
         )
 
 
@@ -367,6 +375,7 @@ def cluster(tmp_path_factory):
 
 
 @pytest.mark.workflow
+@pytest.mark.slurm
 def test_pipeline_on_slurm_matches_a_local_run(local_results, cluster, tmp_path):
     on_slurm = copy_project(tmp_path / "slurm")
     output, slurm_seconds = run_snakemake(
@@ -406,6 +415,7 @@ def test_pipeline_on_slurm_matches_a_local_run(local_results, cluster, tmp_path)
     assert differing == []
 
 
+@pytest.mark.workflow  # runs snakemake --list-rules (no cluster)
 def test_slurm_profile_names_only_existing_rules():
     """Snakemake silently ignores set-resources and groups entries for rules that do not exist, so a
     renamed rule would lose its resources or its group without a word."""
@@ -434,30 +444,3 @@ def rules_marked_local() -> set[str]:
         for block in blocks
         if re.search(r"^\s+localrule: True\s*$", block, flags=re.M)
     }
-
-
-def test_dockerfile_is_the_current_containerize_output(tmp_path):
-    """Dockerfile == `snakemake --containerize`, byte for byte, nothing normalised.
-
-    --containerize asks conda only for its platform (to look for <env>.<platform>.pin.txt files);
-    tests/slurm/conda answers linux-64, the image's platform, so the result does not depend on
-    whether or which conda is installed here.
-    """
-    stub = tmp_path / "bin" / "conda"
-    stub.parent.mkdir()
-    shutil.copyfile(ROOT / "tests" / "slurm" / "conda", stub)
-    stub.chmod(0o755)
-    env = {**os.environ, "PATH": f"{stub.parent}{os.pathsep}{os.environ['PATH']}"}
-    result = subprocess.run(
-        [*SNAKEMAKE, "--containerize"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout == (ROOT / "Dockerfile").read_text(), (
-        "Dockerfile is not the current `snakemake --containerize` output; regenerate it with\n"
-        '  PATH="$PWD/tests/slurm:$PATH" .venv/bin/snakemake --containerize > Dockerfile'
-    )

@@ -111,7 +111,8 @@ def test_mann_whitney_drops_missing_and_needs_both_groups():
 
 
 def test_smd_by_hand():
-    # means 2.5 and 5; variances 5/3 and 20/3 -> pooled SD sqrt(25/6); SMD = -2.5 / sqrt(25/6) = -sqrt(6)/2
+    # means 2.5 and 5; variances 5/3 and 20/3 -> pooled SD sqrt(25/6); SMD = -2.5 / sqrt(25/6) =
+    # -sqrt(6)/2
     assert standardised_mean_difference([1, 2, 3, 4], [2, 4, 6, 8]) == pytest.approx(
         -math.sqrt(6) / 2, rel=1e-12
     )

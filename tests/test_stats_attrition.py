@@ -151,7 +151,8 @@ def test_inputs_are_checked():
 
 
 def test_regression_to_mean_by_hand():
-    # Selected at 20 on a scale whose population mean is 50, reliability 0.7: 0.3 x 30 = 9 points up.
+    # Selected at 20 on a scale whose population mean is 50, reliability 0.7: 0.3 x 30 = 9 points
+    # up.
     assert regression_to_mean_expected_change(20.0, 50.0, 0.7) == pytest.approx(9.0)
     assert regression_to_mean_expected_change(60.0, 50.0, 0.8) == pytest.approx(-2.0)
     assert regression_to_mean_expected_change(20.0, 50.0, 1.0) == 0.0

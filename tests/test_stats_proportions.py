@@ -19,7 +19,8 @@ def quadratic_limits(k, n, z=Z95):
 
 def test_hand_worked_29_of_40():
     low, high = wilson_ci(29, 40)
-    # (29 + z^2/2) / (40 + z^2) = 0.70528; half-width z sqrt(29*11/40 + z^2/4) / (40 + z^2) = 0.13363
+    # (29 + z^2/2) / (40 + z^2) = 0.70528; half-width z sqrt(29*11/40 + z^2/4) / (40 + z^2) =
+    # 0.13363
     assert (low, high) == pytest.approx((0.57165, 0.83892), abs=5e-6)
     assert (low, high) == pytest.approx(quadratic_limits(29, 40), abs=1e-12)
     assert (low, high) == pytest.approx(

@@ -24,7 +24,8 @@ EXEMPT = "rapamycin_mecfs"
 
 
 def study_tokens() -> dict[str, bool]:
-    """token -> whether it is matched case-insensitively (words of prose), from the shipped config."""
+    """token -> whether it is matched case-insensitively (words of prose), from the shipped
+    config."""
     config = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
     study = config["study"]
     tokens = {study["intervention"].split()[-1]: True, study["title"].split()[-1]: True}
@@ -56,7 +57,8 @@ def _pattern(token: str, fold: bool) -> re.Pattern:
 
 
 def python_literals(path: Path) -> list[tuple[int, str]]:
-    """(line, text) of every string constant in a Python file, docstrings and f-string parts included."""
+    """(line, text) of every string constant in a Python file, docstrings and f-string parts
+    included."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     return [
         (node.lineno, node.value)
@@ -66,7 +68,8 @@ def python_literals(path: Path) -> list[tuple[int, str]]:
 
 
 def snakemake_literals(path: Path) -> list[tuple[int, str]]:
-    """(line, text) of every string token of a Snakefile or rule file (Snakemake syntax is not Python's)."""
+    """(line, text) of every string token of a Snakefile or rule file (Snakemake syntax is not
+    Python's)."""
     tokens = tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline)
     return [(token.start[0], token.string) for token in tokens if token.type == tokenize.STRING]
 
@@ -115,7 +118,8 @@ def scanned_files() -> list[tuple[Path, object]]:
 def test_the_token_list_is_built_from_the_shipped_config():
     tokens = study_tokens()
     config = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
-    # An independent count: every outcome and instrument key, every visit, the two study words, the dose unit.
+    # An independent count: every outcome and instrument key, every visit, the two study words, the
+    # dose unit.
     n_outcomes = sum(len(inst["outcomes"]) for inst in config["instruments"].values())
     expected = n_outcomes + len(config["instruments"]) + len(config["visits"]) + 3
     shared = len(
@@ -139,13 +143,18 @@ def test_the_scan_finds_a_planted_literal(tmp_path):
     assert found == [f"reached_{visit}_locf"]
 
 
+@pytest.fixture(scope="module")
+def patterns() -> dict[str, re.Pattern]:
+    """Token -> its pattern; config.yaml is read once, not once per scanned file."""
+    return {token: _pattern(token, fold) for token, fold in study_tokens().items()}
+
+
 @pytest.mark.parametrize(
     "path,reader",
     scanned_files(),
     ids=lambda item: str(item.relative_to(ROOT)) if isinstance(item, Path) else "",
 )
-def test_no_study_name_in_code(path, reader):
-    patterns = {token: _pattern(token, fold) for token, fold in study_tokens().items()}
+def test_no_study_name_in_code(path, reader, patterns):
     hits = []
     for line, text in reader(path):
         text = text.replace(EXEMPT, "")

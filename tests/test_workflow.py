@@ -1,4 +1,5 @@
-"""End-to-end: the workflow on the shipped synthetic supplement, in a temporary copy of the project."""
+"""End-to-end: the workflow on the shipped synthetic supplement, in a temporary copy of the
+project."""
 
 from __future__ import annotations
 
@@ -271,8 +272,8 @@ def test_two_clean_runs_are_byte_identical(project, tmp_path):
 
 
 def test_a_second_study_beside_the_first_leaves_it_untouched(project, tmp_path):
-    """Another study run with --configfile in the same checkout: its own config alone, its own results
-    and logs; the shipped study's results and logs stay byte for byte as they were."""
+    """Another study run with --configfile in the same checkout: its own config alone, its own
+    results and logs; the shipped study's results and logs stay byte for byte as they were."""
     import yaml
     from rapamycin_mecfs.synthetic.designs import DESIGNS_BY_NAME, write_design
 
@@ -361,6 +362,7 @@ def _formatted(value: str, style: str) -> str:
     return p_value(value) if style == "p" else number(value)
 
 
+@pytest.mark.browser
 def test_report_in_a_real_browser(project):
     """Headless Chromium: key findings first and traceable, every link and image works, short."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -406,7 +408,8 @@ def test_report_in_a_real_browser(project):
         anchors = set(page.eval_on_selector_all("[id]", "nodes => nodes.map(n => n.id)"))
         sources = page.eval_on_selector_all(
             "#key_findings [data-source]",
-            "nodes => nodes.map(n => [n.dataset.source, n.dataset.row, n.dataset.column, n.dataset.format, n.textContent])",
+            "nodes => nodes.map(n => [n.dataset.source, n.dataset.row, n.dataset.column, "
+            "n.dataset.format, n.textContent])",
         )
         table_links = set(
             page.eval_on_selector_all(
@@ -463,6 +466,30 @@ def test_snakefmt_is_clean():
         text=True,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_ruff_check_is_clean():
+    ruff = Path(sys.executable).with_name("ruff")
+    result = subprocess.run(
+        [str(ruff), "check", "--no-cache", "--output-format", "concise", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    # concise output: one `path:line:column: code message` line per problem
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_is_clean():
+    ruff = Path(sys.executable).with_name("ruff")
+    result = subprocess.run(
+        [str(ruff), "format", "--no-cache", "--check", "--diff", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    # --diff: the lines ruff format would change, with their file and line numbers
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_bad_value_stops_the_run_with_one_message_and_no_output(tmp_path):

@@ -35,7 +35,8 @@ def normal_mode_grid(path: Path, sheet: str) -> list[list[Cell]]:
 
     workbook = openpyxl.load_workbook(path, data_only=True)
     worksheet = workbook[sheet]
-    # A formula with no saved result reads None in normal mode; the reader marks it (FormulaWithoutValue).
+    # A formula with no saved result reads None in normal mode; the reader marks it
+    # (FormulaWithoutValue).
     formulas = openpyxl.load_workbook(path, data_only=False)[sheet]
     merged_fill = {}
     for merged in worksheet.merged_cells.ranges:
@@ -184,7 +185,8 @@ def test_wrong_or_missing_dimension_element(tmp_path, edit):
 
 
 def test_value_stored_under_a_merged_range_is_hidden(tmp_path):
-    # Normal mode shows a covered cell as empty even when the file holds a value there (LibreOffice keeps them).
+    # Normal mode shows a covered cell as empty even when the file holds a value there (LibreOffice
+    # keeps them).
     path = crafted_workbook(tmp_path / "c.xlsx")
     hidden = '<c r="C3"><v>99</v></c><c r="E3"'
     rewrite_part(path, "xl/worksheets/sheet1.xml", lambda xml: xml.replace('<c r="E3"', hidden))
@@ -193,7 +195,8 @@ def test_value_stored_under_a_merged_range_is_hidden(tmp_path):
 
 
 SHARED_STRINGS = (
-    '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="3" uniqueCount="3">'
+    '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    ' count="3" uniqueCount="3">'
     "<si><t>Participant ID</t></si>"
     '<si><r><rPr><b/></rPr><t>Rich</t></r><r><t xml:space="preserve"> text</t></r></si>'
     '<si><t xml:space="preserve"> RAP 7 </t></si>'
@@ -210,9 +213,11 @@ def test_hand_written_sheet_xml_with_shared_strings(tmp_path):
     workbook.save(path)
     sheet_xml = (
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-        '<row r="3"><c r="D3" t="inlineStr"><is><t>late</t></is></c><c r="A3" t="s"><v>2</v></c></row>'
+        '<row r="3"><c r="D3" t="inlineStr"><is><t>late</t></is></c>'
+        '<c r="A3" t="s"><v>2</v></c></row>'
         '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="s"><v>1</v></c></row>'
-        '<row><c><v>7</v></c><c t="b"><v>1</v></c><c t="str"><v>text</v></c><c t="e"><v>#N/A</v></c></row>'
+        '<row><c><v>7</v></c><c t="b"><v>1</v></c><c t="str"><v>text</v></c>'
+        '<c t="e"><v>#N/A</v></c></row>'
         '</sheetData><mergeCells count="1"><mergeCell ref="B1:B2"/></mergeCells></worksheet>'
     )
     rewrite_part(path, "xl/worksheets/sheet1.xml", lambda _: sheet_xml)
@@ -246,8 +251,8 @@ def add_part(path: Path, part: str, xml: str, kind: str) -> None:
 
 
 def test_hyperlinks_and_comments_as_in_normal_mode(tmp_path):
-    # Normal mode makes every hyperlinked or commented cell, and writes a link's target into an empty
-    # cell it is on: the grid widens and such cells read as the link.
+    # Normal mode makes every hyperlinked or commented cell, and writes a link's target into an
+    # empty cell it is on: the grid widens and such cells read as the link.
     path = tmp_path / "h.xlsx"
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -260,7 +265,8 @@ def test_hyperlinks_and_comments_as_in_normal_mode(tmp_path):
     sheet.merge_cells("D5:E6")
     workbook.save(path)
     internal = (
-        '<hyperlink ref="E6" location="\'Linked\'!A1"/>'  # on a covered cell: lands on the anchor D5
+        # on a covered cell: lands on the anchor D5
+        '<hyperlink ref="E6" location="\'Linked\'!A1"/>'
         '<hyperlink ref="A11:C12" location="Sheet2!A1"/>'  # a range
     )
 
@@ -307,7 +313,8 @@ def test_sheet_names_with_quotes_and_other_sheets_untouched(tmp_path):
 
 
 def closed_after(monkeypatch, action):
-    """Run `action` and return whether every workbook it opened was closed (read-only keeps the file open)."""
+    """Run `action` and return whether every workbook it opened was closed (read-only keeps the file
+    open)."""
     opened = []
     load = openpyxl.load_workbook
 
@@ -354,8 +361,10 @@ def test_chart_sheet_is_an_error(tmp_path):
 
 
 def test_damaged_sheet_part_is_not_a_valid_workbook(tmp_path, monkeypatch):
-    # Read-only mode reads a sheet only when asked, so damage inside it must still give the usual message.
-    # The sheet is made longer than the first block openpyxl reads on opening, so the damage is met later.
+    # Read-only mode reads a sheet only when asked, so damage inside it must still give the usual
+    # message.
+    # The sheet is made longer than the first block openpyxl reads on opening, so the damage is met
+    # later.
     path = crafted_workbook(tmp_path / "c.xlsx")
     workbook = openpyxl.load_workbook(path)
     for number in range(2000):

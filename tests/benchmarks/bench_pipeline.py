@@ -1,6 +1,7 @@
 """Benchmark of the whole workflow on this machine (not a test: run it by hand).
 
-    .venv/bin/python tests/benchmarks/bench_pipeline.py [--cores 2] [--participants 10000] [--repeats 3]
+    .venv/bin/python tests/benchmarks/bench_pipeline.py [--cores 2] [--participants 10000]
+    [--repeats 3]
 
 For the shipped 86-participant synthetic supplement and for a generated cohort of --participants,
 in a temporary copy of the project, it times:
@@ -12,10 +13,10 @@ in a temporary copy of the project, it times:
     job's script, its parameters pickled in, to .snakemake/scripts; --skip-script-cleanup keeps
     them). The stack is imported once, there is no Snakemake and no job start-up, and the replay
     must write byte-identical outputs (checked; the benchmark stops if not);
-  - rerun after one MFI correction, twice: a ledger row changing the first present, uncorrected value
-    of an MFI domain the null-trial simulator reads (general fatigue: its baseline model, the dose
-    figure and both biomarkers' correlations read it too, so the heaviest case), then one changing a
-    domain it does not read (physical fatigue, as the other three domains).
+  - rerun after one MFI correction, twice: a ledger row changing the first present, uncorrected
+    value of an MFI domain the null-trial simulator reads (general fatigue: its baseline model, the
+    dose figure and both biomarkers' correlations read it too, so the heaviest case), then one
+    changing a domain it does not read (physical fatigue, as the other three domains).
 
 Each measurement uses a fresh copy; the 86-participant cohort is measured --repeats times (3) and
 the median reported with the range, the generated cohort --large-repeats times (1: it takes about
@@ -70,7 +71,8 @@ def timed(command: list[str], cwd: Path) -> float:
 
 
 def keep_job_scripts(project: Path) -> int:
-    """Move the cold run's job scripts aside (mtimes kept: they give the order the jobs started in)."""
+    """Move the cold run's job scripts aside (mtimes kept: they give the order the jobs started
+    in)."""
     replay = project / REPLAY_DIR
     replay.mkdir(parents=True)
     scripts = list((project / ".snakemake" / "scripts").glob("*.py"))
@@ -98,7 +100,8 @@ def differing_files(left: Path, right: Path) -> list[str]:
 
 
 def floor_seconds(project: Path) -> tuple[float, int]:
-    """Replay the kept scripts into empty results/ and logs/, and check the outputs against the cold run."""
+    """Replay the kept scripts into empty results/ and logs/, and check the outputs against the cold
+    run."""
     cold = Path(tempfile.mkdtemp(prefix="bench-cold-outputs-"))
     for name in ("results", "logs"):
         shutil.move(project / name, cold / name)
@@ -121,7 +124,8 @@ def floor_seconds(project: Path) -> tuple[float, int]:
 
 
 def mfi_outcomes(project: Path) -> tuple[str, str]:
-    """(an MFI domain the null-trial simulator reads, one it does not): the two corrections measured."""
+    """(an MFI domain the null-trial simulator reads, one it does not): the two corrections
+    measured."""
     config = yaml.safe_load((project / "config.yaml").read_text(encoding="utf-8"))
     simulated = set(config["simulation"]["outcomes"])
     domains = list(config["instruments"]["mfi"]["outcomes"])
@@ -131,7 +135,8 @@ def mfi_outcomes(project: Path) -> tuple[str, str]:
 
 
 def add_mfi_correction(project: Path, outcome: str, correction_id: str) -> str:
-    """Append a ledger row changing the first present, uncorrected value of `outcome`; returns what it changed."""
+    """Append a ledger row changing the first present, uncorrected value of `outcome`; returns what
+    it changed."""
     with (project / "results" / "clean" / "mfi.csv").open() as handle:
         row = next(
             r
@@ -159,7 +164,8 @@ def latest_log(project: Path) -> str:
 
 
 def job_seconds(log: str) -> tuple[int, dict[str, float]]:
-    """(jobs run, seconds per rule summed over its jobs) from a Snakemake log; whole-second timestamps."""
+    """(jobs run, seconds per rule summed over its jobs) from a Snakemake log; whole-second
+    timestamps."""
     stamp, started, rule_of, rule, per_rule = None, {}, {}, None, {}
     for line in log.splitlines():
         if match := re.match(r"\[(\w{3} \w{3} +\d+ [\d:]+ \d{4})\]", line):
@@ -199,7 +205,8 @@ def measure(project: Path, cores: int) -> dict[str, object]:
 
 
 def median_of(runs: list[dict[str, object]]) -> dict[str, object]:
-    """Median seconds of each step over repeated runs (each in a fresh copy); counts from the first."""
+    """Median seconds of each step over repeated runs (each in a fresh copy); counts from the
+    first."""
     summary = dict(runs[0])
     for key in STEPS:
         values = sorted(run[key] for run in runs)
@@ -236,21 +243,25 @@ def report(results: dict[int, dict[str, object]], cores: int) -> list[str]:
         names = {
             "cold": f"cold full run ({times['jobs']} jobs, {cores} cores)",
             "noop": "no-op rerun",
-            "rerun": f"rerun after an MFI correction, simulated domain ({times['rerun_jobs']} jobs)",
-            "rerun_other": f"rerun after an MFI correction, other domain ({times['rerun_other_jobs']} jobs)",
+            "rerun": "rerun after an MFI correction, simulated domain "
+            f"({times['rerun_jobs']} jobs)",
+            "rerun_other": "rerun after an MFI correction, other domain "
+            f"({times['rerun_other_jobs']} jobs)",
             "floor": "floor: every job in one process",
         }
         for key in STEPS:
             low, high = times[f"{key}_range"]
             spread = f"{low:.1f}-{high:.1f}" if times["repeats"] > 1 else "-"
             lines.append(
-                f"{cohort:>12}  {names[key]:<58} {times[key]:>8.1f} {spread:>13} {times[key] / floor:>8.2f}"
+                f"{cohort:>12}  {names[key]:<58} {times[key]:>8.1f} {spread:>13} "
+                f"{times[key] / floor:>8.2f}"
             )
     lines.append("")
     for cohort, times in results.items():
         lines.append(
-            f"{cohort} participants: median of {times['repeats']} run(s), each in a fresh copy; corrections "
-            f"{times['rerun_correction']} (simulated domain), then {times['rerun_other_correction']}"
+            f"{cohort} participants: median of {times['repeats']} run(s), each in a fresh copy; "
+            f"corrections {times['rerun_correction']} (simulated domain), then "
+            f"{times['rerun_other_correction']}"
         )
         heaviest = sorted(times["per_rule"].items(), key=lambda item: -item[1])[:6]
         lines.append(

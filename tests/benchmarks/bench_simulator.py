@@ -7,8 +7,8 @@ Not collected by pytest (the name does not start with test_). Run from the proje
 Both sides analyse the same simulated trials (scenario informative_attrition_with_selection, the
 heaviest: selection at entry and informative dropout; baseline as in tests/simulate_fixtures.py):
 
-* vectorised: simulate + every statistic the pipeline reports (completers' Wilcoxon p for each of the
-  configured outcomes, responders under three denominators), `--trials` trials in one process;
+* vectorised: simulate + every statistic the pipeline reports (completers' Wilcoxon p for each of
+  the configured outcomes, responders under three denominators), `--trials` trials in one process;
 * loop: for each trial and each outcome one call of pingouin.wilcoxon(follow-up, baseline) on the
   completers (method="approx", correction=True, zero_method="wilcox": the pipeline's test), on
   `--loop-trials` of the same trials; the simulation itself is not timed (in the loop's favour).
@@ -78,11 +78,12 @@ def main() -> int:
     make_model(**SCENARIO)  # warm-up (imports, first calls)
     run_shard(model, 50, np.random.default_rng(0))
 
-    # The sides are timed in interleaved pairs (vectorised, loop, vectorised, loop, ...), so each pair
-    # sees about the same load from anything else on the machine; the verdict uses the median pair.
+    # The sides are timed in interleaved pairs (vectorised, loop, vectorised, loop, ...), so each
+    # pair sees about the same load from anything else on the machine; the verdict uses the median
+    # pair.
     trials = sim.simulate(model, args.loop_trials, np.random.default_rng(args.seed + 1))
     vectorised_times, stats_times, loop_times = [], [], []
-    for repeat in range(args.repeats):
+    for _repeat in range(args.repeats):
         start = time.perf_counter()
         summary = run_shard(model, args.trials, np.random.default_rng(args.seed))
         vectorised_times.append(time.perf_counter() - start)
@@ -110,27 +111,31 @@ def main() -> int:
     ratio = float(np.median(pair_ratios))
     per_10k = 10_000 / vectorised_rate
     print(
-        f"cpu count: {os.cpu_count()}; load average: {os.getloadavg()[0]:.1f}; outcomes per trial: {len(outcomes)}; "
-        f"enrolled per trial: {model.n_enrolled}; {args.repeats} interleaved timing pairs (rates: best)"
+        f"cpu count: {os.cpu_count()}; load average: {os.getloadavg()[0]:.1f}; outcomes per "
+        f"trial: {len(outcomes)}; enrolled per trial: {model.n_enrolled}; {args.repeats} "
+        "interleaved timing pairs (rates: best)"
     )
     print(
-        f"vectorised simulator (simulate + all statistics): {args.trials} trials in {vectorised_seconds:.2f} s = "
-        f"{vectorised_rate:,.0f} trials/s ({per_10k:.2f} s per 10,000 trials)"
+        f"vectorised simulator (simulate + all statistics): {args.trials} trials in "
+        f"{vectorised_seconds:.2f} s = {vectorised_rate:,.0f} trials/s ({per_10k:.2f} s per "
+        "10,000 trials)"
     )
     print(
         f"vectorised statistics only: {args.loop_trials} trials in {stats_seconds:.3f} s = "
         f"{args.loop_trials / stats_seconds:,.0f} trials/s"
     )
     print(
-        f"pingouin loop (statistics only, {len(outcomes)} pingouin.wilcoxon calls per trial): {args.loop_trials} "
-        f"trials in {loop_seconds:.2f} s = {loop_rate:,.1f} trials/s"
+        f"pingouin loop (statistics only, {len(outcomes)} pingouin.wilcoxon calls per trial): "
+        f"{args.loop_trials} trials in {loop_seconds:.2f} s = {loop_rate:,.1f} trials/s"
     )
     print(
-        f"ratio vectorised / loop, median of pairs: {ratio:,.0f}x (pairs: {', '.join(f'{r:.0f}' for r in pair_ratios)}); "
-        f"statistics only: {np.median(stats_ratios):,.0f}x"
+        f"ratio vectorised / loop, median of pairs: {ratio:,.0f}x (pairs: "
+        f"{', '.join(f'{r:.0f}' for r in pair_ratios)}); statistics only: "
+        f"{np.median(stats_ratios):,.0f}x"
     )
     print(
-        f"largest |p vectorised - p pingouin|: {difference:.2e}; same untestable trials: {same_missing}"
+        f"largest |p vectorised - p pingouin|: {difference:.2e}; same untestable trials: "
+        f"{same_missing}"
     )
     print(f"mean completers per trial: {summary['n__completers'].mean():.1f}")
     ok = ratio >= 50 and per_10k < 10 and same_missing and difference < 1e-10
