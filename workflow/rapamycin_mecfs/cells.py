@@ -1,4 +1,5 @@
-"""Reading single cells: participant IDs, missing tokens, numbers stored as text, below-LLOQ values."""
+"""Reading single cells: participant IDs, missing tokens, numbers stored as text, below-LLOQ
+values."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ FLAG_ABSENT = "not_in_table"
 BELOW_LIMIT = re.compile(r"^<\s*([0-9]*\.?[0-9]+)$")
 _WHITESPACE = re.compile(r"\s+")
 
-# Text that reads as a number to a person but not to the parser, and why (the first match names the cause).
+# Text that reads as a number to a person but not to the parser, and why (the first match names the
+# cause).
 _LOOKS_NUMERIC = (
     (
         re.compile(r"^[\u2212\u2012\u2013\u2014\ufe63\uff0d]\s*\d"),
@@ -77,7 +79,8 @@ class IdNormaliser:
         return bool(self.pattern.match(normalise_text(raw)))
 
     def try_normalise(self, raw: object) -> str | None:
-        """The canonical ID, or None when `raw` is not an ID (callers that map many cells name the bad one)."""
+        """The canonical ID, or None when `raw` is not an ID (callers that map many cells name the
+        bad one)."""
         key = (type(raw), raw)
         if key not in self._known:
             match = self.pattern.match(normalise_text(raw))
@@ -88,7 +91,8 @@ class IdNormaliser:
         canonical = self.try_normalise(raw)
         if canonical is None:
             raise SupplementError(
-                f"{where}: value {raw!r}: not a participant ID; expected text matching {self.pattern.pattern!r}"
+                f"{where}: value {raw!r}: not a participant ID; expected text matching "
+                f"{self.pattern.pattern!r}"
             )
         return canonical
 
@@ -126,8 +130,8 @@ class CellParser:
             cause = why_not_a_number(text)
             if cause:
                 raise SupplementError(
-                    f"{where}: value {raw!r}: not a number as written: {cause}; expected a plain number "
-                    "such as -5 or 12.5"
+                    f"{where}: value {raw!r}: not a number as written: {cause}; expected a plain "
+                    "number such as -5 or 12.5"
                 ) from None
             raise SupplementError(
                 f"{where}: value {raw!r}: unknown missing token or not a number; "
@@ -145,7 +149,8 @@ class CellParser:
             )
         if not math.isclose(limit, lloq, rel_tol=1e-9):
             raise SupplementError(
-                f"{where}: value {raw!r}: states a limit of {limit:g}; expected the configured LLOQ {lloq:g}"
+                f"{where}: value {raw!r}: states a limit of {limit:g}; expected the configured "
+                f"LLOQ {lloq:g}"
             )
         substitute = {"lloq_half": lloq / 2, "lloq": lloq, "missing": math.nan}[self.below_lloq]
         return ParsedValue(substitute, (FLAG_BELOW_LLOQ,))

@@ -101,9 +101,11 @@ def normalise_ids(extracted: pd.DataFrame, ids: IdNormaliser, what: str) -> pd.D
         # The first cell that is not an ID, in table order, raises with its file and cell named.
         first = extracted.iloc[int(np.flatnonzero(not_ids[codes])[0])]
         ids(first["raw_participant_id"], f"{first['source_file']} [{first['id_locator']}]")
-    # assign, not a deep copy: with copy-on-write (pandas 3) the caller's frame is left alone anyway.
+    # assign, not a deep copy: with copy-on-write (pandas 3) the caller's frame is left alone
+    # anyway.
     extracted = extracted.assign(participant_id=canonical[codes])
-    # Codes rather than text: one code per participant (raw IDs that normalise alike share it) and per ID cell.
+    # Codes rather than text: one code per participant (raw IDs that normalise alike share it) and
+    # per ID cell.
     participant_codes = pd.factorize(canonical)[0][codes]
     cell_codes, _ = pd.factorize(
         extracted["id_locator"].to_numpy(dtype=object), use_na_sentinel=False
@@ -117,8 +119,8 @@ def normalise_ids(extracted: pd.DataFrame, ids: IdNormaliser, what: str) -> pd.D
                 f"{r.raw_participant_id!r} at [{r.id_locator}]" for r in group.itertuples()
             )
             problems.append(
-                f"{group['source_file'].iloc[0]}: value {participant!r}: duplicate participant after ID "
-                f"normalisation ({cells}) in {what}; expected one row per participant"
+                f"{group['source_file'].iloc[0]}: value {participant!r}: duplicate participant "
+                f"after ID normalisation ({cells}) in {what}; expected one row per participant"
             )
         raise SupplementError(problems)
     return extracted
@@ -144,12 +146,16 @@ def check_value(spec: OutcomeSpec, value: float, tolerance: float) -> str | None
         nearest = round((value - spec.min) / spec.step) * spec.step + spec.min
         if abs(value - nearest) > tolerance:
             start = f"{spec.min:g} plus " if spec.min else ""
-            return f"off the scale's grid; expected {start}a multiple of {spec.step_text} ({spec.label})"
+            return (
+                f"off the scale's grid; expected {start}a multiple of {spec.step_text} "
+                f"({spec.label})"
+            )
     return None
 
 
 def off_scale(values: np.ndarray, spec: OutcomeSpec, tolerance: float) -> np.ndarray:
-    """check_value over a whole column: True where it would give a reason (same float arithmetic)."""
+    """check_value over a whole column: True where it would give a reason (same float
+    arithmetic)."""
     with np.errstate(invalid="ignore"):
         # NaN compares False both ways: never out of range, never off the grid, as in check_value.
         bad = (values < spec.min) | (values > spec.max)
@@ -196,7 +202,8 @@ def scale_problems(
         if reason:
             shown = repr(row.raw_value)
             if row.correction_id:
-                # The checked value is the ledger's, not the cell's: name both so the user fixes the right file.
+                # The checked value is the ledger's, not the cell's: name both so the user fixes the
+                # right file.
                 shown += (
                     f" corrected to {row.value:g} by correction {row.correction_id} in {ledger}"
                 )
@@ -242,7 +249,8 @@ def parse_values(
 def _parse_or_none(
     parser: CellParser, raw: str, raw_type: str, lloq: float | None
 ) -> tuple[float, str] | None:
-    """(value, flags) of a cell, or None if the parser rejects it (its message is made with the cell's location)."""
+    """(value, flags) of a cell, or None if the parser rejects it (its message is made with the
+    cell's location)."""
     try:
         parsed = parser.parse(raw, raw_type, "", lloq)
     except (SupplementError, ValueError):
@@ -274,7 +282,8 @@ def _parse_problems(
 def complete_grid(
     values: pd.DataFrame, sites: dict[str, str], outcomes: list[str], visits: list[str], source: str
 ) -> pd.DataFrame:
-    """One row per roster participant x outcome x visit; rows not in the table are flagged, not dropped."""
+    """One row per roster participant x outcome x visit; rows not in the table are flagged, not
+    dropped."""
     full = pd.MultiIndex.from_product(
         [sorted(sites), outcomes, visits], names=["participant_id", "outcome", "visit"]
     )
@@ -314,8 +323,9 @@ def clean_instrument(
     if not unknown.empty:
         raise SupplementError(
             [
-                f"{r.source_file} [{r.id_locator}]: value {r.raw_participant_id!r}: participant {r.participant_id} "
-                "is not in the participants table; expected every participant to be enrolled"
+                f"{r.source_file} [{r.id_locator}]: value {r.raw_participant_id!r}: participant "
+                f"{r.participant_id} is not in the participants table; expected every "
+                "participant to be enrolled"
                 for r in unknown.itertuples()
             ]
         )

@@ -71,7 +71,8 @@ def apply_corrections(
             continue
         if participant not in known_participants:
             problems.append(
-                f"{label}: value {row['participant_id']!r}: unknown participant; expected a participant of the roster"
+                f"{label}: value {row['participant_id']!r}: unknown participant; expected a "
+                "participant of the roster"
             )
             continue
         if row["visit"] not in visit_ids:
@@ -90,8 +91,9 @@ def apply_corrections(
             new = _as_number(row["new_value"], is_missing)
         except ValueError:
             problems.append(
-                f"{label}: value ({row['expected_current_value']!r}, {row['new_value']!r}): not numbers; "
-                "expected numbers or missing tokens in expected_current_value and new_value"
+                f"{label}: value ({row['expected_current_value']!r}, {row['new_value']!r}): not "
+                "numbers; expected numbers or missing tokens in expected_current_value and "
+                "new_value"
             )
             continue
         i = index[key]
@@ -99,13 +101,15 @@ def apply_corrections(
         if not same_value(current, expected):
             problems.append(
                 f"{label}: stale correction: expects {row['expected_current_value']!r} at "
-                f"{values.at[i, 'source_file']} [{values.at[i, 'source_locator']}] ({participant} {row['outcome']} "
-                f"{row['visit']}) but the supplement has {values.at[i, 'raw_value']!r}; expected the ledger to match the data"
+                f"{values.at[i, 'source_file']} [{values.at[i, 'source_locator']}] "
+                f"({participant} {row['outcome']} {row['visit']}) but the supplement has "
+                f"{values.at[i, 'raw_value']!r}; expected the ledger to match the data"
             )
             continue
         if values.at[i, "correction_id"]:
             problems.append(
-                f"{label}: a second correction of {key} (first: {values.at[i, 'correction_id']}); expected one per value"
+                f"{label}: a second correction of {key} (first: "
+                f"{values.at[i, 'correction_id']}); expected one per value"
             )
             continue
         values.at[i, "value"] = new

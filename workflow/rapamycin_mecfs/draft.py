@@ -182,7 +182,8 @@ def _most_common(items):
 
 
 def _text(cell: Cell) -> str:
-    """Header text as extraction reads it: a merged range's covered cells carry the anchor's text."""
+    """Header text as extraction reads it: a merged range's covered cells carry the anchor's
+    text."""
     return normalise_text(cell.value if cell.value is not None else cell.merged_value)
 
 
@@ -283,7 +284,8 @@ def read_sources(path: str | Path) -> tuple[list[Source], list[str]]:
         Exception
     ) as error:  # a reader library failing on a damaged file: name the file, not a traceback
         raise SupplementError(
-            f"{path}: cannot be read ({type(error).__name__}: {_short(str(error), 120)}); expected an intact {suffix} file"
+            f"{path}: cannot be read ({type(error).__name__}: {_short(str(error), 120)}); "
+            f"expected an intact {suffix} file"
         ) from None
     hint = (
         " (save it as .xlsx)"
@@ -314,7 +316,8 @@ def _read_workbook(path: Path) -> tuple[list[Source], list[str]]:
         EOFError,
     ) as error:
         raise SupplementError(
-            f"{path}: not a valid .xlsx workbook ({_short(str(error), 120)}); expected an Excel 2007+ file"
+            f"{path}: not a valid .xlsx workbook ({_short(str(error), 120)}); expected an Excel "
+            "2007+ file"
         ) from None
     try:
         names = list(workbook.sheetnames)
@@ -343,7 +346,8 @@ def _page(grid: Grid) -> int | None:
 
 
 def csv_options(path: str | Path) -> dict[str, str]:
-    """Delimiter, decimal mark and text encoding of a CSV file, as the config's table keys take them.
+    """Delimiter, decimal mark and text encoding of a CSV file, as the config's table keys take
+    them.
 
     The encoding is UTF-8 (a byte-order mark allowed), UTF-16 when the file starts with its
     byte-order mark, else cp1252 (Excel's Windows export) when every byte decodes; the delimiter is
@@ -389,8 +393,8 @@ def csv_options(path: str | Path) -> dict[str, str]:
                 data.decode("cp1252")
             except UnicodeDecodeError:
                 raise SupplementError(
-                    f"{path}: byte {error.start}: not UTF-8 text and not cp1252 either; expected a CSV text file "
-                    "(save it from the spreadsheet as 'CSV UTF-8')"
+                    f"{path}: byte {error.start}: not UTF-8 text and not cp1252 either; expected "
+                    "a CSV text file (save it from the spreadsheet as 'CSV UTF-8')"
                 ) from None
             encoding = "cp1252"
     try:
@@ -402,8 +406,8 @@ def csv_options(path: str | Path) -> dict[str, str]:
     control = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text)
     if control:
         raise SupplementError(
-            f"{path}: character {control.start()} is a control character ({control.group()!r}); expected a CSV text file, "
-            "not a binary one"
+            f"{path}: character {control.start()} is a control character ({control.group()!r}); "
+            "expected a CSV text file, not a binary one"
         )
     lines = text.splitlines()[:200]
     best, best_score = ",", 0
@@ -523,7 +527,10 @@ class TableGuess:
         if self.source.sheet is not None:
             return f"{self.source.path} sheet {self.source.sheet!r}"
         if self.pages:
-            return f"{self.source.path} page{'s' if len(self.pages) > 1 else ''} {', '.join(map(str, self.pages))}"
+            return (
+                f"{self.source.path} page{'s' if len(self.pages) > 1 else ''} "
+                f"{', '.join(map(str, self.pages))}"
+            )
         return str(self.source.path)
 
     def signature(self) -> tuple:
@@ -588,7 +595,8 @@ def analyse_table(
     name = source.sheet if source.sheet is not None else source.path.stem
     title = " / ".join(_raw(cell) for row in grid[:start] for cell in row if _raw(cell))
     if not id_header:
-        return None  # the ID column has no header in the first header row: extraction could not find it
+        # the ID column has no header in the first header row: extraction could not find it
+        return None
     guess = TableGuess(
         source=source,
         name=name,
@@ -625,7 +633,8 @@ def analyse_table(
 
 
 def _wide_columns(guess: TableGuess, upper: list[Cell], lower: list[Cell]) -> None:
-    """Outcome labels (a label written once covers the empty cells to its right) and visit headers."""
+    """Outcome labels (a label written once covers the empty cells to its right) and visit
+    headers."""
     carried = ""
     for k in range(max(len(upper), len(lower))):
         if k == guess.id_column:
@@ -641,13 +650,14 @@ def _wide_columns(guess: TableGuess, upper: list[Cell], lower: list[Cell]) -> No
             # One header over both rows (or none below it): not an outcome at a visit.
             guess.ignored.append(label)
             guess.notes.append(
-                f"{guess.where}: column {label!r} has no visit header below it; drafted under ignore_headers (left out)"
+                f"{guess.where}: column {label!r} has no visit header below it; drafted under "
+                "ignore_headers (left out)"
             )
             continue
         if not label:
             guess.notes.append(
-                f"{guess.where} [{low_cell.locator}]: visit header {visit!r} has no outcome label above it; "
-                "extraction will stop there (write the outcome label above it)"
+                f"{guess.where} [{low_cell.locator}]: visit header {visit!r} has no outcome "
+                "label above it; extraction will stop there (write the outcome label above it)"
             )
             continue
         if label not in guess.outcomes:
@@ -658,14 +668,16 @@ def _wide_columns(guess: TableGuess, upper: list[Cell], lower: list[Cell]) -> No
 
 
 def _maybe_long(guess: TableGuess) -> None:
-    """A one-header-row table where participants repeat down the rows and a column names the visit."""
+    """A one-header-row table where participants repeat down the rows and a column names the
+    visit."""
     numbers = [int(ID_SHAPE.match(i).group(3)) for i in guess.ids]
     if len(numbers) < 2 or len(set(numbers)) == len(numbers):
         return
     visit = next((h for h in guess.fields if VISIT_HEADER.search(h)), None)
     if visit is None:
         guess.notes.append(
-            f"{guess.where}: participants repeat down the rows but no column names the visit; drafted as one row each"
+            f"{guess.where}: participants repeat down the rows but no column names the visit; "
+            "drafted as one row each"
         )
         return
     others = [h for h in guess.fields if h != visit]
@@ -686,13 +698,14 @@ def _maybe_long(guess: TableGuess) -> None:
 
 
 _BY_VISIT_NOTE = (
-    "{where}: one row of visit headers with numbers below them, but no outcome label above the visit headers; "
-    "left out (write the outcome's name in a row above them, then run init again)"
+    "{where}: one row of visit headers with numbers below them, but no outcome label above the "
+    "visit headers; left out (write the outcome's name in a row above them, then run init again)"
 )
 
 
 def _by_visit(table: TableGuess, known_visits: set[str]) -> bool:
-    """A one-header-row table whose every column is a visit of numbers: an outcome without its label row."""
+    """A one-header-row table whose every column is a visit of numbers: an outcome without its label
+    row."""
     return bool(table.fields) and all(
         (visit_id(h)[0].casefold() in known_visits or VISIT_HEADER.search(h) or DAY.search(h))
         and _mostly_numbers(table.values[h])
@@ -706,7 +719,8 @@ def _mostly_numbers(texts: list[str]) -> bool:
 
 
 def _tables_of(sources: list[Source]) -> tuple[list[TableGuess], list[str]]:
-    """Every table of the supplement: ID columns chosen with the study's ID prefix, PDF tables joined over pages."""
+    """Every table of the supplement: ID columns chosen with the study's ID prefix, PDF tables
+    joined over pages."""
     candidates = [_id_candidates(source.grid) for source in sources]
     weights: Counter = Counter()
     for found in candidates:
@@ -748,7 +762,8 @@ def _tables_of(sources: list[Source]) -> tuple[list[TableGuess], list[str]]:
             where += f" page {source.page}" if source.page else ""
             if any(_nonblank(row) for row in source.grid):
                 notes.append(
-                    f"{where}: no column of participant IDs (letters then digits) under a header; left out"
+                    f"{where}: no column of participant IDs (letters then digits) under a "
+                    "header; left out"
                 )
             continue
         if continues and guess.signature() == tables[-1].signature():
@@ -768,7 +783,8 @@ def _tables_of(sources: list[Source]) -> tuple[list[TableGuess], list[str]]:
 
 @dataclass
 class Draft:
-    """A drafted config, the checklist validation will name, the guesses to confirm, and the rendering."""
+    """A drafted config, the checklist validation will name, the guesses to confirm, and the
+    rendering."""
 
     config: dict[str, Any]
     checklist: list[tuple[str, tuple[str, ...], str]]  # (key path, properties, hint)
@@ -786,7 +802,8 @@ class Draft:
 def draft_config(
     paths: list[str | Path], output: str = DEFAULT_OUTPUT, results_dir: str | None = None
 ) -> Draft:
-    """Draft the config of the supplement in ``paths``; file paths in it are as given (from the working directory).
+    """Draft the config of the supplement in ``paths``; file paths in it are as given (from the
+    working directory).
 
     Parameters
     ----------
@@ -818,15 +835,21 @@ def draft_config(
     ...     ",Week 0 (day 0),Week 6 (day 42),Week 12 (day 84)\\n"
     ...     "S-01,7,5,4\\nS-02,6,6,NA\\nS-03,8,,3\\n", encoding="utf-8")
     >>> draft = draft_config([folder / "pain.csv"], output="pain.yaml")
-    >>> draft.config["participant_ids"], draft.config["visits"][2]
-    ({'pattern': '^\\\\s*S[\\\\s_-]*0*(\\\\d+)\\\\s*$', 'canonical': 'S-{number:02d}'}, {'id': 'Week_12', 'day': 84})
+    >>> draft.config["participant_ids"]
+    {'pattern': '^\\\\s*S[\\\\s_-]*0*(\\\\d+)\\\\s*$', 'canonical': 'S-{number:02d}'}
+    >>> draft.config["visits"][2]
+    {'id': 'Week_12', 'day': 84}
     >>> table = draft.config["tables"]["pain"]
     >>> table["header_rows"], table["id_header"], table["outcomes"]
     (2, 'Subject', {'Pain score': 'pain_score'})
-    >>> draft.config["instruments"]["pain"]["outcomes"]["pain_score"], draft.config["missing_tokens"]
-    ({'label': 'Pain score', 'unit': 'points'}, ['', 'NA'])
-    >>> [(path, properties) for path, properties, _hint in draft.checklist]
-    [('instruments/pain/outcomes/pain_score', ('direction', 'min', 'max', 'step')), ('analysis/responders/criteria', ('criteria',))]
+    >>> draft.config["instruments"]["pain"]["outcomes"]["pain_score"]
+    {'label': 'Pain score', 'unit': 'points'}
+    >>> draft.config["missing_tokens"]
+    ['', 'NA']
+    >>> for path, properties, _hint in draft.checklist:
+    ...     print(path, properties)
+    instruments/pain/outcomes/pain_score ('direction', 'min', 'max', 'step')
+    analysis/responders/criteria ('criteria',)
     """
     problems: list[str] = []
     sources: list[Source] = []
@@ -847,8 +870,9 @@ def draft_config(
         read = ", ".join(str(p) for p in paths)
         raise SupplementError(
             [
-                f"{read}: no table of outcomes by visit found; expected a table with a participant ID column (IDs such as "
-                "'P-001') and outcome labels above visit headers, or a long table with a visit column"
+                f"{read}: no table of outcomes by visit found; expected a table with a "
+                "participant ID column (IDs such as 'P-001') and outcome labels above visit "
+                "headers, or a long table with a visit column"
             ]
             + [_BY_VISIT_NOTE.format(where=t.where) for t in tables if _by_visit(t, set())]
         )
@@ -908,7 +932,8 @@ class _Builder:
             visits = [{"id": ident} for ident in ids]
             if any(day is not None for day in order.values()):
                 self.confirm.append(
-                    "visits: only some visit headers state a day, so no study days are drafted (add `day:` to every visit or none)"
+                    "visits: only some visit headers state a day, so no study days are drafted "
+                    "(add `day:` to every visit or none)"
                 )
         return visits, headers
 
@@ -918,7 +943,8 @@ class _Builder:
         ids = [i for t in self.tables for i in t.ids]
         if not ids:
             raise SupplementError(
-                f"{', '.join(self.files)}: no participant IDs below the headers; expected IDs written as letters then digits"
+                f"{', '.join(self.files)}: no participant IDs below the headers; expected IDs "
+                "written as letters then digits"
             )
         pattern, canonical = id_pattern(ids)
         taken_tables: set[str] = {ROSTER, STOPPED}
@@ -933,8 +959,8 @@ class _Builder:
                 continue
             if table.kind == "fields" and role is None:
                 self.notes.append(
-                    f"{table.where}: one value per participant, but a roster is drafted already; left out "
-                    f"(add it under tables: only if it is the roster instead)"
+                    f"{table.where}: one value per participant, but a roster is drafted already; "
+                    "left out (add it under tables: only if it is the roster instead)"
                 )
                 continue
             key = role or _unique(
@@ -1001,7 +1027,8 @@ class _Builder:
         )
 
     def roles(self, visit_ids: list[str], visit_of: dict[str, str]) -> dict[int, str]:
-        """Table (by id()) -> participants or discontinuations, for one-value-per-participant tables."""
+        """Table (by id()) -> participants or discontinuations, for one-value-per-participant
+        tables."""
         roles: dict[int, str] = {}
         known_visits = {v.casefold() for v in visit_ids} | {h.casefold() for h in visit_of}
         fields_tables = [t for t in self.tables if t.kind == "fields"]
@@ -1066,8 +1093,8 @@ class _Builder:
             unknown = sorted({v for v in table.values.get(last, []) if v} - set(visit_ids))
             if unknown:
                 self.notes.append(
-                    f"tables/{STOPPED}: last-visit values {unknown} are not visit ids {visit_ids}; the pipeline "
-                    "compares them with the visit ids"
+                    f"tables/{STOPPED}: last-visit values {unknown} are not visit ids "
+                    f"{visit_ids}; the pipeline compares them with the visit ids"
                 )
         for header in table.fields:
             if header not in names:
@@ -1081,8 +1108,8 @@ class _Builder:
         n = len({int(ID_SHAPE.match(i).group(3)) for i in table.ids})
         if table.kind == "outcomes":
             lines.append(
-                f"{n} participants; {len(table.outcomes)} outcome(s) x {len(table.visits)} visit(s); outcome labels "
-                "in the first header row, visits in the second."
+                f"{n} participants; {len(table.outcomes)} outcome(s) x {len(table.visits)} "
+                "visit(s); outcome labels in the first header row, visits in the second."
             )
         elif table.kind == "long":
             lines.append(
@@ -1091,12 +1118,13 @@ class _Builder:
             )
         elif role == STOPPED:
             lines.append(
-                f"Drafted as who stopped ({n} rows): the column {table.columns['last_visit']!r} names the last visit "
-                f"and {table.columns['reason']!r} the reason. Confirm."
+                f"Drafted as who stopped ({n} rows): the column {table.columns['last_visit']!r} "
+                f"names the last visit and {table.columns['reason']!r} the reason. Confirm."
             )
         else:
             lines.append(
-                f"Drafted as the roster: the {n} participants enrolled, one value per participant. Confirm."
+                f"Drafted as the roster: the {n} participants enrolled, one value per "
+                "participant. Confirm."
             )
         return lines
 
@@ -1134,8 +1162,9 @@ class _Builder:
                     definition["lloq"] = _plain_number(_most_common(limits.elements()))
                     if len(limits) > 1:
                         self.notes.append(
-                            f"instruments/{key}/outcomes/{outcome}: below-limit cells state different limits "
-                            f"{sorted(limits)}; drafted lloq {definition['lloq']} (one limit per outcome)"
+                            f"instruments/{key}/outcomes/{outcome}: below-limit cells state "
+                            f"different limits {sorted(limits)}; drafted lloq "
+                            f"{definition['lloq']} (one limit per outcome)"
                         )
                 self.comments[f"instruments/{key}/outcomes/{outcome}"] = stats.describe(
                     outcome_header[outcome][1], definition
@@ -1146,8 +1175,9 @@ class _Builder:
         self.token_counts = tokens
         for token, where in odd.items():
             self.notes.append(
-                f"value cells read {token!r} ({sum(where.values())} cells in {', '.join(sorted(where))}): neither a number "
-                "nor drafted as a missing value; cleaning will stop there (fix the cell or add a correction)"
+                f"value cells read {token!r} ({sum(where.values())} cells in "
+                f"{', '.join(sorted(where))}): neither a number nor drafted as a missing value; "
+                "cleaning will stop there (fix the cell or add a correction)"
             )
 
     def confirm_guesses(
@@ -1166,7 +1196,8 @@ class _Builder:
         n = len({int(ID_SHAPE.match(i).group(3)) for i in ids})
         self.confirm.insert(
             0,
-            f"participant_ids: {n} participants, written as {shown}; canonical form {pattern['canonical']!r}",
+            f"participant_ids: {n} participants, written as {shown}; canonical form "
+            f"{pattern['canonical']!r}",
         )
         described = ", ".join(
             f"{v['id']}" + (f" (day {v['day']})" if "day" in v else "") for v in config["visits"]
@@ -1186,7 +1217,8 @@ class _Builder:
                 )
         if STOPPED not in config["tables"]:
             self.confirm.append(
-                f"tables/{STOPPED}: none found, so no one is recorded as having stopped; add the table of who stopped if there is one"
+                f"tables/{STOPPED}: none found, so no one is recorded as having stopped; add the "
+                "table of who stopped if there is one"
             )
         if len(config["missing_tokens"]) > 1:
             shown = ", ".join(
@@ -1214,7 +1246,8 @@ class _Builder:
 
 
 def extract_read(key: str, spec: dict[str, Any], ids, sources: list[Source]):
-    """`extract.extract_table` of a drafted table, on the grids already read where the table is wide.
+    """`extract.extract_table` of a drafted table, on the grids already read where the table is
+    wide.
 
     Reading a large workbook or PDF again would double the time ``init`` takes; this is
     ``extract_table``'s loop over the grids of the file, sheet or pages the spec names, with its
@@ -1247,7 +1280,9 @@ def extract_read(key: str, spec: dict[str, Any], ids, sources: list[Source]):
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "roster.csv"
     >>> _ = path.write_text("ID,Age\\nP-1,34\\nP-2,51\\n", encoding="utf-8")
     >>> spec = {"file": str(path), "header_rows": 1, "id_header": "ID", "fields": {"Age": "age"}}
-    >>> cells = extract_read("participants", spec, IdNormaliser(r"^P-(\\d+)$", "P{number}"), read_sources(path)[0])
+    >>> cells = extract_read(
+    ...     "participants", spec, IdNormaliser(r"^P-(\\d+)$", "P{number}"), read_sources(path)[0]
+    ... )
     >>> cells[["raw_participant_id", "outcome", "raw_value", "source_locator"]].values.tolist()
     [['P-1', 'age', '34', 'row 2/col 2'], ['P-2', 'age', '51', 'row 3/col 2']]
     """
@@ -1334,7 +1369,10 @@ class _Observed:
         low, high = min(self.numbers), max(self.numbers)
         grid = _grid(self.numbers)
         distinct = sorted(set(self.numbers))
-        seen = f"Observed: {len(self.numbers)} values at {self.n_visits} visit(s), {_number_text(low)} to {_number_text(high)}"
+        seen = (
+            f"Observed: {len(self.numbers)} values at {self.n_visits} visit(s), "
+            f"{_number_text(low)} to {_number_text(high)}"
+        )
         seen += f", on a grid of {_number_text(grid)}" if grid else ""
         if len(distinct) <= MAX_LISTED_VALUES:
             seen += f" (values {', '.join(map(_number_text, distinct))})"
@@ -1361,7 +1399,8 @@ class _Observed:
 
 
 def _grid(numbers: list[float]) -> float | None:
-    """The coarsest step every value is a multiple of (over at most 6 decimals), None for zero only."""
+    """The coarsest step every value is a multiple of (over at most 6 decimals), None for zero
+    only."""
     decimals = 0
     for value in numbers:
         while decimals < 6 and abs(value * 10**decimals - round(value * 10**decimals)) > 1e-6:
@@ -1378,7 +1417,8 @@ def _plain_number(value: float) -> int | float:
 
 
 def _unit(label: str) -> str:
-    """The unit a header states in a trailing parenthesis ('Dose (mg/day)' -> 'mg/day'), else 'points'."""
+    """The unit a header states in a trailing parenthesis ('Dose (mg/day)' -> 'mg/day'), else
+    'points'."""
     found = TRAILING_PARENTHESIS.search(label)
     if found:
         text = found.group(1).strip()
@@ -1406,7 +1446,7 @@ def _results_dir_for(output: str) -> str:
     return "results_" + ("_".join(words) or "draft")
 
 
-# --------------------------------------------------------------------------- writing YAML with comments
+# ----------------------------------------------------------------------- writing YAML with comments
 
 
 def _scalar(value: Any, flow: bool = False) -> str:
@@ -1427,7 +1467,8 @@ def _key(key: str) -> str:
 
 
 def _yaml_text(text: str, probe: str, expected: Any) -> str:
-    """`text` as written when YAML reads `probe` back as `expected`, else quoted (JSON for control characters)."""
+    """`text` as written when YAML reads `probe` back as `expected`, else quoted (JSON for control
+    characters)."""
     try:
         plain = text == text.strip() and text != "" and yaml.safe_load(probe) == expected
     except yaml.YAMLError:
@@ -1487,7 +1528,8 @@ def render(draft: Draft) -> str:
     Examples
     --------
     >>> config = {"results_dir": "results_x", "visits": [{"id": "pre"}, {"id": "post", "day": 7}]}
-    >>> text = render(Draft(config, [("analysis/responders/criteria", ("criteria",), "the rule")], [], {}, ["x.csv"], "x.yaml"))
+    >>> rule = [("analysis/responders/criteria", ("criteria",), "the rule")]
+    >>> text = render(Draft(config, rule, [], {}, ["x.csv"], "x.yaml"))
     >>> yaml.safe_load(text) == config, "[ ] analysis/responders/criteria: the rule" in text
     (True, True)
     """
@@ -1495,7 +1537,8 @@ def render(draft: Draft) -> str:
     out = _Text()
     out.raw_comment(
         0,
-        f"DRAFT configuration written by `python -m rapamycin_mecfs init` from {', '.join(draft.files)}.",
+        "DRAFT configuration written by `python -m rapamycin_mecfs init` from "
+        f"{', '.join(draft.files)}.",
     )
     out.raw_comment(
         0, "File paths are relative to the directory init ran in: run the pipeline from there,"
@@ -1507,11 +1550,13 @@ def render(draft: Draft) -> str:
     out.raw_comment(0, "")
     out.raw_comment(
         0,
-        f"CHECKLIST: {len(draft.checklist)} item(s) the files cannot tell. The pipeline refuses this file until each is",
+        f"CHECKLIST: {len(draft.checklist)} item(s) the files cannot tell. The pipeline refuses "
+        "this file until each is",
     )
     out.raw_comment(
         0,
-        "filled in: each is one validation problem now (snakemake -n lists them). Observed values are in",
+        "filled in: each is one validation problem now (snakemake -n lists them). Observed "
+        "values are in",
     )
     out.raw_comment(0, "the comments beside each outcome.")
     for path, properties, hint in draft.checklist:
@@ -1521,7 +1566,8 @@ def render(draft: Draft) -> str:
         out.raw_comment(0, "")
         out.raw_comment(
             0,
-            "CONFIRM: drafted from the files; the pipeline uses them as they are unless you change them.",
+            "CONFIRM: drafted from the files; the pipeline uses them as they are unless you "
+            "change them.",
         )
         for note in draft.confirm + draft.notes:
             wrapped = textwrap.wrap(normalise_text(note), width=104, break_on_hyphens=False)
@@ -1544,19 +1590,25 @@ def _render_body(out: _Text, config: dict[str, Any], comments: dict[str, list[st
             out.comment(indent, line)
 
     sections = {
-        "synthetic": "True while the input is a generated synthetic supplement; every output then says so.",
-        "study": "Words about the study for headings, captions and the participant flow (left out: generic wording).",
-        "results_dir": "Where the pipeline writes this study's outputs; its own, so another study's results stay as they are.",
-        "corrections": "Corrections ledger (CSV), one row per value changed after extraction; null = none.",
-        "claims": "The paper's published numbers and how to recompute each (YAML); null = no claims audit.",
-        "visits": "Visits in order (first = baseline, second = first follow-up, last = final), from the visit headers; "
-        "`day` is the study day where the header states one.",
-        "participant_ids": "How participant IDs are written (case-insensitive regular expression, one capture group for the "
-        "number) and their canonical form.",
-        "missing_tokens": "Cell texts that mean 'no value' (found in the value cells); any other text that is not a number "
-        "stops cleaning.",
+        "synthetic": "True while the input is a generated synthetic supplement; every output then "
+        "says so.",
+        "study": "Words about the study for headings, captions and the participant flow (left out: "
+        "generic wording).",
+        "results_dir": "Where the pipeline writes this study's outputs; its own, so another "
+        "study's results stay as they are.",
+        "corrections": "Corrections ledger (CSV), one row per value changed after extraction; "
+        "null = none.",
+        "claims": "The paper's published numbers and how to recompute each (YAML); null = no "
+        "claims audit.",
+        "visits": "Visits in order (first = baseline, second = first follow-up, last = final), "
+        "from the visit headers; `day` is the study day where the header states one.",
+        "participant_ids": "How participant IDs are written (case-insensitive regular "
+        "expression, one capture group for the number) and their canonical form.",
+        "missing_tokens": "Cell texts that mean 'no value' (found in the value cells); any "
+        "other text that is not a number stops cleaning.",
         "below_lloq": "Values below an assay's limit ('<0.05'): lloq_half, lloq or missing.",
-        "tables": "Source tables: header text -> key. Headers must match the file's text (case and spaces aside).",
+        "tables": "Source tables: header text -> key. Headers must match the file's text (case and "
+        "spaces aside).",
         "instruments": "Outcomes grouped by source table, with each outcome's scale.",
         "analysis": "The analysis plan; everything not written here takes the schema's defaults.",
     }
@@ -1572,8 +1624,8 @@ def _render_body(out: _Text, config: dict[str, Any], comments: dict[str, list[st
             out.pair(2, "citation", value["citation"])
             out.comment(
                 2,
-                "What participants received, as a noun phrase; the design and what it cannot show; the first "
-                "box of the participant flow. Uncomment and write them:",
+                "What participants received, as a noun phrase; the design and what it cannot "
+                "show; the first box of the participant flow. Uncomment and write them:",
             )
             out.raw_comment(2, "intervention: <what participants received>")
             out.raw_comment(2, "design: <single arm, no control group: ...>")
@@ -1629,11 +1681,13 @@ def _render_body(out: _Text, config: dict[str, Any], comments: dict[str, list[st
                         out.pair(8, "lloq", definition["lloq"])
                     out.raw_comment(
                         8,
-                        "TODO direction: higher_is_better, lower_is_better or none (not an outcome: a dose, a marker)",
+                        "TODO direction: higher_is_better, lower_is_better or none (not an "
+                        "outcome: a dose, a marker)",
                     )
                     out.raw_comment(
                         8,
-                        "TODO min: smallest possible value of the scale (not the smallest observed)",
+                        "TODO min: smallest possible value of the scale (not the smallest "
+                        "observed)",
                     )
                     out.raw_comment(8, "TODO max: largest possible value of the scale")
                     out.raw_comment(8, "TODO step: values must be multiples of it (0 = continuous)")
@@ -1643,11 +1697,13 @@ def _render_body(out: _Text, config: dict[str, Any], comments: dict[str, list[st
             out.comment(2, "The responder rule. TODO: write at least one criterion, for example")
             out.raw_comment(
                 2,
-                "  - {outcome: <outcome key>, min_improvement: 1, unit: points}   # unit: points or percent",
+                "  - {outcome: <outcome key>, min_improvement: 1, unit: points}   # unit: "
+                "points or percent",
             )
             out.comment(
                 2,
-                "or delete `responders:` and its lines: no responder tables, no marker ROC, no simulator.",
+                "or delete `responders:` and its lines: no responder tables, no marker ROC, no "
+                "simulator.",
             )
             out.pair(2, "responders")
             out.comment(
@@ -1686,7 +1742,8 @@ def _suggestions(out: _Text, config: dict[str, Any]) -> None:
         out.blank()
         out.comment(
             0,
-            f"A dose by visit ({dose[0]}; give it direction none) enables the dose-response analysis:",
+            f"A dose by visit ({dose[0]}; give it direction none) enables the dose-response "
+            "analysis:",
         )
         out.raw_comment(
             0,
@@ -1745,15 +1802,16 @@ def run(args: argparse.Namespace) -> int:
     config = draft.config
     n_outcomes = sum(len(inst["outcomes"]) for inst in config["instruments"].values())
     print(
-        f"wrote {output}: {len(config['tables'])} tables ({', '.join(config['tables'])}), {n_outcomes} outcomes, "
-        f"{len(config['visits'])} visits ({', '.join(v['id'] for v in config['visits'])})"
+        f"wrote {output}: {len(config['tables'])} tables ({', '.join(config['tables'])}), "
+        f"{n_outcomes} outcomes, {len(config['visits'])} visits "
+        f"({', '.join(v['id'] for v in config['visits'])})"
     )
     items = sum(
         len(properties) if path != RESPONDER_PATH else 1 for path, properties, _ in draft.checklist
     )
     print(
-        f"checklist: fill in {items} values ({len(draft.checklist)} items, listed at the top of {output}); "
-        f"confirm {len(draft.confirm)} drafted guesses"
+        f"checklist: fill in {items} values ({len(draft.checklist)} items, listed at the top of "
+        f"{output}); confirm {len(draft.confirm)} drafted guesses"
     )
     for note in draft.notes:
         print(f"note: {note}")

@@ -61,7 +61,8 @@ def _header_text(cell: Cell) -> str:
 
 
 def find_header_row(grid: Grid, id_header: str, search_rows: int) -> tuple[int, int] | None:
-    """(row index, column index) of the first cell reading `id_header`, within `search_rows` rows."""
+    """(row index, column index) of the first cell reading `id_header`, within `search_rows`
+    rows."""
     wanted = normalise_text(id_header).casefold()
     for r, row in enumerate(grid[:search_rows]):
         for c, cell in enumerate(row):
@@ -73,7 +74,8 @@ def find_header_row(grid: Grid, id_header: str, search_rows: int) -> tuple[int, 
 def map_columns(
     grid: Grid, start: int, id_column: int, spec: dict[str, Any], where: str
 ) -> ColumnMap:
-    """Map every non-ID column of the header to (outcome, visit) or a field; unmapped is an error."""
+    """Map every non-ID column of the header to (outcome, visit) or a field; unmapped is an
+    error."""
     header_rows = spec.get("header_rows", 1)
     if start + header_rows > len(grid):
         raise SupplementError(f"{where}: header starts at row {start + 1} but the table ends there")
@@ -92,7 +94,8 @@ def map_columns(
         upper = _header_text(upper_row[c])
         lower = _header_text(lower_row[c]) if c < len(lower_row) else ""
         if header_rows == 2:
-            # A spanning header written once (merged, or a PDF span read as empty) covers the columns to its right.
+            # A spanning header written once (merged, or a PDF span read as empty) covers the
+            # columns to its right.
             upper = upper or (carried_upper if lower else "")
             carried_upper = upper
         if not upper and not lower:
@@ -121,7 +124,8 @@ def map_columns(
             key = (outcome, visit)
         if key in used_keys:
             problems.append(
-                f"{where} [{locator}]: value {upper!r}: a second column for {key}; expected each once"
+                f"{where} [{locator}]: value {upper!r}: a second column for {key}; expected "
+                "each once"
             )
             continue
         used_keys.add(key)
@@ -167,25 +171,27 @@ def _unmatched_config_headers(spec, upper_row, lower_row, header_rows, where) ->
         for header in spec.get(key, {}):
             if normalise_text(header).casefold() not in present:
                 problems.append(
-                    f"{where}: header {header!r} (configured under {key}) not found in the header row; "
-                    "expected the supplement to have it"
+                    f"{where}: header {header!r} (configured under {key}) not found in the "
+                    "header row; expected the supplement to have it"
                 )
     return problems
 
 
 def _value_cell_problem(where: str, cell: Cell) -> str | None:
-    """Why a value cell cannot be read as one value (a formula without its result, a merged cell), or None."""
+    """Why a value cell cannot be read as one value (a formula without its result, a merged cell),
+    or None."""
     if isinstance(cell.value, FormulaWithoutValue):
         return (
-            f"{where} [{cell.locator}]: value {str(cell.value)!r}: a formula with no saved result (the file was written "
-            "by a program that does not calculate formulas); expected a value: open and save the file in a spreadsheet "
-            "program, which stores each formula's result"
+            f"{where} [{cell.locator}]: value {str(cell.value)!r}: a formula with no saved "
+            "result (the file was written by a program that does not calculate formulas); "
+            "expected a value: open and save the file in a spreadsheet program, which stores "
+            "each formula's result"
         )
     if cell.value is None and cell.merged_value is not None:
         return (
-            f"{where} [{cell.locator}]: value {format_raw(cell.merged_value)[0]!r}: a merged cell in the data "
-            "area (the value belongs to the merged range's first cell); expected one value per cell: unmerge "
-            "the cells and write each participant's value"
+            f"{where} [{cell.locator}]: value {format_raw(cell.merged_value)[0]!r}: a merged "
+            "cell in the data area (the value belongs to the merged range's first cell); "
+            "expected one value per cell: unmerge the cells and write each participant's value"
         )
     return None
 
@@ -238,8 +244,8 @@ def grid_rows_to_records(
         ]
         for cell in stray:
             problems.append(
-                f"{where} [{cell.locator}]: value {format_raw(cell.value)[0]!r}: value in a column without a header; "
-                "expected every value column to have a mapped header"
+                f"{where} [{cell.locator}]: value {format_raw(cell.value)[0]!r}: value in a "
+                "column without a header; expected every value column to have a mapped header"
             )
         for c, (outcome, visit) in columns.targets.items():
             cell = row[c] if c < len(row) else Cell(None, "")
@@ -314,7 +320,8 @@ def extract_table(
 def _header_not_found(where: str, spec: dict[str, Any], table: str) -> SupplementError:
     return SupplementError(
         f"{where}: header not found: no cell reads {spec['id_header']!r} in the first "
-        f"{spec.get('search_rows', 20)} rows; expected the participant ID column header (tables/{table}/id_header)"
+        f"{spec.get('search_rows', 20)} rows; expected the participant ID column header "
+        f"(tables/{table}/id_header)"
     )
 
 
@@ -326,7 +333,8 @@ def _extract_long(
     where: str,
     allow_empty: bool,
 ) -> pd.DataFrame:
-    """A long table: the ID and visit columns, then either an outcome and a value column, or one column per outcome."""
+    """A long table: the ID and visit columns, then either an outcome and a value column, or one
+    column per outcome."""
     records: list[dict[str, str]] = []
     headers = [
         (grid, find_header_row(grid, spec["id_header"], spec.get("search_rows", 20)))
@@ -347,7 +355,8 @@ def _extract_long(
 def _long_columns(
     header: list[Cell], id_column: int, spec: dict[str, Any], where: str
 ) -> tuple[int, int | None, dict[int, str]]:
-    """(visit column, outcome column or None, value column -> outcome key or "" when an outcome column names it)."""
+    """(visit column, outcome column or None, value column -> outcome key or "" when an outcome
+    column names it)."""
     names = {
         normalise_text(_header_text(cell)).casefold(): c
         for c, cell in enumerate(header)
@@ -362,8 +371,8 @@ def _long_columns(
         c = names.get(normalise_text(wanted[role]).casefold())
         if c is None:
             problems.append(
-                f"{where}: header {wanted[role]!r} (tables/.../columns/{role}) not found; expected one of "
-                f"{[_header_text(cell) for cell in header if _header_text(cell)]}"
+                f"{where}: header {wanted[role]!r} (tables/.../columns/{role}) not found; "
+                f"expected one of {[_header_text(cell) for cell in header if _header_text(cell)]}"
             )
         return c
 
@@ -412,8 +421,8 @@ def _long_records(
         if not ids.matches(id_text):
             if not _is_note(row, ids):
                 problems.append(
-                    f"{where} [{id_cell.locator}]: value {id_text!r}: row has values but no participant ID; "
-                    f"expected an ID matching {ids.pattern.pattern!r}"
+                    f"{where} [{id_cell.locator}]: value {id_text!r}: row has values but no "
+                    f"participant ID; expected an ID matching {ids.pattern.pattern!r}"
                 )
             continue
         participant = ids.try_normalise(id_text)
@@ -422,8 +431,8 @@ def _long_records(
         visit = _lookup(spec["visits"], normalise_text(visit_cell.value))
         if visit is None:
             problems.append(
-                f"{where} [{visit_cell.locator}]: value {format_raw(visit_cell.value)[0]!r}: unknown visit; "
-                f"expected one of {sorted(spec['visits'])}"
+                f"{where} [{visit_cell.locator}]: value {format_raw(visit_cell.value)[0]!r}: "
+                f"unknown visit; expected one of {sorted(spec['visits'])}"
             )
             continue
         for c, key in value_columns.items():
@@ -448,8 +457,9 @@ def _long_records(
             where_before = seen.setdefault((participant, key, visit), cell.locator)
             if where_before != cell.locator:
                 problems.append(
-                    f"{where} [{cell.locator}]: value {format_raw(cell.value)[0]!r}: a second value for participant "
-                    f"{participant}, {key} at {visit} (first at [{where_before}]); expected one"
+                    f"{where} [{cell.locator}]: value {format_raw(cell.value)[0]!r}: a second "
+                    f"value for participant {participant}, {key} at {visit} (first at "
+                    f"[{where_before}]); expected one"
                 )
                 continue
             text, kind = format_raw(cell.value)

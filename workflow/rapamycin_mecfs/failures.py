@@ -16,7 +16,8 @@ _REFERENCE = re.compile(r"([A-Z]+)(\d+)$")
 
 
 def job_problems(log: str) -> list[str]:
-    """The problems a job's log reports (ERROR: lines, and the "  - " items of a several-problem error).
+    """The problems a job's log reports (ERROR: lines, and the "  - " items of a several-problem
+    error).
 
     >>> job_problems("[rule] ERROR: 2 problems:\\n  - f [A1]: bad\\n  - f [A2]: bad\\n[rule] done")
     ['f [A1]: bad', 'f [A2]: bad']
@@ -56,7 +57,8 @@ def _order(problem: str) -> tuple:
 
 
 def summarise(logs: str | Path, report: str | Path) -> str:
-    """The final summary of a failed run; removes `report` (an earlier run's report) when it exists."""
+    """The final summary of a failed run; removes `report` (an earlier run's report) when it
+    exists."""
     problems = sorted(
         {
             p
@@ -68,7 +70,8 @@ def summarise(logs: str | Path, report: str | Path) -> str:
     lines = []
     if problems:
         lines.append(
-            f"The run stopped: {len(problems)} problem(s) in the input, in file, sheet and cell order:"
+            f"The run stopped: {len(problems)} problem(s) in the input, in file, sheet and "
+            "cell order:"
         )
         lines += [f"  - {p}" for p in problems]
     else:

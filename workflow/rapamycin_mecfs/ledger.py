@@ -1,4 +1,5 @@
-"""Reading and routing the corrections ledger (standard library only: Snakemake reads it while planning).
+"""Reading and routing the corrections ledger (standard library only: Snakemake reads it while
+planning).
 
 Each instrument's clean job receives only its own rows as a param, so adding or editing a
 correction replans that instrument's jobs and nothing else.
@@ -41,8 +42,9 @@ def read_ledger(path: str | Path) -> list[dict[str, str]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise SupplementError(
-            f"{path}: byte {error.start} (value {data[error.start : error.start + 1]!r}): not UTF-8 text; "
-            f"the file looks {_encoding_guess(data)}-encoded; expected UTF-8 (save the ledger as 'CSV UTF-8')"
+            f"{path}: byte {error.start} (value {data[error.start : error.start + 1]!r}): not "
+            f"UTF-8 text; the file looks {_encoding_guess(data)}-encoded; expected UTF-8 (save "
+            "the ledger as 'CSV UTF-8')"
         ) from None
     with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
@@ -55,7 +57,8 @@ def read_ledger(path: str | Path) -> list[dict[str, str]]:
         rows, lines = [], []
         for row in reader:
             rows.append({c: (row[c] or "").strip() for c in LEDGER_COLUMNS})
-            # The file line the row ends on: blank lines and quoted line breaks make it differ from the row count.
+            # The file line the row ends on: blank lines and quoted line breaks make it differ from
+            # the row count.
             lines.append(reader.line_num)
     problems = []
     seen: dict[str, int] = {}
@@ -86,11 +89,12 @@ def _encoding_guess(data: bytes) -> str:
 def route(
     rows: list[dict[str, str]], outcomes_by_instrument: dict[str, list[str]], source: str
 ) -> dict[str, list[dict[str, str]]]:
-    """instrument -> its ledger rows. A row naming no configured outcome is dangling and stops planning."""
+    """instrument -> its ledger rows. A row naming no configured outcome is dangling and stops
+    planning."""
     owner = {o: name for name, outcomes in outcomes_by_instrument.items() for o in outcomes}
     problems = [
-        f"{source} [correction {row['correction_id']}]: value {row['outcome']!r}: unknown outcome (dangling "
-        f"correction); expected one of {sorted(owner)}"
+        f"{source} [correction {row['correction_id']}]: value {row['outcome']!r}: unknown "
+        f"outcome (dangling correction); expected one of {sorted(owner)}"
         for row in rows
         if row["outcome"] not in owner
     ]
@@ -105,7 +109,8 @@ def route(
 def presence_changes(rows: list[dict[str, str]], is_missing) -> list[dict[str, str]]:
     """Rows that turn a missing value into a present one or back.
 
-    Only these can change who counts as a completer, so only these are passed to the participants job.
+    Only these can change who counts as a completer, so only these are passed to the participants
+    job.
     """
     return [
         {k: row[k] for k in ("correction_id", "participant_id", "outcome", "visit", "new_value")}

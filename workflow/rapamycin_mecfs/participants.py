@@ -31,7 +31,8 @@ CELL_KEY = ["participant_id", "outcome", "visit"]
 
 
 def _wide_fields(extracted: pd.DataFrame) -> pd.DataFrame:
-    """participant_id x field table of raw text, numbers parsed where the whole column is numeric."""
+    """participant_id x field table of raw text, numbers parsed where the whole column is
+    numeric."""
     wide = extracted.pivot(index="participant_id", columns="outcome", values="raw_value")
     wide = wide.reindex(
         columns=extracted["outcome"].unique()
@@ -49,7 +50,8 @@ def presence(
     config: dict[str, Any],
     corrections: list[dict[str, str]],
 ) -> pd.DataFrame:
-    """participant_id, outcome, visit, present for every cell of `presence_outcomes` in the extracted tables."""
+    """participant_id, outcome, visit, present for every cell of `presence_outcomes` in the
+    extracted tables."""
     ids = id_normaliser(config)
     parser = cell_parser(config)
     wanted = set(presence_outcomes)
@@ -71,13 +73,15 @@ def _correct_presence(
     parser: CellParser,
     wanted: set[str],
 ) -> pd.DataFrame:
-    """Apply ledger rows, in ledger order, that turn a cell missing or present, or fill in an absent one."""
+    """Apply ledger rows, in ledger order, that turn a cell missing or present, or fill in an absent
+    one."""
     if not corrections:
         return cells
     participants = [
         ids(row["participant_id"], f"correction {row['correction_id']}") for row in corrections
     ]
-    # Only cells of corrected participants can match: index those rather than scan every cell per ledger row.
+    # Only cells of corrected participants can match: index those rather than scan every cell per
+    # ledger row.
     rows = np.flatnonzero(cells["participant_id"].isin(participants).to_numpy())
     positions: dict[tuple[str, str, str], list[int]] = {}
     for i, key in zip(rows, zip(*(cells[column].to_numpy()[rows] for column in CELL_KEY))):
@@ -123,7 +127,8 @@ def _presence_grid(cells: pd.DataFrame, people: pd.Index, visits: list[str]) -> 
 
 
 def _positions(index: pd.Index, values: pd.Series) -> np.ndarray:
-    """index.get_indexer(values), looking up each distinct value once (cells repeat a few keys many times)."""
+    """index.get_indexer(values), looking up each distinct value once (cells repeat a few keys many
+    times)."""
     codes, distinct = distinct_values(values)
     return index.get_indexer(distinct)[codes]
 
@@ -139,7 +144,8 @@ def _last_visit_with_data(by_visit: pd.DataFrame) -> pd.Series:
 def _roster_from_tables(
     extracted_tables: dict[str, pd.DataFrame], ids: IdNormaliser
 ) -> pd.DataFrame:
-    """Everyone listed in the outcome tables, with the first cell naming them: the roster when there is none."""
+    """Everyone listed in the outcome tables, with the first cell naming them: the roster when there
+    is none."""
     frames = [
         normalise_ids(table, ids, f"the {name} table") for name, table in extracted_tables.items()
     ]
@@ -163,9 +169,9 @@ def build_participants(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(participants, attrition) tables.
 
-    `config` needs only visits, participant_ids, missing_tokens, below_lloq and analysis_sets, so the
-    job that calls this is not replanned when an outcome's scale definition changes. The roster and the
-    discontinuations table may be None (not in the supplement).
+    `config` needs only visits, participant_ids, missing_tokens, below_lloq and analysis_sets, so
+    the job that calls this is not replanned when an outcome's scale definition changes. The roster
+    and the discontinuations table may be None (not in the supplement).
     """
     ids = id_normaliser(config)
     plan = StudyPlan({**config, "instruments": {}, "tables": {}})
@@ -245,13 +251,15 @@ def _discontinuations(
     table = normalise_ids(extracted, ids, "the discontinuations table")
     first_rows = table.drop_duplicates("participant_id")
     problems = [
-        f"{r.source_file} [{r.id_locator}]: value {r.raw_participant_id!r}: participant {r.participant_id} is not in "
-        "the participants table; expected every participant who stopped to be enrolled"
+        f"{r.source_file} [{r.id_locator}]: value {r.raw_participant_id!r}: participant "
+        f"{r.participant_id} is not in the participants table; expected every participant who "
+        "stopped to be enrolled"
         for r in first_rows[~first_rows["participant_id"].isin(roster)].itertuples()
     ]
     wide = table.pivot(index="participant_id", columns="outcome", values="raw_value")
     locators = first_rows.set_index("participant_id")
-    # Each participant's first last_visit cell, for naming a bad one without scanning the table per participant.
+    # Each participant's first last_visit cell, for naming a bad one without scanning the table per
+    # participant.
     last_visit_cells = (
         table[table["outcome"] == "last_visit"]
         .drop_duplicates("participant_id")
@@ -261,7 +269,8 @@ def _discontinuations(
         if visit.strip() not in visits:
             cell = last_visit_cells.loc[participant]
             problems.append(
-                f"{cell.source_file} [{cell.source_locator}]: value {visit!r}: unknown visit; expected one of {visits}"
+                f"{cell.source_file} [{cell.source_locator}]: value {visit!r}: unknown visit; "
+                f"expected one of {visits}"
             )
     if problems:
         raise SupplementError(problems)
@@ -276,7 +285,8 @@ def _discontinuations(
 
 
 def _status_flags(people: pd.DataFrame, visits: list[str], final: str) -> np.ndarray:
-    """Disagreements between the discontinuation table and the data, kept visible rather than resolved.
+    """Disagreements between the discontinuation table and the data, kept visible rather than
+    resolved.
 
     data_after_stated_last_visit: stopped, yet has data after the stated last visit;
     no_final_visit_data_and_no_stop_record: not stopped, yet no data at the final visit.

@@ -105,7 +105,8 @@ def build_manifest(
     records: dict[str, dict[str, Any]],
     header: dict[str, Any],
 ) -> dict[str, Any]:
-    """Every file under results_dir (but `exclude`): its hash, rule, script, inputs with hashes, params."""
+    """Every file under results_dir (but `exclude`): its hash, rule, script, inputs with hashes,
+    params."""
     files = {}
     for path in sorted(Path(results_dir).rglob("*")):
         name = path.as_posix()

@@ -73,12 +73,13 @@ def read_csv_table(
         text = path.read_bytes().decode(encoding)
     except LookupError:
         raise SupplementError(
-            f"{path}: unknown text encoding {encoding!r}; expected a codec name such as utf-8 or cp1252"
+            f"{path}: unknown text encoding {encoding!r}; expected a codec name such as utf-8 "
+            "or cp1252"
         ) from None
     except UnicodeDecodeError as error:
         raise SupplementError(
-            f"{path}: byte {error.start}: not valid {encoding} ({error.reason}); expected a CSV file in {encoding} "
-            "(set the table's 'encoding' in the config)"
+            f"{path}: byte {error.start}: not valid {encoding} ({error.reason}); expected a CSV "
+            f"file in {encoding} (set the table's 'encoding' in the config)"
         ) from None
     text = text.removeprefix("\ufeff")
     number = _csv_number_pattern(decimal)
@@ -115,11 +116,12 @@ def _csv_value(text: str, number: re.Pattern, decimal: str) -> object:
 
 
 def read_xlsx_sheet(path: Path, sheet: str | None) -> Grid:
-    """One worksheet as a rectangular grid from A1, cell for cell as openpyxl's normal mode shows it.
+    """One worksheet as a rectangular grid from A1, cell for cell as openpyxl's normal mode shows
+    it.
 
-    Normal mode parses every sheet of the workbook, and each extraction job wants one (about 27 s per
-    table for a 10,000-participant supplement). Read-only mode opens the workbook lazily, so only the
-    wanted sheet is parsed.
+    Normal mode parses every sheet of the workbook, and each extraction job wants one (about 27 s
+    per table for a 10,000-participant supplement). Read-only mode opens the workbook lazily, so
+    only the wanted sheet is parsed.
     """
     import openpyxl
     from openpyxl.chartsheet import Chartsheet
@@ -133,7 +135,8 @@ def read_xlsx_sheet(path: Path, sheet: str | None) -> Grid:
     try:
         if sheet not in workbook.sheetnames:
             raise SupplementError(
-                f"{path}: sheet {sheet!r} not found; expected one of the sheets {workbook.sheetnames}"
+                f"{path}: sheet {sheet!r} not found; expected one of the sheets "
+                f"{workbook.sheetnames}"
             )
         worksheet = workbook[sheet]
         if isinstance(worksheet, Chartsheet):
@@ -147,8 +150,9 @@ def read_xlsx_sheet(path: Path, sheet: str | None) -> Grid:
             raise _not_a_workbook(path, error) from None
         except SyntaxError as error:  # xml.etree's ParseError: the sheet's XML is damaged
             raise SupplementError(
-                f"{path} sheet {sheet!r}: the sheet's XML is damaged ({error}); expected a workbook saved intact "
-                "(open and save it again in a spreadsheet program, or ask for a fresh copy)"
+                f"{path} sheet {sheet!r}: the sheet's XML is damaged ({error}); expected a "
+                "workbook saved intact (open and save it again in a spreadsheet program, or ask "
+                "for a fresh copy)"
             ) from None
     finally:
         workbook.close()  # read-only mode keeps the file open until closed
@@ -162,7 +166,8 @@ def _not_a_workbook(path: Path, error: Exception) -> SupplementError:
 
 
 Coord = tuple[int, int]  # (row, column), 1-based
-# (min_col, min_row, max_col, max_row) as openpyxl's range_boundaries gives; None = unbounded ("A:A").
+# (min_col, min_row, max_col, max_row) as openpyxl's range_boundaries gives; None = unbounded
+# ("A:A").
 Bounds = tuple[int | None, int | None, int | None, int | None]
 
 
@@ -175,7 +180,8 @@ class _ParsedSheet:
 
 
 def _parse_worksheet(workbook, worksheet) -> _ParsedSheet:
-    """Stream the sheet's XML once, with the parser normal mode uses, so values, types and dates match.
+    """Stream the sheet's XML once, with the parser normal mode uses, so values, types and dates
+    match.
 
     Read-only mode's row iterator is not used: it trusts the <dimension> element (often missing or
     wrong), drops cells written out of column order, and cannot see merged ranges, which would then
@@ -267,9 +273,9 @@ def _apply_links(
 ) -> None:
     """Write each link's target into the empty cells it is on, as normal mode's Cell.hyperlink does.
 
-    A link on a covered cell of a merged range lands on the anchor; one over a range skips covered cells.
-    A whole-row or whole-column link ("A:A") is left out: normal mode fails on some and they never
-    hold table values.
+    A link on a covered cell of a merged range lands on the anchor; one over a range skips covered
+    cells. A whole-row or whole-column link ("A:A") is left out: normal mode fails on some and they
+    never hold table values.
     """
     from openpyxl.utils.cell import range_boundaries
 
@@ -290,7 +296,8 @@ def _apply_links(
 
 
 def _grid_size(parsed: _ParsedSheet) -> tuple[int, int]:
-    """(rows, columns) normal mode iterates: to the last cell it holds, written in the file or made on load.
+    """(rows, columns) normal mode iterates: to the last cell it holds, written in the file or made
+    on load.
 
     Loading also makes every cell of a merged range, every hyperlinked and every commented cell.
     """

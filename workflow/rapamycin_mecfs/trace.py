@@ -257,7 +257,8 @@ def describe(lineage: Lineage, table: pd.DataFrame, max_cells: int = 40) -> str:
             lines.append(
                 _wrap(
                     f"correction {cell.correction_id}: {cell.participant_id} {cell.outcome} "
-                    f"{cell.visit} [{cell.source_locator}]: raw {cell.raw_value!r}, {cell.correction}"
+                    f"{cell.visit} [{cell.source_locator}]: raw {cell.raw_value!r}, "
+                    f"{cell.correction}"
                 )
             )
     if lineage.config:

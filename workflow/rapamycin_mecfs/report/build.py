@@ -165,7 +165,8 @@ def attrition_tables(tables: dict[str, pd.DataFrame], final: str) -> list[dict[s
         ),
         (
             "mixed_model",
-            "Linear mixed model on all enrolled (missing at random assumed): improvement vs baseline",
+            "Linear mixed model on all enrolled (missing at random assumed): improvement vs "
+            "baseline",
             {
                 "label": "Outcome",
                 "visit": "Visit",
@@ -207,7 +208,7 @@ def attrition_tables(tables: dict[str, pd.DataFrame], final: str) -> list[dict[s
     ]
     p_columns = {"p_value", "p_holm", "p_at_zero_shift", "p_at_delta", "mi_p_at_zero"}
     text_columns = ("label", "visit", "method", "mi_result")
-    for index, (name, title, columns) in enumerate(spec):
+    for _index, (name, title, columns) in enumerate(spec):
         if name in tables:
             frame = primary_rows(tables[name], final, [])
             numeric = [
@@ -239,7 +240,8 @@ def attrition_tables(tables: dict[str, pd.DataFrame], final: str) -> list[dict[s
         }
         blocks.append(
             {
-                "title": f"Baseline carried forward for everyone enrolled (no change for those without {final})",
+                "title": "Baseline carried forward for everyone enrolled (no change for those "
+                f"without {final})",
                 "html": html_table(
                     sections.generic_display(
                         bocf, columns, {"p_value", "p_holm"}, ["estimate", "ci_low", "ci_high"]

@@ -27,17 +27,20 @@ def _data(plan: StudyPlan) -> list[str]:
         for spec in plan.outcomes.values()
     )
     return [
-        f"Visits: {visits}. Baseline is {plan.baseline}; the first follow-up {plan.first_follow_up}; the final visit {plan.final}."
+        f"Visits: {visits}. Baseline is {plan.baseline}; the first follow-up "
+        f"{plan.first_follow_up}; the final visit {plan.final}."
         + (
             ""
             if plan.days
             else " No study days are configured: time axes show visits evenly spaced."
         ),
         f"Source tables: {sources}. Every value keeps its source cell.",
-        f"Cells reading any of {config['missing_tokens']} are missing; any other text that is not a number stops the run.",
+        f"Cells reading any of {config['missing_tokens']} are missing; any other text that is "
+        "not a number stops the run.",
         "Values below an assay's lower limit of quantification are flagged and replaced by "
         f"{SUBSTITUTES[config['below_lloq']['substitute']]}.",
-        f"Corrections are applied from {config['corrections']}; each must match the current value, and each changed value carries its correction id."
+        f"Corrections are applied from {config['corrections']}; each must match the current "
+        "value, and each changed value carries its correction id."
         if plan.has("corrections")
         else "No corrections ledger is configured: every value is analysed as extracted.",
         f"Every value is checked against its scale's range and grid: {scales}.",
@@ -50,14 +53,18 @@ def _sets(plan: StudyPlan) -> list[str]:
         "Enrolled: everyone in the participants table."
         if plan.has("participants_table")
         else "Enrolled: everyone listed in an outcome table (no participants table is configured).",
-        f"Attended a visit: any value of {', '.join(labels[o] for o in plan.attendance_outcomes)} at that visit.",
+        "Attended a visit: any value of "
+        f"{', '.join(labels[o] for o in plan.attendance_outcomes)} at that visit.",
         f"Reached {plan.first_follow_up}: attended {plan.first_follow_up}.",
-        f"Completers: every one of {', '.join(labels[o] for o in plan.completion_outcomes)} present at {plan.final}.",
+        f"Completers: every one of {', '.join(labels[o] for o in plan.completion_outcomes)} "
+        f"present at {plan.final}.",
         "Available pairs: baseline and the follow-up visit present for that outcome.",
-        "Baseline carried forward (enrolled_bocf): everyone enrolled; a missing follow-up is replaced by baseline.",
+        "Baseline carried forward (enrolled_bocf): everyone enrolled; a missing follow-up is "
+        "replaced by baseline.",
         "Stopped: listed in the discontinuations table."
         if plan.has("discontinuations")
-        else "Stopped: no discontinuations table is configured, so no one is recorded as having stopped.",
+        else "Stopped: no discontinuations table is configured, so no one is recorded as having "
+        "stopped.",
     ]
 
 
@@ -65,41 +72,53 @@ def _statistics(plan: StudyPlan) -> list[str]:
     analysis = plan.config["analysis"]
     multiplicity = analysis["multiplicity"]
     paragraphs = [
-        "Improvement is follow-up minus baseline, with the sign flipped where lower scores are better, so positive is better.",
+        "Improvement is follow-up minus baseline, with the sign flipped where lower scores are "
+        "better, so positive is better.",
         "Wilcoxon signed-rank test of each follow-up visit against baseline: "
         + (
-            "normal approximation with tie and continuity corrections (as R wilcox.test(paired = TRUE, exact = FALSE, correct = TRUE))"
+            "normal approximation with tie and continuity corrections (as R wilcox.test(paired "
+            "= TRUE, exact = FALSE, correct = TRUE))"
             if analysis["wilcoxon_method"] == "approx"
-            else "exact null distribution where there are no ties or zeros, otherwise the normal approximation"
+            else "exact null distribution where there are no ties or zeros, otherwise the normal "
+            "approximation"
         )
-        + "; V is the sum of ranks of improvements; zero differences are dropped except in the baseline-carried-forward set (Pratt); "
-        "Hodges–Lehmann estimate with its confidence interval; matched-pairs rank-biserial correlation.",
+        + "; V is the sum of ranks of improvements; zero differences are dropped except in "
+        "the baseline-carried-forward set (Pratt); Hodges–Lehmann estimate with its "
+        "confidence interval; matched-pairs rank-biserial correlation.",
         "Paired t-test: mean improvement with t-based confidence interval and Cohen's d_z.",
         f"Confidence level {analysis['confidence']:.0%}; significance level {analysis['alpha']}.",
-        f"Multiplicity: {', '.join(multiplicity['methods'])} within families defined by {', '.join(multiplicity['family_by'])} (across outcomes and visits).",
-        "Friedman test over all visits in completers with complete data for the outcome, with Kendall's W."
+        f"Multiplicity: {', '.join(multiplicity['methods'])} within families defined by "
+        f"{', '.join(multiplicity['family_by'])} (across outcomes and visits).",
+        "Friedman test over all visits in completers with complete data for the outcome, with "
+        "Kendall's W."
         if plan.has("friedman")
         else f"Friedman test: not applicable ({plan.component('friedman').reason}).",
-        "Linear mixed model per outcome on every enrolled participant's available values (random intercept per participant, visit as a categorical fixed effect, REML): assumes values are missing at random.",
+        "Linear mixed model per outcome on every enrolled participant's available values "
+        "(random intercept per participant, visit as a categorical fixed effect, REML): assumes "
+        "values are missing at random.",
     ]
     rule = plan.responder_rule
     if rule:
         labels = {key: spec["label"] for key, spec in plan.outcomes.items()}
         criteria = "; ".join(
-            f"{labels[c['outcome']]} improves by at least {c['min_improvement']:g} {'%' if c['unit'] == 'percent' else 'points'}"
+            f"{labels[c['outcome']]} improves by at least {c['min_improvement']:g} "
+            f"{'%' if c['unit'] == 'percent' else 'points'}"
             for c in rule["criteria"]
         )
         how = {"all": "all of", "any": "any of", "at_least": f"at least {rule['k']} of"}[
             rule["combine"]
         ]
         paragraphs += [
-            f"Responder rule: {how} [{criteria}] at {rule['visit']} against baseline. {rule.get('assumption', '')}",
-            "Responder proportions with Wilson intervals under three denominators: completers; everyone who reached "
-            f"{plan.first_follow_up} with the last observation carried forward; everyone enrolled, with those who stopped counted as non-responders.",
+            f"Responder rule: {how} [{criteria}] at {rule['visit']} against baseline. "
+            f"{rule.get('assumption', '')}",
+            "Responder proportions with Wilson intervals under three denominators: completers; "
+            f"everyone who reached {plan.first_follow_up} with the last observation carried "
+            "forward; everyone enrolled, with those who stopped counted as non-responders.",
         ]
     if plan.has("discontinuations"):
         paragraphs.append(
-            "Attrition: baseline of completers and those who stopped compared by standardised mean difference and Mann–Whitney U."
+            "Attrition: baseline of completers and those who stopped compared by standardised "
+            "mean difference and Mann–Whitney U."
         )
     if plan.tipping_point:
         paragraphs += _tipping_point(plan)
@@ -107,9 +126,11 @@ def _statistics(plan: StudyPlan) -> list[str]:
     paragraphs.append(
         "Regression to the mean: baseline SD per outcome; "
         + (
-            "expected change from regression to the mean alone = (1 − reliability) × (reference mean − baseline mean) for "
+            "expected change from regression to the mean alone = (1 − reliability) × (reference "
+            "mean − baseline mean) for "
             + ", ".join(
-                f"{o} (reliability {v['reliability']}, reference mean {v['reference_mean']}; {v['source']})"
+                f"{o} (reliability {v['reliability']}, reference mean {v['reference_mean']}; "
+                f"{v['source']})"
                 for o, v in rtm.items()
             )
             if rtm
@@ -124,8 +145,8 @@ def _statistics(plan: StudyPlan) -> list[str]:
             else "the last dose"
         )
         paragraphs.append(
-            f"Dose–response: Spearman ρ (Fisher-z confidence interval) of {measures} against improvement; improvement by "
-            f"dose band (upper bounds {plan.dose['bands']} {unit})."
+            f"Dose–response: Spearman ρ (Fisher-z confidence interval) of {measures} against "
+            f"improvement; improvement by dose band (upper bounds {plan.dose['bands']} {unit})."
         )
     return paragraphs
 
@@ -173,11 +194,14 @@ def methods(plan: StudyPlan) -> list[tuple[str, list[str]]]:
                 "Biomarkers",
                 [
                     f"Markers: {', '.join(plan.outcomes[m]['label'] for m in plan.markers)}.",
-                    f"Correlated with: {', '.join(plan.outcomes[o]['label'] for o in plan.correlated_outcomes)}.",
+                    "Correlated with: "
+                    f"{', '.join(plan.outcomes[o]['label'] for o in plan.correlated_outcomes)}.",
                     f"Change from baseline at: {', '.join(plan.change_visits)}.",
-                    f"ROC AUC bootstrap: {section['bootstrap']['resamples']} resamples, seed {section['bootstrap']['seed']}."
+                    f"ROC AUC bootstrap: {section['bootstrap']['resamples']} resamples, seed "
+                    f"{section['bootstrap']['seed']}."
                     if plan.has("biomarker_responders")
-                    else "Responders and non-responders are not compared: no responder rule is configured.",
+                    else "Responders and non-responders are not compared: no responder rule is "
+                    "configured.",
                 ],
             )
         )

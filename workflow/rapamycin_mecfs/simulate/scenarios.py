@@ -38,7 +38,8 @@ def calibration_entropy(seed: int, scenario: str) -> list[int]:
 
 
 def scenario_names(config: dict[str, Any]) -> list[str]:
-    """The scenarios to simulate; none when the plan switches the simulator off (no responder rule)."""
+    """The scenarios to simulate; none when the plan switches the simulator off (no responder
+    rule)."""
     return StudyPlan(config).scenarios
 
 
@@ -74,12 +75,14 @@ def _unique(items) -> list[str]:
 
 
 def steering_outcomes(settings: dict[str, Any], config: dict[str, Any], part: str) -> list[str]:
-    """Outcomes that drive selection (`part` = selection) or dropout (dropout): configured, else the responder criteria's."""
+    """Outcomes that drive selection (`part` = selection) or dropout (dropout): configured, else the
+    responder criteria's."""
     return list(settings[part]["outcomes"]) or responder_outcomes(config)
 
 
 def simulated_outcomes(config: dict[str, Any], scenario: str) -> list[str]:
-    """Responder criteria first, then the Wilcoxon outcomes, then any that only steer selection or dropout."""
+    """Responder criteria first, then the Wilcoxon outcomes, then any that only steer selection or
+    dropout."""
     settings = scenario_settings(config, scenario)
     return _unique(
         responder_outcomes(config)
@@ -90,7 +93,8 @@ def simulated_outcomes(config: dict[str, Any], scenario: str) -> list[str]:
 
 
 def check(config: dict[str, Any], source: str = "config.yaml") -> None:
-    """Outcomes named must exist and have a direction; retention and baseline settings must fit the visits."""
+    """Outcomes named must exist and have a direction; retention and baseline settings must fit the
+    visits."""
     section = config["simulation"]
     owner = _owner(config)
     n_follow_up = len(config["visits"]) - 1
@@ -103,7 +107,8 @@ def check(config: dict[str, Any], source: str = "config.yaml") -> None:
             )
         elif owner[outcome][1]["direction"] == "none":
             problems.append(
-                f"{source}: {where}: outcome '{outcome}' has direction 'none'; expected an outcome with a direction"
+                f"{source}: {where}: outcome '{outcome}' has direction 'none'; expected an "
+                "outcome with a direction"
             )
 
     for outcome in section["outcomes"]:
@@ -122,11 +127,13 @@ def check(config: dict[str, Any], source: str = "config.yaml") -> None:
         if isinstance(retention, list):
             if len(retention) != n_follow_up:
                 problems.append(
-                    f"{source}: {where}/dropout/retention: {len(retention)} values; expected one per follow-up visit ({n_follow_up})"
+                    f"{source}: {where}/dropout/retention: {len(retention)} values; expected one "
+                    f"per follow-up visit ({n_follow_up})"
                 )
             elif any(b > a for a, b in zip([1.0] + retention, retention)):
                 problems.append(
-                    f"{source}: {where}/dropout/retention: {retention} must not increase from visit to visit"
+                    f"{source}: {where}/dropout/retention: {retention} must not increase from "
+                    "visit to visit"
                 )
         if section["baseline"]["source"] == "config":
             missing = [
@@ -136,7 +143,8 @@ def check(config: dict[str, Any], source: str = "config.yaml") -> None:
             ]
             if missing:
                 problems.append(
-                    f"{source}: simulation/baseline/outcomes: no mean and sd for {missing} (baseline source is config)"
+                    f"{source}: simulation/baseline/outcomes: no mean and sd for {missing} "
+                    "(baseline source is config)"
                 )
     if problems:
         raise SupplementError(_unique(problems))
@@ -156,7 +164,8 @@ def reliability(config: dict[str, Any], outcome: str) -> tuple[float, str]:
 
 
 def model_settings(config: dict[str, Any], scenario: str) -> dict[str, Any]:
-    """Everything the scenario's model job needs: the scenario, the outcome scales, the analysis it reproduces."""
+    """Everything the scenario's model job needs: the scenario, the outcome scales, the analysis it
+    reproduces."""
     section = config["simulation"]
     owner = _owner(config)
     outcomes = simulated_outcomes(config, scenario)

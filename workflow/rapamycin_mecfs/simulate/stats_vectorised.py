@@ -5,7 +5,8 @@ on the same simulated data:
 
 * ``wilcoxon_rows`` = ``stats.paired.wilcoxon_signed_rank(d, method, correction=True,
   zero_method="wilcox")`` per row (p to 1e-10; V exactly);
-* ``responder_counts`` = ``analysis.responders.responder_status`` + ``responder_proportions`` (k, n).
+* ``responder_counts`` = ``analysis.responders.responder_status`` + ``responder_proportions`` (k,
+  n).
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ MAX_GRID_CODES = 4096
 def _grid_rank_sums(
     d: np.ndarray, used: np.ndarray, step: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(n, V, sum of t^3 - t) per row by counting, when every used |d| is a whole multiple of `step`.
+    """(n, V, sum of t^3 - t) per row by counting, when every used |d| is a whole multiple of
+    `step`.
 
     The average rank of code c is (number of smaller codes) + (count of c + 1) / 2, exactly the
     half-integers sorting gives, so the statistics are identical; None when not on the grid.
@@ -103,7 +105,8 @@ def wilcoxon_rows(
     z[none], p[none] = np.nan, np.nan
     n_zero = (present & (d == 0)).sum(axis=1)
     if method == "exact":
-        # Imported here: scipy.stats costs a shard job about a second to import, and only this branch needs it.
+        # Imported here: scipy.stats costs a shard job about a second to import, and only this
+        # branch needs it.
         from ..stats.paired import wilcoxon_signed_rank
 
         exact_rows = np.flatnonzero(~none & (tie_term == 0) & (n_zero == 0))
@@ -182,7 +185,8 @@ def responder_counts(
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """(responders, denominator) per trial under the three denominators of analysis.responders.
 
-    completers: evaluable completers; reached_first_follow_up_locf: reached the first follow-up and evaluable with LOCF;
+    completers: evaluable completers; reached_first_follow_up_locf: reached the first follow-up and
+    evaluable with LOCF;
     enrolled_worst_case: everyone, anyone without an evaluable responder visit a non-responder.
     """
     in_completers = completers & ~np.isnan(observed)

@@ -21,7 +21,8 @@ SET_LABELS = {
 
 
 def improvements(trials: Trials, model: Model, outcome: str, visit: int) -> np.ndarray:
-    """sign x (value at `visit` - baseline) per participant (trials, n); on a step grid, rounded to it."""
+    """sign x (value at `visit` - baseline) per participant (trials, n); on a step grid, rounded to
+    it."""
     k = model.index[outcome]
     raw = model.sign[k] * (trials.values[:, :, visit, k] - trials.values[:, :, 0, k])
     step = model.step[k]
@@ -29,7 +30,8 @@ def improvements(trials: Trials, model: Model, outcome: str, visit: int) -> np.n
 
 
 def completer_differences(trials: Trials, model: Model, outcome: str) -> np.ndarray:
-    """Improvements of completers at the final visit, NaN for everyone else: the pipeline's completers set."""
+    """Improvements of completers at the final visit, NaN for everyone else: the pipeline's
+    completers set."""
     analysis = model.analysis
     visit = model.visits.index(analysis["final_visit"])
     completers = trials.attended[:, :, model.visits.index(analysis["completer_visit"])]
@@ -38,7 +40,8 @@ def completer_differences(trials: Trials, model: Model, outcome: str) -> np.ndar
 
 
 def all_completer_differences(trials: Trials, model: Model) -> np.ndarray:
-    """completer_differences of every outcome at once: (outcomes, trials, n), each outcome contiguous."""
+    """completer_differences of every outcome at once: (outcomes, trials, n), each outcome
+    contiguous."""
     analysis = model.analysis
     visit = model.visits.index(analysis["final_visit"])
     completers = trials.attended[:, :, model.visits.index(analysis["completer_visit"])]
@@ -54,8 +57,8 @@ def all_completer_differences(trials: Trials, model: Model) -> np.ndarray:
 
 
 def trial_summaries(trials: Trials, model: Model) -> pd.DataFrame:
-    """One row per trial: numbers attending each visit, responders under each denominator, and for each
-    Wilcoxon outcome the completers' p and mean improvement at the final visit."""
+    """One row per trial: numbers attending each visit, responders under each denominator, and for
+    each Wilcoxon outcome the completers' p and mean improvement at the final visit."""
     analysis = model.analysis
     columns: dict[str, Any] = {"n_enrolled": np.full(trials.values.shape[0], model.n_enrolled)}
     for v, visit in enumerate(model.visits[1:], start=1):
@@ -115,7 +118,8 @@ def observed_results(
     final_visit: str,
     alpha: float,
 ) -> dict[str, Any]:
-    """This run's responder proportions and completers' Wilcoxon p and mean improvement at the final visit."""
+    """This run's responder proportions and completers' Wilcoxon p and mean improvement at the final
+    visit."""
     result: dict[str, Any] = {"proportion": {}, "n": {}, "p_value": {}, "mean_improvement": {}}
     for row in responders.itertuples():
         result["proportion"][row.analysis_set] = (
@@ -182,8 +186,9 @@ def summary_table(
     observed: dict[str, Any],
     settings: dict[str, Any],
 ) -> pd.DataFrame:
-    """Per scenario: distribution of the apparent responder proportion and its denominator under each
-    denominator, and of the number of significant Wilcoxon outcomes, with where the observed trial falls."""
+    """Per scenario: distribution of the apparent responder proportion and its denominator under
+    each denominator, and of the number of significant Wilcoxon outcomes, with where the observed
+    trial falls."""
     quantiles = settings["quantiles"]
     rows = []
     for scenario, trials in shards.items():
@@ -206,7 +211,8 @@ def summary_table(
                     "simulation_p_value": _share_at_least(
                         proportion[np.isfinite(proportion)], value
                     ),
-                    "comparison": "share of simulated trials with a responder proportion >= the observed one",
+                    "comparison": "share of simulated trials with a responder proportion >= the "
+                    "observed one",
                 }
             )
         for name in RESPONDER_SETS:
@@ -219,8 +225,9 @@ def summary_table(
                     **_distribution_row(n, quantiles),
                     "observed": observed["n"].get(name, math.nan),
                     "simulation_p_value": math.nan,
-                    "comparison": "not a test: how many the simulated denominator holds (the pipeline's completers "
-                    "also need every completion outcome present, which the simulator does not model)",
+                    "comparison": "not a test: how many the simulated denominator holds (the "
+                    "pipeline's completers also need every completion outcome present, "
+                    "which the simulator does not model)",
                 }
             )
         count = trials["n_significant"].to_numpy(dtype=float)
@@ -233,16 +240,16 @@ def summary_table(
                 **_distribution_row(count, quantiles),
                 "observed": value,
                 "simulation_p_value": _share_at_least(count, value),
-                "comparison": f"share of simulated trials with at least as many of the {len(settings['outcomes'])} "
-                f"outcomes significant (completers, {settings['final_visit']} vs baseline, "
-                f"p < {settings['alpha']:g})",
+                "comparison": "share of simulated trials with at least as many of the "
+                f"{len(settings['outcomes'])} outcomes significant (completers, "
+                f"{settings['final_visit']} vs baseline, p < {settings['alpha']:g})",
             }
         )
     frame = pd.DataFrame(rows)
     frame["method"] = (
-        "simulated single-arm trials (see simulation_parameters); statistics as the pipeline computes them; "
-        "simulation p-value = share of simulated trials at least as extreme as the observed value "
-        "(0 means fewer than 1 in n_trials)"
+        "simulated single-arm trials (see simulation_parameters); statistics as the pipeline "
+        "computes them; simulation p-value = share of simulated trials at least as extreme as "
+        "the observed value (0 means fewer than 1 in n_trials)"
     )
     return frame
 
@@ -253,9 +260,10 @@ def false_positive_table(
     observed: dict[str, Any],
     settings: dict[str, Any],
 ) -> pd.DataFrame:
-    """Per scenario and Wilcoxon outcome: share of trials with completers' p < alpha at the final visit,
-    with a Wilson CI; plus an `any` row (at least one outcome significant)."""
-    # Imported here, not at the top: shard jobs import this module too and have no use for scipy.stats.
+    """Per scenario and Wilcoxon outcome: share of trials with completers' p < alpha at the final
+    visit, with a Wilson CI; plus an `any` row (at least one outcome significant)."""
+    # Imported here, not at the top: shard jobs import this module too and have no use for
+    # scipy.stats.
     from ..stats.proportions import wilson_ci
 
     alpha, confidence = settings["alpha"], settings["confidence"]
@@ -308,10 +316,12 @@ def false_positive_table(
                     "observed_p_value": observed_p,
                     "simulation_p_value": _share_at_most(p[valid], observed_p),
                     "method": (
-                        f"share of simulated trials with completers' Wilcoxon signed-rank p < {alpha:g} "
-                        f"({settings['final_visit']} vs baseline; normal approximation, tie and continuity corrected, "
-                        f"zeros dropped), {100 * confidence:g}% Wilson interval; a false-positive rate when the true "
-                        "effect is 0, power otherwise; simulation p-value = share of simulated p <= observed p"
+                        "share of simulated trials with completers' Wilcoxon signed-rank p < "
+                        f"{alpha:g} ({settings['final_visit']} vs baseline; normal "
+                        "approximation, tie and continuity corrected, zeros dropped), "
+                        f"{100 * confidence:g}% Wilson interval; a false-positive rate when the "
+                        "true effect is 0, power otherwise; simulation p-value = share of "
+                        "simulated p <= observed p"
                     ),
                 }
             )
@@ -319,7 +329,8 @@ def false_positive_table(
 
 
 def distribution_table(shards: dict[str, pd.DataFrame], bins: int) -> pd.DataFrame:
-    """Histogram of the apparent responder proportion per scenario and denominator (bins over 0-1)."""
+    """Histogram of the apparent responder proportion per scenario and denominator (bins over
+    0-1)."""
     edges = np.linspace(0, 1, bins + 1)
     rows = []
     for scenario, trials in shards.items():
@@ -342,7 +353,8 @@ def distribution_table(shards: dict[str, pd.DataFrame], bins: int) -> pd.DataFra
 
 
 def parameter_table(models: dict[str, Model]) -> pd.DataFrame:
-    """Each scenario's model, as simulated: per outcome and per visit, with the calibration checks."""
+    """Each scenario's model, as simulated: per outcome and per visit, with the calibration
+    checks."""
     rows = []
 
     def add(scenario, parameter, value, outcome="", visit="", note=""):
@@ -383,7 +395,8 @@ def parameter_table(models: dict[str, Model]) -> pd.DataFrame:
             name,
             "selection_achieved_enrol_fraction",
             d.get("selection_achieved_enrol_fraction"),
-            note="in the calibration sample (severity is discrete, so ties at the threshold are admitted)",
+            note="in the calibration sample (severity is discrete, so ties at the threshold are "
+            "admitted)",
         )
         add(
             name,
@@ -407,7 +420,8 @@ def parameter_table(models: dict[str, Model]) -> pd.DataFrame:
             name,
             "trait_covariance_eigenvalue_clipped",
             d.get("trait_covariance_eigenvalue_clipped"),
-            note="0 unless observed covariance minus noise covariance was not positive semi-definite",
+            note="0 unless observed covariance minus noise covariance was not positive "
+            "semi-definite",
         )
         for v, visit in enumerate(m.visits[1:], start=1):
             intercept = (

@@ -1,6 +1,7 @@
 """Write the SYNTHETIC supplement (workbook S1-S7, PDF S8, README) and the corrections ledger.
 
-The values are simulated (seeded); they are not trial data. Same seed and N give byte-identical files.
+The values are simulated (seeded); they are not trial data. Same seed and N give byte-identical
+files.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=DEFAULT_PARTICIPANTS,
         metavar="N",
-        help=f"number of participants, at least 20 (default {DEFAULT_PARTICIPANTS}, as in the trial)",
+        help=f"number of participants, at least 20 (default {DEFAULT_PARTICIPANTS}, as in "
+        "the trial)",
     )
 
 
@@ -51,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     counts = cohort.counts
     print(
         f"SYNTHETIC supplement, seed {args.seed}: {counts['n']} participants, with data at "
-        f"T1/T2/T3 {counts['with_visit']['T1']}/{counts['with_visit']['T2']}/{counts['with_visit']['T3']}, "
+        "T1/T2/T3 "
+        f"{counts['with_visit']['T1']}/{counts['with_visit']['T2']}/{counts['with_visit']['T3']}, "
         f"{counts['completers']} completers ({time.perf_counter() - start:.1f} s)"
     )
     for path in result["paths"].values():

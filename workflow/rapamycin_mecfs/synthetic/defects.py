@@ -112,7 +112,8 @@ def missing_tokens(table, rng: np.random.Generator, share: float = MISSING_TOKEN
 
 
 def impossible_value(table, participant_number: int, outcome_key: str, visit: str, seed: int):
-    """Write the value at (participant, outcome, visit) with an extra digit; return (table, corrections)."""
+    """Write the value at (participant, outcome, visit) with an extra digit; return (table,
+    corrections)."""
     row = participant_number - 1
     col = table.columns.index((outcome_key, visit))
     true_value = float(table.true_values[row, col])

@@ -171,7 +171,8 @@ SF36_KEYS: tuple[str, ...] = tuple(k for k in QUESTIONNAIRE_KEYS if k.startswith
 @dataclass(frozen=True)
 class BiomarkerSpec:
     """log(value) = log(baseline_median) + sdlog_between*z_person + change_t + noise_sdlog*e,
-    change_t = time_course[t] * (change_mean + change_sd*w_person) + response_loading*amplitude*time_course[t]."""
+    change_t = time_course[t] * (change_mean + change_sd*w_person) +
+    response_loading*amplitude*time_course[t]."""
 
     key: str
     label: str
@@ -267,12 +268,14 @@ def defect_participant_number(n_participants: int) -> int:
 
 
 def attrition_counts(n_participants: int) -> dict:
-    """Numbers with data at each visit, stoppers per last visit, reason counts, for N participants."""
+    """Numbers with data at each visit, stoppers per last visit, reason counts, for N
+    participants."""
     n = int(n_participants)
     if n < MIN_PARTICIPANTS:
         raise ValueError(
-            f"--participants must be at least {MIN_PARTICIPANTS} (got {n}): the attrition structure "
-            f"(70/56/46 of 86 with visit data, 6 incomplete at T3, 8 sites) cannot be scaled below that"
+            f"--participants must be at least {MIN_PARTICIPANTS} (got {n}): the attrition "
+            "structure (70/56/46 of 86 with visit data, 6 incomplete at T3, 8 sites) cannot be "
+            "scaled below that"
         )
     scale = n / REFERENCE_N
     with_visit = {"T0": n}

@@ -98,7 +98,8 @@ SHEETS: tuple[
     (
         "S5 MFI-20",
         "questionnaire",
-        "Table S5. Multidimensional Fatigue Inventory (MFI-20) domains (4-20, higher = more fatigue) by visit.",
+        "Table S5. Multidimensional Fatigue Inventory (MFI-20) domains (4-20, higher = more "
+        "fatigue) by visit.",
         (
             ("General fatigue", "mfi_general_fatigue"),
             ("Physical fatigue", "mfi_physical_fatigue"),
@@ -133,7 +134,8 @@ SHEETS: tuple[
         (("pSer258-ATG13 (ng/mL)", "patg13"), ("BECLIN-1 (ng/mL)", "beclin1")),
         (
             MISSING_NOTE_ND,
-            f"{defects.LLOQ_TEXT} = below the lower limit of quantification ({model.BIOMARKER_LLOQ:g} ng/mL).",
+            f"{defects.LLOQ_TEXT} = below the lower limit of quantification "
+            f"({model.BIOMARKER_LLOQ:g} ng/mL).",
             SYNTHETIC_NOTE,
         ),
         defects.COMMON_MISSING_TOKENS + (defects.NOT_DONE_TOKEN,),
@@ -253,7 +255,7 @@ def _cell_xml(reference: str, value) -> str:
     if isinstance(value, str):
         preserve = ' xml:space="preserve"' if value.strip() and value != value.strip() else ""
         return f'<c r="{reference}" t="inlineStr"><is><t{preserve}>{xml_escape(value)}</t></is></c>'
-    return f'<c r="{reference}" t="n"><v>{"%.16g" % value}</v></c>'
+    return f'<c r="{reference}" t="n"><v>{value:.16g}</v></c>'
 
 
 def body_rows_xml(table: SheetTable, first_row: int) -> tuple[str, str]:
@@ -357,8 +359,8 @@ def workbook_bytes(tables: dict[str, SheetTable], seed: int) -> bytes:
     props = wb.properties
     props.title = "Supplementary tables S1-S7 (SYNTHETIC DATA, not trial data)"
     props.subject = (
-        f"SYNTHETIC supplement for the low-dose rapamycin trial in ME/CFS (Ruan et al. 2025), seed {seed}; "
-        "for software testing only"
+        "SYNTHETIC supplement for the low-dose rapamycin trial in ME/CFS (Ruan et al. 2025), "
+        f"seed {seed}; for software testing only"
     )
     props.creator = GENERATOR
     props.keywords = "synthetic; rapamycin; ME/CFS"
@@ -488,6 +490,34 @@ def readme_text(cohort: model.SyntheticCohort, seed: int, summary: dict) -> str:
         for name, _c, details in model.STOP_REASONS
     )
     variants = ", ".join(f'`"{b}"` (for {a})' for a, b in summary["id_variants"])
+    outcome_table = _markdown_table(
+        [
+            "key",
+            "outcome",
+            "baseline",
+            "between SD",
+            "severity loading",
+            "effect at A=1",
+            "noise SD",
+            "range",
+            "grid",
+        ],
+        outcome_rows,
+    )
+    biomarker_table = _markdown_table(
+        [
+            "key",
+            "biomarker",
+            "baseline median",
+            "SD log between",
+            "log change",
+            "course T0..T3",
+            "response loading",
+            "noise SD log",
+        ],
+        biomarker_rows,
+    )
+    # A backslash at the end of a line below joins it to the next in the README (no line break).
     return f"""# Synthetic supplement (NOT trial data)
 
 **Every file in this folder is SYNTHETIC.** The values were simulated by this project's
@@ -497,9 +527,11 @@ The layout imitates a journal supplement, including the defects listed below.
 
 | file | content |
 | --- | --- |
-| `{XLSX_NAME}` | Tables S1-S7: participants, dose, Bell Activity Scale, SSS v2.2, MFI-20, RAND SF-36, biomarkers (ELISA) |
+| `{XLSX_NAME}` | Tables S1-S7: participants, dose, Bell Activity Scale, SSS v2.2, MFI-20, \
+RAND SF-36, biomarkers (ELISA) |
 | `{PDF_NAME}` | Table S8: participants who stopped treatment, last visit, reason, details |
-| corrections ledger (`--corrections`, default `resources/corrections.csv`) | fixes the one injected impossible value |
+| corrections ledger (`--corrections`, default `resources/corrections.csv`) | \
+fixes the one injected impossible value |
 
 Seed **{seed}**, **{n}** participants. Regenerate (byte-identical output) from the project root with
 
@@ -519,7 +551,8 @@ Single arm, decentralized, {len(model.SITE_LABELS)} sites of unequal size
 {", ".join(f"{v} (day {d})" for v, d in zip(model.VISITS, model.VISIT_DAYS))}.
 Participants with data: T0 {counts["with_visit"]["T0"]}, T1 {counts["with_visit"]["T1"]},
 T2 {counts["with_visit"]["T2"]}, T3 {counts["with_visit"]["T3"]} (of whom {counts["incomplete_t3"]}
-have incomplete T3 questionnaires, so {counts["completers"]} completers) — the published 86/70/56/46/40,
+have incomplete T3 questionnaires, so {counts["completers"]} completers) — \
+the published 86/70/56/46/40,
 scaled proportionally for other N. Stopped after T0 / T1 / T2: {counts["stopped_after"]["T0"]} /
 {counts["stopped_after"]["T1"]} / {counts["stopped_after"]["T2"]}. Reasons: {reasons}.
 
@@ -530,9 +563,12 @@ Dropout is informative: at each stopping point the participants with the lowest
 ## Participants
 
 Age N({model.AGE_MEAN:g}, {model.AGE_SD:g}²) rounded, clipped to {model.AGE_MIN}-{model.AGE_MAX};
-sex F with probability {model.FEMALE_PROPORTION:g}; years ill log-normal (median {model.YEARS_ILL_MEDIAN:g},
-SD log {model.YEARS_ILL_SDLOG:g}, +{model.YEARS_ILL_SEVERITY_LOADING:g} on the log scale per SD of severity),
-clipped to {model.YEARS_ILL_MIN}-{model.YEARS_ILL_MAX} and to at most age - {model.YEARS_ILL_ONSET_AGE}.
+sex F with probability {model.FEMALE_PROPORTION:g}; years ill log-normal \
+(median {model.YEARS_ILL_MEDIAN:g},
+SD log {model.YEARS_ILL_SDLOG:g}, +{model.YEARS_ILL_SEVERITY_LOADING:g} on the log scale \
+per SD of severity),
+clipped to {model.YEARS_ILL_MIN}-{model.YEARS_ILL_MAX} and to at most \
+age - {model.YEARS_ILL_ONSET_AGE}.
 
 ## Latent structure
 
@@ -547,10 +583,11 @@ Questionnaire value = baseline + direction x between-SD x (-loading x S + sqrt(1
 + direction x effect x improvement + noise-SD x E, clipped to the range and rounded to the grid
 (Z per participant and outcome, E per visit; direction +1 when higher is better):
 
-{_markdown_table(["key", "outcome", "baseline", "between SD", "severity loading", "effect at A=1", "noise SD", "range", "grid"], outcome_rows)}
+{outcome_table}
 
 Participant {model.defect_participant_number(n)}'s SF-36 physical functioning at T1 is set to
-{model.DEFECT_TRUE_VALUE:g} (and that participant always reaches T1) to host the impossible-value defect.
+{model.DEFECT_TRUE_VALUE:g} (and that participant always reaches T1) to host the \
+impossible-value defect.
 
 Dose (mg/week): start {" or ".join(f"{x:g}" for x in model.DOSE_START_CHOICES)}; per 30-day interval
 {"/".join(str(x) for x in model.DOSE_INCREMENTS_PER_INTERVAL)} increments (probabilities
@@ -558,41 +595,48 @@ Dose (mg/week): start {" or ".join(f"{x:g}" for x in model.DOSE_START_CHOICES)};
 ({" or ".join(f"{x:g}" for x in model.DOSE_STEP_CHOICES)}) up to a tolerated ceiling
 ({"/".join(f"{x:g}" for x in model.DOSE_CEILING_CHOICES)} with probabilities
 {"/".join(f"{x:g}" for x in model.DOSE_CEILING_PROBABILITIES)}); participants with side effects
-(all who stop for them and {model.DOSE_SIDE_EFFECT_SHARE_OF_CONTINUERS:.0%} of those who do not stop)
-stay at {"/".join(f"{x:g}" for x in model.DOSE_SIDE_EFFECT_CEILINGS)}. Range {model.DOSE_MIN:g}-{model.DOSE_MAX:g}.
+(all who stop for them and {model.DOSE_SIDE_EFFECT_SHARE_OF_CONTINUERS:.0%} of those who do \
+not stop)
+stay at {"/".join(f"{x:g}" for x in model.DOSE_SIDE_EFFECT_CEILINGS)}. \
+Range {model.DOSE_MIN:g}-{model.DOSE_MAX:g}.
 
 Biomarkers (ng/mL): log value = log(median) + SD-between x Z + course_t x (change + change-SD x W
 + response loading x A) + noise x E, rounded to {model.BIOMARKER_DECIMALS} decimals;
 {model.BIOMARKER_MISSING_PROBABILITY:.0%} of attended-visit values missing; values below the LLOQ
 ({model.BIOMARKER_LLOQ:g} ng/mL) are kept in the model and written as `{defects.LLOQ_TEXT}`.
 
-{_markdown_table(["key", "biomarker", "baseline median", "SD log between", "log change", "course T0..T3", "response loading", "noise SD log"], biomarker_rows)}
+{biomarker_table}
 
 Incomplete T3 questionnaires: {", ".join(f"{p} ({w:g})" for p, w in model.INCOMPLETE_PATTERNS)}.
 
 ## Defects injected (the pipeline must handle them)
 
-- Missing values: visits not attended are mostly empty cells; about {defects.MISSING_TOKEN_SHARE:.0%} of
+- Missing values: visits not attended are mostly empty cells; \
+about {defects.MISSING_TOKEN_SHARE:.0%} of
   empty cells hold a token instead: `NA`, `n/a`, `—` (U+2014), and `ND` in S4 SSS and S7 Biomarkers
   ({summary["missing_token_cells"]} cells).
 - Numbers stored as text: about {defects.TEXT_NUMBER_FRACTION:.0%} of numeric cells in every sheet
-  (S1 included) are strings such as `"45"`, `" 45 "` or `"45 "` ({summary["numbers_as_text_cells"]} cells).
+  (S1 included) are strings such as `"45"`, `" 45 "` or `"45 "` \
+({summary["numbers_as_text_cells"]} cells).
 - Participant IDs written differently in S4 SSS only: {variants}; all normalise with
   `^\\s*RAP[\\s_-]*0*(\\d+)\\s*$` (case-insensitive).
-- One impossible value: {impossible["outcome"]} of {impossible["participant_id"]} at {impossible["visit"]}
+- One impossible value: {impossible["outcome"]} of {impossible["participant_id"]} \
+at {impossible["visit"]}
   in "{impossible["sheet"]}" is written as {impossible["expected_current_value"]} (true value
   {impossible["new_value"]}); the corrections ledger row {impossible["correction_id"]} fixes it.
 - Below-LLOQ biomarker values (< {model.BIOMARKER_LLOQ:g} ng/mL) written as `{defects.LLOQ_TEXT}`
   ({summary["below_lloq_cells"]} cells).
 - Layout: a title row, a blank row, a two-row header with merged cells (one row in S1), footnote
-  rows below each table; Table S8 is a PDF whose table continues over pages with the header repeated.
+  rows below each table; Table S8 is a PDF whose table continues over pages with the header \
+repeated.
 """
 
 
 def write_supplement(
     cohort: model.SyntheticCohort, out_dir: str | Path, corrections_path: str | Path, seed: int
 ) -> dict:
-    """Inject the defects and write workbook, PDF, README (in out_dir) and the corrections ledger."""
+    """Inject the defects and write workbook, PDF, README (in out_dir) and the corrections
+    ledger."""
     out_dir = Path(out_dir)
     corrections_path = Path(corrections_path)
     tables = build_tables(cohort, seed)
