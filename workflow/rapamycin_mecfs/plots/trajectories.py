@@ -212,10 +212,7 @@ def visit_rows(medians: pd.DataFrame, outcome: str, analysis_set: str, visits: l
             f"expected one per visit of {visits}"
         )
     rows = as_types(rows.reset_index(), "visit_medians")
-    return pd.DataFrame({"visit": visits, **{c: rows[c].to_numpy() for c in NUMBERS}})
-
-
-NUMBERS = ("n", "median", "ci_low", "ci_high")
+    return rows[["visit", "n", "median", "ci_low", "ci_high"]].reset_index(drop=True)
 
 
 def _panel(ax, wide: pd.DataFrame, summary: pd.DataFrame, days: list[int], colour, spec: dict):

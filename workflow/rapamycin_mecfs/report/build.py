@@ -208,7 +208,7 @@ def attrition_tables(tables: dict[str, pd.DataFrame], final: str) -> list[dict[s
     ]
     p_columns = {"p_value", "p_holm", "p_at_zero_shift", "p_at_delta", "mi_p_at_zero"}
     text_columns = ("label", "visit", "method", "mi_result")
-    for _index, (name, title, columns) in enumerate(spec):
+    for name, title, columns in spec:
         if name in tables:
             frame = primary_rows(tables[name], final, [])
             numeric = [
