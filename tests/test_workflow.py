@@ -468,27 +468,21 @@ def test_snakefmt_is_clean():
     assert result.returncode == 0, result.stderr
 
 
-def test_ruff_check_is_clean():
+# check --output-format concise: one `path:line:column: code message` line per problem;
+# format --check --diff: the lines ruff format would change, with their file and line numbers.
+@pytest.mark.parametrize(
+    "command",
+    [["check", "--output-format", "concise"], ["format", "--check", "--diff"]],
+    ids=["check", "format"],
+)
+def test_ruff_is_clean(command):
     ruff = Path(sys.executable).with_name("ruff")
     result = subprocess.run(
-        [str(ruff), "check", "--no-cache", "--output-format", "concise", "."],
+        [str(ruff), command[0], "--no-cache", *command[1:], "."],
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
-    # concise output: one `path:line:column: code message` line per problem
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_ruff_format_is_clean():
-    ruff = Path(sys.executable).with_name("ruff")
-    result = subprocess.run(
-        [str(ruff), "format", "--no-cache", "--check", "--diff", "."],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    # --diff: the lines ruff format would change, with their file and line numbers
     assert result.returncode == 0, result.stdout + result.stderr
 
 
