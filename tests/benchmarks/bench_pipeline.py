@@ -7,7 +7,11 @@ For the shipped 86-participant synthetic supplement and for a generated cohort o
 in a temporary copy of the project, it times:
 
   - cold full run: `snakemake --cores N` from nothing (every table, figure, simulation, the report);
-  - no-op rerun: the same command again, with nothing to do;
+  - no-op rerun: the same command again, with nothing to do, --noop-repeats times (5), the median
+    reported; each is followed by a no-op of a one-rule workflow with one param (Snakemake's own
+    start-up, plugin discovery and the pandas import its params check makes), so that the share
+    of the no-op that is this project's planning can be read apart from how fast the machine is
+    at that moment;
   - floor: one Python process that replays every job of the cold run in-process, in the order the
     cold run started them, with the same inputs, parameters and outputs (Snakemake writes each
     job's script, its parameters pickled in, to .snakemake/scripts; --skip-script-cleanup keeps
@@ -48,6 +52,18 @@ from test_workflow import copy_project  # noqa: E402  (the project copy the work
 
 REPLAY_DIR = ".snakemake/replay"
 STEPS = ("cold", "noop", "rerun", "rerun_other", "floor")
+# The targets (docs/performance.md): the cold run against the in-process floor, the no-op rerun,
+# a one-correction rerun against the cold run, and the large cohort's cold run.
+COLD_OVER_FLOOR = 4.0
+NOOP_SECONDS = 3.0
+RERUN_SHARE = 0.40
+LARGE_COLD_SECONDS = 20 * 60
+# The smallest workflow that plans like this one: one rule with a param, its output up to date.
+EMPTY_WORKFLOW = """rule one:
+    output: "one.txt"
+    params: value=1
+    shell: "echo {params.value} > {output}"
+"""
 
 # Executes each job script in one interpreter; the scripts end in run_step(main, snakemake), which
 # calls sys.exit only on bad input, so a SystemExit here is a failure.
@@ -183,18 +199,39 @@ def job_seconds(log: str) -> tuple[int, dict[str, float]]:
     return jobs, per_rule
 
 
-def measure(project: Path, cores: int) -> dict[str, object]:
+def noop_seconds(project: Path, snakemake: list[str], repeats: int) -> tuple[float, float]:
+    """Median seconds of `repeats` no-op reruns of the project, and of as many no-ops of the
+    one-rule workflow, run in turn."""
+    empty = Path(tempfile.mkdtemp(prefix="bench-empty-"))
+    (empty / "Snakefile").write_text(EMPTY_WORKFLOW, encoding="utf-8")
+    timed(snakemake, empty)  # makes its output, so that what follows has nothing to do
+    ours, snakemake_alone = [], []
+    for _ in range(repeats):
+        ours.append(timed(snakemake, project))
+        snakemake_alone.append(timed(snakemake, empty))
+    shutil.rmtree(empty)
+    return statistics.median(ours), statistics.median(snakemake_alone)
+
+
+def measure(project: Path, cores: int, noop_repeats: int) -> dict[str, object]:
     snakemake = [sys.executable, "-m", "snakemake", "--cores", str(cores)]
     cold = timed([*snakemake, "--skip-script-cleanup"], project)
     jobs, per_rule = job_seconds(latest_log(project))
     scripts = keep_job_scripts(project)
-    noop = timed(snakemake, project)
+    noop, noop_empty = noop_seconds(project, snakemake, noop_repeats)
     floor, replayed = floor_seconds(project)
     if not replayed == scripts == jobs:
         raise SystemExit(
             f"replayed {replayed} job scripts; the cold run wrote {scripts} and ran {jobs} jobs"
         )
-    measured = {"cold": cold, "noop": noop, "floor": floor, "jobs": jobs, "per_rule": per_rule}
+    measured = {
+        "cold": cold,
+        "noop": noop,
+        "noop_empty": noop_empty,
+        "floor": floor,
+        "jobs": jobs,
+        "per_rule": per_rule,
+    }
     for key, outcome, correction_id in zip(
         ("rerun", "rerun_other"), mfi_outcomes(project), ("B900", "B901")
     ):
@@ -208,7 +245,7 @@ def median_of(runs: list[dict[str, object]]) -> dict[str, object]:
     """Median seconds of each step over repeated runs (each in a fresh copy); counts from the
     first."""
     summary = dict(runs[0])
-    for key in STEPS:
+    for key in (*STEPS, "noop_empty"):
         values = sorted(run[key] for run in runs)
         summary[key] = statistics.median(values)
         summary[f"{key}_range"] = (values[0], values[-1])
@@ -242,7 +279,7 @@ def report(results: dict[int, dict[str, object]], cores: int) -> list[str]:
         floor = times["floor"]
         names = {
             "cold": f"cold full run ({times['jobs']} jobs, {cores} cores)",
-            "noop": "no-op rerun",
+            "noop": "no-op rerun (median)",
             "rerun": "rerun after an MFI correction, simulated domain "
             f"({times['rerun_jobs']} jobs)",
             "rerun_other": "rerun after an MFI correction, other domain "
@@ -263,6 +300,10 @@ def report(results: dict[int, dict[str, object]], cores: int) -> list[str]:
             f"corrections {times['rerun_correction']} (simulated domain), then "
             f"{times['rerun_other_correction']}"
         )
+        lines.append(
+            f"  no-op rerun {times['noop']:.2f} s against {times['noop_empty']:.2f} s for a "
+            "one-rule workflow on the same machine, run in turn (medians)"
+        )
         heaviest = sorted(times["per_rule"].items(), key=lambda item: -item[1])[:6]
         lines.append(
             "  cold run, job-seconds by rule: "
@@ -270,31 +311,32 @@ def report(results: dict[int, dict[str, object]], cores: int) -> list[str]:
         )
     lines.append("")
     small, *large = results
-    checks = []
-    for cohort, times in results.items():
-        checks += [
-            (f"{cohort}: cold full run <= 3x the floor", times["cold"] / times["floor"], 3.0, "x"),
-            (f"{cohort}: no-op rerun <= 3 s", times["noop"], 3.0, " s"),
+    checks = [
+        (
+            f"{small}: cold full run <= {COLD_OVER_FLOOR:g}x the floor",
+            results[small]["cold"] / results[small]["floor"],
+            COLD_OVER_FLOOR,
+            "x",
+        ),
+        (f"{small}: no-op rerun <= {NOOP_SECONDS:g} s", results[small]["noop"], NOOP_SECONDS, " s"),
+    ]
+    for key, domain in (("rerun", "simulated"), ("rerun_other", "other")):
+        checks.append(
             (
-                f"{cohort}: one-correction rerun <= 40% of the cold run (simulated MFI domain)",
-                times["rerun"] / times["cold"],
-                0.40,
+                f"{small}: one-correction rerun <= {RERUN_SHARE:.0%} of the cold run "
+                f"({domain} MFI domain)",
+                results[small][key] / results[small]["cold"],
+                RERUN_SHARE,
                 "",
-            ),
-            (
-                f"{cohort}: one-correction rerun <= 40% of the cold run (other MFI domain)",
-                times["rerun_other"] / times["cold"],
-                0.40,
-                "",
-            ),
-        ]
+            )
+        )
     for cohort in large:
         checks.append(
             (
-                f"{cohort} participants <= 2x the {small}-participant cold run",
-                results[cohort]["cold"] / results[small]["cold"],
-                2.0,
-                "x",
+                f"{cohort}: cold full run on {cores} cores <= {LARGE_COLD_SECONDS / 60:g} min",
+                results[cohort]["cold"],
+                LARGE_COLD_SECONDS,
+                " s",
             )
         )
     for name, value, limit, unit in checks:
@@ -315,6 +357,9 @@ def main() -> int:
         "--repeats", type=int, default=3, help="runs of the 86-participant cohort (median reported)"
     )
     parser.add_argument("--large-repeats", type=int, default=1, help="runs of the generated cohort")
+    parser.add_argument(
+        "--noop-repeats", type=int, default=5, help="no-op reruns per run (median reported)"
+    )
     args = parser.parse_args()
     results = {}
     for cohort in (86, args.participants) if args.participants else (86,):
@@ -323,7 +368,7 @@ def main() -> int:
             project = copy_project(Path(tempfile.mkdtemp(prefix=f"bench-{cohort}-")))
             if cohort != 86:
                 generate_cohort(project, cohort)
-            runs.append(measure(project, args.cores))
+            runs.append(measure(project, args.cores, args.noop_repeats))
             shutil.rmtree(project)
             print(
                 f"measured {cohort} participants: "
