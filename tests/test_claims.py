@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from rapamycin_mecfs.claims import audit_claims, grim_consistent, grim_table, load_claims
+from rapamycin_mecfs.claim_specs import load_claims
+from rapamycin_mecfs.claims import audit_claims, grim_consistent, grim_table
 from rapamycin_mecfs.errors import SupplementError
 
 
@@ -486,7 +487,7 @@ def test_shipped_claims_file_has_the_categorical_and_direction_claims():
 
 
 def test_the_rule_reads_the_extracted_tables_and_paired_tests_the_claims_need():
-    from rapamycin_mecfs.claims import claim_inputs
+    from rapamycin_mecfs.claim_specs import claim_inputs
     from rapamycin_mecfs.config import check_config
 
     config = check_config(yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8")))

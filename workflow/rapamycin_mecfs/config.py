@@ -115,7 +115,7 @@ def check_config(config: dict[str, Any], source: str = "config.yaml") -> dict[st
     config, problems = _schema_checked(config, source)
     shape_ok = not problems
     from .biomarkers import plan as biomarker_plan
-    from .claims import check_claims, load_claims
+    from .claim_specs import check_claims, load_claims
     from .ledger import read_ledger, route
     from .simulate import scenarios
 

@@ -954,7 +954,7 @@ def membership_cells(study: Study, column: str) -> _Part:
 
 
 def _claim(study: Study, row: pd.Series) -> _Part:
-    from .claims import load_claims
+    from .claim_specs import load_claims
 
     path = study.config.get("claims")
     claim_id = _text(row, "claim_id")

@@ -1,5 +1,5 @@
 if PLAN.has("claims"):
-    from rapamycin_mecfs.claims import claim_inputs
+    from rapamycin_mecfs.claim_specs import claim_inputs
 
     # Extracted tables of categorical claims; the paired tests when a direction claim needs them.
     CLAIM_INPUTS = claim_inputs(config, RESULTS)

@@ -8,7 +8,8 @@ def main(snakemake):
     from pathlib import Path
 
     from rapamycin_mecfs.atomic import read_csv, write_table
-    from rapamycin_mecfs.claims import audit_claims, grim_table, load_claims
+    from rapamycin_mecfs.claim_specs import load_claims
+    from rapamycin_mecfs.claims import audit_claims, grim_table
 
     document = load_claims(snakemake.input.claims)
     responders = read_csv(snakemake.input.responders[0]) if snakemake.input.responders else None
