@@ -14,6 +14,8 @@ from __future__ import annotations
 import copy
 import csv
 import doctest
+import importlib
+import pkgutil
 import re
 import subprocess
 import sys
@@ -183,8 +185,12 @@ def extracted_values(config: dict, rename: dict[str, str] | None = None) -> set[
 
 
 def test_docstring_examples_run():
-    result = doctest.testmod(draft)
-    assert result.attempted >= 20 and result.failed == 0
+    modules = [draft] + [
+        importlib.import_module(f"{draft.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(draft.__path__)
+    ]
+    results = [doctest.testmod(module) for module in modules]
+    assert sum(r.attempted for r in results) >= 20 and sum(r.failed for r in results) == 0
 
 
 @pytest.mark.parametrize(
