@@ -6,7 +6,9 @@ PROJECT is a directory with a complete run, so that `snakemake --cores 2` has no
 repeat is a fresh interpreter that times, with ``time.perf_counter`` around Snakemake's own
 functions, its imports (plugin discovery included), the reading of each Snakefile and rule file,
 Snakemake's parsing of them, `configfile:`, this project's config check and import graphs, and
-the DAG. Prints the median and range of each part over the repeats. A garbage collection can land
+the DAG; then, from outside, the interpreter's shutdown (exit hooks and the garbage collections
+of finalisation, which no function inside sees) and the whole process as the terminal sees it.
+Prints the median and range of each part over the repeats. A garbage collection can land
 inside any part and add a tenth of a second or more to it, so read medians over several repeats.
 The wrapped functions are Snakemake internals (pinned in requirements.lock); docs/performance.md
 has the measured table.
@@ -19,6 +21,7 @@ import json
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 # Run in PROJECT by a fresh interpreter; prints {part: seconds} as its last line.
@@ -70,6 +73,7 @@ try:
 except SystemExit:
     pass
 parts["total inside the process"] = time.perf_counter() - start
+parts["ended at"] = time.time()  # the parent takes shutdown from here
 print(json.dumps(parts))
 """
 
@@ -83,6 +87,7 @@ def main() -> int:
     args = parser.parse_args()
     runs = []
     for _ in range(args.repeats):
+        started = time.time()
         done = subprocess.run(
             [sys.executable, "-c", CHILD],
             cwd=args.project,
@@ -90,7 +95,11 @@ def main() -> int:
             text=True,
             check=True,
         )
-        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        ended = time.time()
+        parts = json.loads(done.stdout.strip().splitlines()[-1])
+        parts["interpreter shutdown"] = ended - parts.pop("ended at")
+        parts["whole process"] = ended - started
+        runs.append(parts)
     for part in runs[0]:
         values = [run[part] for run in runs if part in run]
         print(
