@@ -21,7 +21,7 @@ from rapamycin_mecfs.plan import (
 )
 
 # Snakemake's own objects live as long as this process: without this, the garbage collector walks
-# them again and again, and shutting down costs about 0.5 s of every rerun (rapamycin_mecfs/heap.py).
+# them again and again; shutting down alone cost 0.6-0.8 s of every rerun (rapamycin_mecfs/heap.py).
 freeze_long_lived_objects()
 
 # One pass over the config (schema with defaults, cross-references, named files, ledger, claims):
