@@ -14,7 +14,7 @@ key. Rows are chosen by number (``--row``, 1 = the first row under the header) o
 of their identity columns (``--where column=value``; ``--outcome``, ``--visit`` and ``--set`` are
 shorthands). ``--format csv`` or ``json`` prints the lineage for other programs; for a paired
 comparison (one outcome, baseline and one follow-up) ``--csv`` prints one line per participant
-pair. The tracing rules are in ``lineage.py``.
+pair. The tracing rules are in the package ``lineage``.
 """
 
 from __future__ import annotations
